@@ -1,0 +1,41 @@
+import { loadSettings, type Settings } from "../config/settings.ts";
+import { openDatabase, type Database } from "../db/database.ts";
+import { createLogger, type Logger } from "../log/logger.ts";
+
+/** Exit codes: 0 ok, 1 the work failed, 2 bad input (usage, settings, config files). */
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failed,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+export interface CommandContext {
+  settings: Settings;
+  log: Logger;
+}
+
+/** Settings and a logger; `fd: 1` for long-running commands, 2 where stdout carries data. */
+export function commandContext(options: { fd?: 1 | 2 } = {}): CommandContext {
+  const settings = loadSettings();
+  const log = createLogger({ level: settings.LOG_LEVEL, format: settings.LOG_FORMAT, fd: options.fd ?? 2 });
+  return { settings, log };
+}
+
+export async function withDatabase<T>(settings: Settings, fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

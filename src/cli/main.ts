@@ -1,0 +1,45 @@
+import { Command, CommanderError } from "commander";
+import { RoasterFileError } from "../config/roaster-file.ts";
+import { redactSecrets } from "../config/secrets.ts";
+import { SettingsError } from "../config/settings.ts";
+import { registerMigrate } from "./commands/migrate.ts";
+import { registerRoasters } from "./commands/roasters.ts";
+import { registerStart } from "./commands/start.ts";
+import { CliError, EXIT } from "./context.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("coffee-scraper")
+    .description("Keeps specialty-coffee roasters' products, variants and prices up to date, politely.")
+    .showHelpAfterError()
+    .exitOverride();
+  registerStart(program);
+  registerMigrate(program);
+  registerRoasters(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander has already printed the usage problem (or the help text).
+    return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (err instanceof SettingsError || err instanceof RoasterFileError) {
+    console.error(err.message);
+    return EXIT.badInput;
+  }
+  if (err instanceof CliError) {
+    console.error(err.message);
+    return err.exitCode;
+  }
+  console.error(`coffee-scraper: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
+  return EXIT.failed;
+}

@@ -1,0 +1,87 @@
+import { CronExpressionParser } from "cron-parser";
+import { z } from "zod";
+
+// A roaster's configuration: the scraping fields of the users' `roasters` table, plus
+// `currency` (a column this project adds). snake_case as in the table, so a YAML file,
+// `roasters list --json` and the database speak the same names.
+
+export const DEFAULT_FULL_CADENCE = "0 3 1 * *";
+export const DEFAULT_PRICE_CADENCE = "0 4 * * 0";
+
+/** Why a cron expression is unusable, or null when it is a valid 5-field UTC expression. */
+export function cronProblem(expression: string): string | null {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return `must have 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
+  try {
+    CronExpressionParser.parse(expression, { tz: "UTC", strict: false });
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+const cron = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .superRefine((value, ctx) => {
+      const problem = cronProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: `invalid cron expression "${value}": ${problem}` });
+    });
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === "http:" || u.protocol === "https:") && u.hostname.length > 0;
+      } catch {
+        return false;
+      }
+    },
+    { message: "must be an http(s) URL" },
+  )
+  .transform((v) => v.replace(/\/+$/, ""));
+
+export const roasterConfigSchema = z
+  .object({
+    slug: z
+      .string()
+      .trim()
+      .min(1, "is required")
+      .max(100)
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be lowercase letters, digits and single hyphens"),
+    name: z.string().trim().min(1, "is required").max(200),
+    website: httpUrl,
+    platform: z.enum(["shopify", "woocommerce"]).optional(),
+    currency: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code")
+      .optional(),
+    is_active: z.boolean().default(true),
+    full_cadence: cron(DEFAULT_FULL_CADENCE),
+    price_cadence: cron(DEFAULT_PRICE_CADENCE),
+    default_concurrency: z.number().int("must be a whole number").min(1).max(20).default(3),
+    use_firecrawl_fallback: z.boolean().default(false),
+    firecrawl_budget_limit: z.number().min(0).optional(),
+    use_llm: z.boolean().default(false),
+    alert_price_delta_pct: z.number().min(0).max(1000).default(10),
+    last_etag: z.string().optional(),
+    last_modified: z.coerce.date().optional(),
+  })
+  .strict();
+
+export type RoasterConfigInput = z.input<typeof roasterConfigSchema>;
+export type RoasterConfig = z.output<typeof roasterConfigSchema>;
+
+/** A roaster as stored: its config plus identity and robots bookkeeping. */
+export interface Roaster extends RoasterConfig {
+  id: string;
+  source_id: string | null;
+  robots_allow: boolean | null;
+  robots_checked_at: Date | null;
+}

@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { redactSecrets, registerSecret } from "./secrets.ts";
+
+// Every setting is declared once, here: its env var, type, default and meaning. The rest of
+// the code receives the resolved `Settings` object and never reads process.env.
+
+const bool = z
+  .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])])
+  .transform((v) => v === true || v === "true" || v === "1" || v === "yes");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(" or ")})` },
+  );
+
+export const settingsSchema = z
+  .object({
+    DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
+    REDIS_URL: url(["redis:", "rediss:"]).optional(),
+    DATA_DIR: z.string().min(1).default("./data"),
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+    WORKER_CONCURRENCY: int(1, 100).default(5),
+    SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+    JOB_ATTEMPTS: int(1, 20).default(6),
+    JOB_BACKOFF_MS: int(0, 3_600_000).default(1000),
+    LEASE_TTL_MS: int(1000, 3_600_000).default(60_000),
+    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only").default("coffee-scraper"),
+    HTTP_DELAY_MS: int(0, 600_000).default(250),
+    HTTP_JITTER_MS: int(0, 600_000).default(100),
+    HTTP_RETRIES: int(0, 10).default(3),
+    HTTP_RETRY_BASE_MS: int(0, 600_000).default(1000),
+    HTTP_RETRY_AFTER_CAP_MS: int(0, 3_600_000).default(120_000),
+    HTTP_TIMEOUT_MS: int(1, 600_000).default(30_000),
+    HTTP_MAX_BYTES: int(1024, 1_073_741_824).default(20 * 1024 * 1024),
+    ROBOTS_TTL_MS: int(0, 604_800_000).default(86_400_000),
+    USER_AGENT: z
+      .string()
+      .min(1)
+      .default("coffee-scraper/0.1 (+https://github.com/coffee-scraper/coffee-scraper)"),
+    ALLOW_PRIVATE_NETWORKS: bool.default(false),
+    ROASTERS_FILE: z.string().min(1).default("roasters.yaml"),
+    ALERT_WEBHOOK_URL: url(["http:", "https:"]).optional(),
+    ARTIFACTS_RETENTION_DAYS: int(0, 36_500).default(90),
+    SCHEDULER_TICK_MS: int(1000, 3_600_000).default(60_000),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema> & { LOG_FORMAT: "json" | "pretty" };
+export const SETTING_NAMES = Object.keys(settingsSchema.shape) as (keyof typeof settingsSchema.shape)[];
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "SettingsError";
+  }
+}
+
+/**
+ * Resolves settings from an optional config file (CONFIG_FILE, YAML or JSON, same keys)
+ * overlaid by environment variables. Unknown keys in the file are rejected; unrelated
+ * environment variables are ignored.
+ */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, isTty = Boolean(process.stdout.isTTY)): Settings {
+  const fromFile = readConfigFile(env.CONFIG_FILE);
+  const fromEnv: Record<string, string> = {};
+  for (const name of SETTING_NAMES) {
+    const value = env[name];
+    if (value !== undefined && value !== "") fromEnv[name] = value;
+  }
+  const parsed = settingsSchema.safeParse({ ...fromFile, ...fromEnv });
+  if (!parsed.success) {
+    throw new SettingsError(
+      parsed.error.issues.map((issue) => {
+        const key = issue.path.join(".") || (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "");
+        return redactSecrets(`${key}: ${issue.message}`);
+      }),
+    );
+  }
+  const settings = { ...parsed.data, LOG_FORMAT: parsed.data.LOG_FORMAT ?? (isTty ? "pretty" : "json") } as Settings;
+  registerSecret(settings.DATABASE_URL);
+  registerSecret(settings.REDIS_URL);
+  registerSecret(settings.ALERT_WEBHOOK_URL);
+  return settings;
+}
+
+function readConfigFile(file: string | undefined): Record<string, unknown> {
+  if (!file) return {};
+  const resolved = path.resolve(file);
+  if (!existsSync(resolved)) throw new SettingsError([`CONFIG_FILE: ${file} does not exist`]);
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(resolved, "utf8"));
+  } catch (err) {
+    throw new SettingsError([`CONFIG_FILE: ${file} is not valid YAML/JSON (${(err as Error).message})`]);
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new SettingsError([`CONFIG_FILE: ${file} must hold a mapping of setting names to values`]);
+  }
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === "number" || typeof v === "boolean" ? String(v) : v]));
+}
+
+/** What a person may see of the settings: connection strings redacted. */
+export function describeSettings(settings: Settings): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(settings).map(([k, v]) => [k, typeof v === "string" ? redactSecrets(v) : v]),
+  );
+}

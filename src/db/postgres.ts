@@ -1,0 +1,47 @@
+import pg from "pg";
+import { redactSecrets } from "../config/secrets.ts";
+import type { Database, Queryable } from "./database.ts";
+
+// numeric (1700) and int8 (20) arrive as strings from pg; money and counts are read as
+// JS numbers everywhere (prices stay far below 2^53), matching PGlite.
+pg.types.setTypeParser(1700, (v) => Number(v));
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 10_000 });
+  // An idle client that loses its server must not crash the process; the next query fails instead.
+  pool.on("error", () => {});
+  const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) => {
+    try {
+      const result = await client.query(sql, params as unknown[] | undefined);
+      return result.rows as T[];
+    } catch (err) {
+      if (err instanceof Error) err.message = redactSecrets(err.message);
+      throw err;
+    }
+  };
+  return {
+    engine: "postgres",
+    query: (sql, params) => run(pool, sql, params),
+    exec: async (sql) => void (await run(pool, sql)),
+    async transaction(fn) {
+      const client = await pool.connect();
+      const tx: Queryable = {
+        query: (sql, params) => run(client, sql, params),
+        exec: async (sql) => void (await run(client, sql)),
+      };
+      try {
+        await client.query("BEGIN");
+        const result = await fn(tx);
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,54 @@
+// Text helpers shared by the normalizers: entity decoding, HTML → Markdown for storage,
+// HTML → plain text for attribute parsing, and slugs.
+import { decodeHTML } from "entities";
+import TurndownService from "turndown";
+
+export function decodeEntities(s: string): string {
+  return decodeHTML(s);
+}
+
+/** Collapses runs of whitespace (including NBSP) to one space and trims. */
+export function cleanText(s: string): string {
+  return s.replace(/[\s\u00a0]+/g, " ").trim();
+}
+
+// One shared instance: turndown is stateless between calls once its rules are set.
+const turndown = new TurndownService({ headingStyle: "atx", bulletListMarker: "-", codeBlockStyle: "fenced" });
+// Store HTML carries tracking scripts, inline styles and embeds that mean nothing as text.
+turndown.remove(["script", "style", "noscript", "iframe", "meta", "link", "template", "object", "embed"]);
+
+export function htmlToMarkdown(html: string | null): string | null {
+  if (html === null || html === undefined || html.trim() === "") return null;
+  const md = turndown.turndown(html).trim();
+  return md === "" ? null : md;
+}
+
+const BLOCK_BOUNDARY = /<\s*(?:br|\/p|\/div|\/li|\/h[1-6]|\/tr|\/ul|\/ol|hr)\b[^>]*>/gi;
+
+/**
+ * Plain text for pattern matching, keeping line breaks between blocks so that
+ * "Region : Coorg<br>Elevation: …" stays two separate lines. Not for display.
+ */
+export function htmlToText(html: string | null): string {
+  if (!html) return "";
+  const text = html
+    .replace(/<(script|style|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, " ")
+    .replace(/<!--[\s\S]*?-->/g, " ")
+    .replace(BLOCK_BOUNDARY, "\n")
+    .replace(/<[^>]*>/g, " ");
+  return decodeEntities(text)
+    .split("\n")
+    .map((line) => cleanText(line))
+    .filter((line) => line !== "")
+    .join("\n");
+}
+
+export function slugify(s: string): string {
+  return s
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/&/g, " and ")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}

@@ -1,0 +1,26 @@
+// What travels on the queue: which roaster, which kind of run, for which schedule slot.
+
+export const JOB_TYPES = ["full_refresh", "price_only"] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+/** CLI `--type full|price` ↔ job types. */
+export const CLI_JOB_TYPES: Record<string, JobType> = { full: "full_refresh", price: "price_only" };
+
+export interface JobPayload {
+  /** Roaster slug. */
+  roaster: string;
+  type: JobType;
+  /** The schedule slot (ISO time) the job was enqueued for, or `manual:<ISO time>`. */
+  slot: string;
+  /** Why it was enqueued (e.g. "scheduled", "never scraped", "manual enqueue"). */
+  reason: string;
+}
+
+/**
+ * Deterministic job id: type + roaster + slot, so enqueuing the same slot twice is a no-op.
+ * BullMQ forbids ':' in custom ids, hence the dots and the compact time.
+ */
+export function jobIdFor(payload: Pick<JobPayload, "type" | "roaster" | "slot">): string {
+  const slot = payload.slot.replace(/[^0-9A-Za-z]/g, "");
+  return `${payload.type}.${payload.roaster}.${slot}`;
+}

@@ -36,6 +36,19 @@ export const settingsSchema = z
     JOB_BACKOFF_MS: int(0, 3_600_000).default(1000),
     LEASE_TTL_MS: int(1000, 3_600_000).default(60_000),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only").default("coffee-scraper"),
+    /** Fraction of each retry delay that is randomised (BullMQ `backoff.jitter`): 0.2 → 80–100 % of it. */
+    JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.2),
+    /** How long a job whose roaster is busy (lease held elsewhere) waits before it is tried again. */
+    JOB_DEFER_MS: int(0, 3_600_000).default(5000),
+    /** Finished jobs kept in the queue for `status` and dedup (the database keeps the runs). */
+    QUEUE_KEEP_COMPLETED: int(0, 1_000_000).default(1000),
+    QUEUE_KEEP_FAILED: int(0, 1_000_000).default(5000),
+    /** BullMQ job lock: a worker that stops renewing it for this long is taken for dead. */
+    QUEUE_LOCK_DURATION_MS: int(500, 3_600_000).default(30_000),
+    /** How often BullMQ looks for stalled jobs (their worker died) and puts them back to wait. */
+    QUEUE_STALLED_INTERVAL_MS: int(500, 3_600_000).default(30_000),
+    /** Times a job may be recovered from a stalled worker before it is failed. */
+    QUEUE_MAX_STALLED_COUNT: int(0, 100).default(2),
     HTTP_DELAY_MS: int(0, 600_000).default(250),
     HTTP_JITTER_MS: int(0, 600_000).default(100),
     HTTP_RETRIES: int(0, 10).default(3),

@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { runCli } from "../helpers/cli.ts";
+import { testEngines, useTestDatabase } from "../helpers/database.ts";
+
+const tmp = mkdtempSync(path.join(tmpdir(), "cs-cli-"));
+
+function roasterFile(name: string, entries: unknown[]): string {
+  const file = path.join(tmp, name);
+  writeFileSync(file, stringify({ roasters: entries }));
+  return file;
+}
+
+const fifty = Array.from({ length: 50 }, (_, i) => ({
+  slug: `roaster-${i}`,
+  name: `Roaster ${i}`,
+  website: `https://roaster-${i}.example.com`,
+  ...(i % 2 === 0 ? { platform: "shopify", currency: "INR" } : { platform: "woocommerce" }),
+  ...(i % 5 === 0 ? { full_cadence: "*/30 * * * *", default_concurrency: 2 } : {}),
+}));
+
+describe.each(testEngines())("roasters CLI on %s", (engine) => {
+  const database = useTestDatabase(engine, { shareWithChildren: true });
+  const env = () => {
+    const t = database();
+    return t.engine === "postgres" ? { DATABASE_URL: t.url } : { DATA_DIR: t.dataDir };
+  };
+
+  it("imports 50 roasters, reads them back from a new process, and re-import updates", async () => {
+    const file = roasterFile(`fifty-${engine}.yaml`, fifty);
+    const first = await runCli(["roasters", "import", file], env());
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("50 added, 0 updated");
+
+    const listed = await runCli(["roasters", "list", "--json"], env());
+    expect(listed.code).toBe(0);
+    const roasters = JSON.parse(listed.stdout) as Record<string, unknown>[];
+    expect(roasters).toHaveLength(50);
+    expect(roasters.find((r) => r.slug === "roaster-10")).toMatchObject({
+      name: "Roaster 10",
+      website: "https://roaster-10.example.com",
+      platform: "shopify",
+      currency: "INR",
+      full_cadence: "*/30 * * * *",
+      price_cadence: "0 4 * * 0",
+      default_concurrency: 2,
+      alert_price_delta_pct: 10,
+      is_active: true,
+    });
+
+    const again = await runCli(["roasters", "import", file], env());
+    expect(again.stdout).toContain("0 added, 50 updated");
+    const sources = await database().withDb((db) => db.query<{ n: number }>("SELECT count(*)::int AS n FROM product_sources"));
+    expect(sources[0]!.n).toBe(50);
+  });
+
+  it("a file with three bad entries reports all three, exits 2 and writes nothing", async () => {
+    const before = await database().withDb((db) => db.query<{ n: number }>("SELECT count(*)::int AS n FROM roasters"));
+    const file = roasterFile(`bad-${engine}.yaml`, [
+      { slug: "fine-one", name: "Fine", website: "https://fine.example" },
+      { slug: "bad-url", name: "Bad URL", website: "not a url" },
+      { slug: "bad-cron", name: "Bad Cron", website: "https://c.example", price_cadence: "0 4 * *" },
+      { name: "No slug", website: "https://n.example" },
+    ]);
+    const result = await runCli(["roasters", "import", file], env());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/bad-url\.website: must be an http\(s\) URL/);
+    expect(result.stderr).toMatch(/bad-cron\.price_cadence: invalid cron expression/);
+    expect(result.stderr).toMatch(/#3\.slug: /);
+    const after = await database().withDb((db) => db.query<{ n: number; fine: number }>(
+      "SELECT count(*)::int AS n, count(*) FILTER (WHERE slug = 'fine-one')::int AS fine FROM roasters",
+    ));
+    expect(after[0]).toEqual({ n: before[0]!.n, fine: 0 });
+  });
+
+  it("roasters add validates its options the same way", async () => {
+    const ok = await runCli(
+      ["roasters", "add", "--slug", "added-one", "--name", "Added", "--url", "https://added.example", "--platform", "woocommerce", "--concurrency", "4"],
+      env(),
+    );
+    expect(ok.code).toBe(0);
+    const bad = await runCli(["roasters", "add", "--slug", "added-two", "--name", "Bad", "--url", "https://x.example", "--concurrency", "99"], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/added-two\.default_concurrency/);
+    const rows = await database().withDb((db) => db.query<{ slug: string; default_concurrency: number }>(
+      "SELECT slug, default_concurrency FROM roasters WHERE slug LIKE 'added-%'",
+    ));
+    expect(rows).toEqual([{ slug: "added-one", default_concurrency: 4 }]);
+  });
+});
+
+describe("CLI usage errors", () => {
+  it("unknown commands and options exit 2 with help; --help exits 0", async () => {
+    expect((await runCli(["frobnicate"], {})).code).toBe(2);
+    expect((await runCli(["roasters", "list", "--colour"], {})).code).toBe(2);
+    const help = await runCli(["roasters", "--help"], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("import");
+  });
+});

@@ -1,0 +1,131 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
+import { openDatabase, type Database } from "../../src/db/database.ts";
+import { migrate } from "../../src/db/migrate.ts";
+
+// Each test file gets databases of its own: on PostgreSQL a fresh `cs_test_<random>`
+// database created from the server in DATABASE_URL (dropped afterwards); on PGlite a
+// fresh temporary directory. Suites that need PostgreSQL are left out when DATABASE_URL is
+// unset — except under CI=true, where a missing server fails the run.
+
+export type Engine = "postgres" | "pglite";
+
+export const POSTGRES_URL = process.env.DATABASE_URL;
+export const IN_CI = process.env.CI === "true";
+
+if (IN_CI && !POSTGRES_URL) {
+  throw new Error("CI=true but DATABASE_URL is unset: the PostgreSQL suites must run in CI");
+}
+
+/** The engines available to this run: PGlite always, PostgreSQL when DATABASE_URL is set. */
+export function testEngines(): Engine[] {
+  return POSTGRES_URL ? ["pglite", "postgres"] : ["pglite"];
+}
+
+export interface TestDatabase {
+  engine: Engine;
+  db: Database;
+  /** Connection string (postgres) or data dir (pglite) other processes can be pointed at. */
+  url: string | undefined;
+  dataDir: string;
+  /**
+   * Runs `fn` with a connection. For PGlite this opens the directory only for the call, so
+   * child processes (the CLI under test) can own it in between: PGlite allows one process.
+   */
+  withDb<T>(fn: (db: Database) => Promise<T>): Promise<T>;
+  drop(): Promise<void>;
+}
+
+/** Creates and migrates a fresh database on `engine`. Call `drop()` when done. */
+export async function createTestDatabase(
+  engine: Engine,
+  options: { migrate?: boolean; shareWithChildren?: boolean } = {},
+): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "cs-test-"));
+  if (engine === "pglite") {
+    let db = await openDatabase({ dataDir });
+    if (options.migrate !== false) await migrate(db);
+    if (options.shareWithChildren) await db.close();
+    return {
+      engine,
+      get db(): Database {
+        if (options.shareWithChildren) throw new Error("shareWithChildren: use withDb() so child processes can own PGlite");
+        return db;
+      },
+      url: undefined,
+      dataDir,
+      async withDb(fn) {
+        if (!options.shareWithChildren) return fn(db);
+        db = await openDatabase({ dataDir });
+        try {
+          return await fn(db);
+        } finally {
+          await db.close();
+        }
+      },
+      async drop() {
+        if (!options.shareWithChildren) await db.close().catch(() => {});
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (!POSTGRES_URL) throw new Error("DATABASE_URL is not set");
+  const name = `cs_test_${randomBytes(6).toString("hex")}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = withDatabaseName(POSTGRES_URL, name);
+  const db = await openDatabase({ databaseUrl: url, dataDir });
+  if (options.migrate !== false) await migrate(db);
+  return {
+    engine,
+    db,
+    url,
+    dataDir,
+    withDb: (fn) => fn(db),
+    async drop() {
+      await db.close().catch(() => {});
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Registers beforeAll/afterAll hooks for one database on `engine` and returns a getter.
+ * Use inside a `describe` block.
+ */
+export function useTestDatabase(
+  engine: Engine,
+  options: { migrate?: boolean; shareWithChildren?: boolean } = {},
+): () => TestDatabase {
+  let current: TestDatabase | undefined;
+  beforeAll(async () => {
+    current = await createTestDatabase(engine, options);
+  });
+  afterAll(async () => {
+    await current?.drop();
+  });
+  return () => {
+    if (!current) throw new Error("test database not ready (use inside a test or hook)");
+    return current;
+  };
+}
+
+function withDatabaseName(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,101 @@
+import type { RunStatus } from "../db/enums.ts";
+import type { JobType } from "../queue/job.ts";
+
+// What a run did, as stored in scrape_runs.stats_json (snake_case, like the rest of the
+// database). Every failure of a page or a product is listed in `errors`.
+
+export interface RunError {
+  scope: "run" | "page" | "product";
+  message: string;
+  url?: string;
+  product?: string | null;
+  retry?: string;
+}
+
+export interface RunStats {
+  job_type: JobType;
+  job_id: string;
+  slot: string;
+  attempt: number;
+  platform: string | null;
+  currency: string | null;
+  pages: number;
+  pages_failed: number;
+  not_modified_pages: number;
+  products_seen: number;
+  coffees_upserted: number;
+  non_coffee_skipped: number;
+  variants_upserted: number;
+  prices_inserted: number;
+  prices_unchanged: number;
+  price_alerts: number;
+  unknown_weights: number;
+  unknown_products: number;
+  unknown_variants: number;
+  marked_unlisted: number;
+  artifacts: number;
+  artifacts_written: number;
+  requests: number;
+  retries: number;
+  bytes: number;
+  politeness_wait_ms: number;
+  db_round_trips: number;
+  duration_ms: number;
+  warnings: string[];
+  errors: RunError[];
+}
+
+const MAX_LISTED = 200;
+
+export function emptyRunStats(input: { jobType: JobType; jobId: string; slot: string; attempt: number }): RunStats {
+  return {
+    job_type: input.jobType,
+    job_id: input.jobId,
+    slot: input.slot,
+    attempt: input.attempt,
+    platform: null,
+    currency: null,
+    pages: 0,
+    pages_failed: 0,
+    not_modified_pages: 0,
+    products_seen: 0,
+    coffees_upserted: 0,
+    non_coffee_skipped: 0,
+    variants_upserted: 0,
+    prices_inserted: 0,
+    prices_unchanged: 0,
+    price_alerts: 0,
+    unknown_weights: 0,
+    unknown_products: 0,
+    unknown_variants: 0,
+    marked_unlisted: 0,
+    artifacts: 0,
+    artifacts_written: 0,
+    requests: 0,
+    retries: 0,
+    bytes: 0,
+    politeness_wait_ms: 0,
+    db_round_trips: 0,
+    duration_ms: 0,
+    warnings: [],
+    errors: [],
+  };
+}
+
+/** Lists are capped so a store with 10,000 broken products cannot bloat one row. */
+export function addError(stats: RunStats, error: RunError): void {
+  if (stats.errors.length < MAX_LISTED) stats.errors.push({ ...error, message: error.message.slice(0, 500) });
+  else if (stats.errors.length === MAX_LISTED) stats.errors.push({ scope: "run", message: "further errors not listed" });
+}
+
+export function addWarning(stats: RunStats, warning: string): void {
+  if (stats.warnings.length < MAX_LISTED) stats.warnings.push(warning.slice(0, 300));
+}
+
+/** ok: everything processed; partial: some pages or products failed; fail: nothing usable. */
+export function runStatusOf(stats: RunStats, fatal: boolean): RunStatus {
+  if (fatal) return "fail";
+  const failedProducts = stats.errors.some((e) => e.scope === "product");
+  if (stats.pages_failed > 0 && stats.pages === stats.pages_failed) return "fail";
+  return stats.pages_failed > 0 || failedProducts ? "partial" : "ok";
+}

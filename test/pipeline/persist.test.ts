@@ -1,0 +1,215 @@
+import { describe, expect, it } from "vitest";
+import type { Database } from "../../src/db/database.ts";
+import { upsertRoaster } from "../../src/db/roasters.ts";
+import type { RawProduct } from "../../src/platforms/raw-product.ts";
+import type { NormalizedProduct, NormalizedVariant } from "../../src/pipeline/normalize/types.ts";
+import { ingestDocument, ingestPage, markUnlisted, type IngestMode } from "../../src/pipeline/persist.ts";
+import { testEngines, useTestDatabase } from "../helpers/database.ts";
+
+function variant(id: string, price: number | null, extra: Partial<NormalizedVariant> = {}): NormalizedVariant {
+  return {
+    platformVariantId: id,
+    sku: `SKU-${id}`,
+    weightG: 250,
+    weightSource: "variant_title",
+    packCount: 1,
+    grind: "whole",
+    grindRaw: "Whole Bean",
+    currency: "INR",
+    price,
+    compareAtPrice: null,
+    isSale: false,
+    inStock: true,
+    stockQty: null,
+    subscriptionAvailable: false,
+    warnings: [],
+    ...extra,
+  };
+}
+
+function product(id: string, variants: NormalizedVariant[], extra: Partial<NormalizedProduct> = {}): NormalizedProduct {
+  return {
+    platformProductId: id,
+    isCoffee: true,
+    kind: "beans",
+    classificationReason: "test",
+    name: `Coffee ${id}`,
+    slug: `coffee-${id}`,
+    descriptionMd: "Chocolate and citrus",
+    directBuyUrl: `https://store.example/products/coffee-${id}`,
+    roastLevel: "medium",
+    roastLevelRaw: "Medium",
+    roastStyleRaw: null,
+    process: "washed",
+    processRaw: "Washed",
+    species: "arabica",
+    decaf: false,
+    varieties: [],
+    country: "India",
+    region: "Chikmagalur",
+    altitude: null,
+    tastingNotes: ["chocolate"],
+    tags: ["single origin"],
+    defaultGrind: "whole",
+    variants,
+    images: [{ url: `https://cdn.example/${id}.jpg`, alt: null, width: 800, height: 800, sortOrder: 0 }],
+    warnings: [],
+    ...extra,
+  };
+}
+
+const raw = (p: NormalizedProduct): RawProduct => ({
+  platform: "shopify",
+  platformProductId: p.platformProductId,
+  title: p.name,
+  handle: p.slug,
+  url: p.directBuyUrl,
+  descriptionHtml: null,
+  productType: "Coffee",
+  vendor: null,
+  tags: [],
+  categories: [],
+  options: [],
+  variants: p.variants.map((v) => ({
+    platformVariantId: v.platformVariantId,
+    title: "250g",
+    options: [],
+    sku: v.sku,
+    price: { amount: String(v.price) },
+    compareAtPrice: { amount: null },
+    available: true,
+    stockQty: null,
+    shippingGrams: null,
+    raw: { id: v.platformVariantId },
+  })),
+  images: [],
+  currency: null,
+  publishedAt: null,
+  raw: { id: p.platformProductId, variants: [] },
+});
+
+async function setup(db: Database, slug: string, alertPct = 10) {
+  const { id } = await db.transaction((tx) =>
+    upsertRoaster(tx, {
+      slug,
+      name: slug,
+      website: `https://${slug}.example`,
+      platform: "shopify",
+      is_active: true,
+      full_cadence: "0 3 1 * *",
+      price_cadence: "0 4 * * 0",
+      default_concurrency: 3,
+      use_firecrawl_fallback: false,
+      use_llm: false,
+      alert_price_delta_pct: alertPct,
+    }),
+  );
+  const [source] = await db.query<{ id: string }>("SELECT id FROM product_sources WHERE roaster_id = $1", [id]);
+  const [run] = await db.query<{ id: string }>("SELECT rpc_scrape_run_start($1) AS id", [source!.id]);
+  const ingest = (mode: IngestMode, products: NormalizedProduct[]) =>
+    ingestPage(db, {
+      roasterId: id,
+      runId: run!.id,
+      mode,
+      documents: products.map((p) => ingestDocument(p, raw(p))),
+      sourceUrl: `https://${slug}.example/products.json?page=1`,
+      scrapedAt: new Date(),
+    });
+  return { roasterId: id, ingest };
+}
+
+const countRows = async (db: Database, sql: string, params: unknown[]) =>
+  (await db.query<{ n: number }>(sql, params))[0]!.n;
+
+describe.each(testEngines())("page ingestion on %s", (engine) => {
+  const database = useTestDatabase(engine);
+
+  it("writes coffees, variants, images and first prices; a repeat changes nothing", async () => {
+    const { db } = database();
+    const { roasterId, ingest } = await setup(db, "repeat");
+    const page = [product("a", [variant("a1", 450), variant("a2", 1600, { weightG: 1000 })]), product("b", [variant("b1", 500)])];
+    const first = await ingest("full", page);
+    expect(first).toMatchObject({ coffees: 2, variants: 3, prices: 3, unchanged_prices: 0, errors: [], alerts: [] });
+    const snapshot = () =>
+      db.query(
+        `SELECT c.platform_product_id, c.updated_at, v.platform_variant_id, v.price_current, v.weight_g, v.updated_at AS vu
+           FROM coffees c JOIN variants v ON v.coffee_id = c.id WHERE c.roaster_id = $1 ORDER BY 1, 3`,
+        [roasterId],
+      );
+    const before = await snapshot();
+    const second = await ingest("full", page);
+    expect(second).toMatchObject({ coffees: 2, variants: 3, prices: 0, unchanged_prices: 3 });
+    expect(await snapshot()).toEqual(before);
+    expect(
+      await countRows(db, "SELECT count(*)::int AS n FROM prices p JOIN variants v ON v.id = p.variant_id JOIN coffees c ON c.id = v.coffee_id WHERE c.roaster_id = $1", [roasterId]),
+    ).toBe(3);
+    expect(await countRows(db, "SELECT count(*)::int AS n FROM coffee_images i JOIN coffees c ON c.id = i.coffee_id WHERE c.roaster_id = $1", [roasterId])).toBe(2);
+  });
+
+  it("a price change inserts one row and, past the threshold, one alert; sale state counts as a change", async () => {
+    const { db } = database();
+    const { ingest } = await setup(db, "alerts", 10);
+    await ingest("full", [product("p", [variant("p1", 400), variant("p2", 1000)])]);
+    const moved = await ingest("price", [product("p", [variant("p1", 460), variant("p2", 1050)])]);
+    expect(moved.prices).toBe(2);
+    expect(moved.alerts).toHaveLength(1); // +15% alerts, +5% does not
+    expect(moved.alerts[0]).toMatchObject({ platform_variant_id: "p1", old_price: 400, new_price: 460, delta_pct: 15 });
+    const sale = await ingest("price", [product("p", [variant("p1", 460, { isSale: true, compareAtPrice: 500 }), variant("p2", 1050)])]);
+    expect(sale.prices).toBe(1);
+    expect(sale.alerts).toHaveLength(0);
+  });
+
+  it("price-only never creates coffees or variants and keeps what the full refresh decided", async () => {
+    const { db } = database();
+    const { roasterId, ingest } = await setup(db, "price-only");
+    await ingest("full", [product("k", [variant("k1", 300)])]);
+    const result = await ingest("price", [
+      product("k", [variant("k1", 310, { weightG: 999, grind: "espresso", inStock: false }), variant("k-new", 100)], { name: "Renamed" }),
+      product("never-seen", [variant("n1", 100)]),
+    ]);
+    expect(result).toMatchObject({ coffees: 0, variants: 1, prices: 1, unknown_products: 1, unknown_variants: 1 });
+    const [row] = await db.query<{ name: string; weight_g: number; grind: string; in_stock: boolean; price_current: number; n: number }>(
+      `SELECT c.name, v.weight_g, v.grind, v.in_stock, v.price_current,
+              (SELECT count(*)::int FROM coffees WHERE roaster_id = $1) AS n
+         FROM coffees c JOIN variants v ON v.coffee_id = c.id WHERE c.roaster_id = $1`,
+      [roasterId],
+    );
+    expect(row).toEqual({ name: "Coffee k", weight_g: 250, grind: "whole", in_stock: false, price_current: 310, n: 1 });
+  });
+
+  it("a database error on one product is reported and loses no other product", async () => {
+    const { db } = database();
+    const { roasterId, ingest } = await setup(db, "isolation");
+    const bad = product("bad", [variant("x1", 100)], { roastLevel: "burnt" as never });
+    const result = await ingest("full", [product("good1", [variant("g1", 100)]), bad, product("good2", [variant("g2", 200)])]);
+    expect(result.coffees).toBe(2);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ product: "bad" });
+    expect(result.errors[0]!.message).toMatch(/roast_level_enum/);
+    const ids = await db.query<{ platform_product_id: string }>(
+      "SELECT platform_product_id FROM coffees WHERE roaster_id = $1 ORDER BY 1",
+      [roasterId],
+    );
+    expect(ids.map((r) => r.platform_product_id)).toEqual(["good1", "good2"]);
+  });
+
+  it("marks coffees the store no longer lists, and revives them when listed again", async () => {
+    const { db } = database();
+    const { roasterId, ingest } = await setup(db, "unlisted");
+    await ingest("full", [product("stay", [variant("s1", 100)]), product("gone", [variant("g1", 100)])]);
+    expect(await markUnlisted(db, roasterId, ["stay"])).toBe(1);
+    const state = () =>
+      db.query<{ platform_product_id: string; status: string; in_stock: boolean }>(
+        `SELECT c.platform_product_id, c.status, v.in_stock FROM coffees c JOIN variants v ON v.coffee_id = c.id
+          WHERE c.roaster_id = $1 ORDER BY 1`,
+        [roasterId],
+      );
+    expect(await state()).toEqual([
+      { platform_product_id: "gone", status: "discontinued", in_stock: false },
+      { platform_product_id: "stay", status: "active", in_stock: true },
+    ]);
+    expect(await markUnlisted(db, roasterId, ["stay"])).toBe(0);
+    await ingest("full", [product("gone", [variant("g1", 100)])]);
+    expect((await state())[0]).toEqual({ platform_product_id: "gone", status: "active", in_stock: true });
+  });
+});

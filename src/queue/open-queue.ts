@@ -1,0 +1,31 @@
+import type { Settings } from "../config/settings.ts";
+import type { Logger } from "../log/logger.ts";
+import type { QueueBackend, Retention, RetryPolicy } from "./backend.ts";
+import { openEmbeddedQueue } from "./embedded.ts";
+
+export function retryPolicyFrom(settings: Settings): RetryPolicy {
+  return { attempts: settings.JOB_ATTEMPTS, backoffMs: settings.JOB_BACKOFF_MS, jitter: settings.JOB_BACKOFF_JITTER };
+}
+
+export function retentionFrom(settings: Settings): Retention {
+  return { keepCompleted: settings.QUEUE_KEEP_COMPLETED, keepFailed: settings.QUEUE_KEEP_FAILED };
+}
+
+/** BullMQ on Redis when REDIS_URL is set, else the in-process queue. */
+export async function openQueue(settings: Settings, log: Logger): Promise<QueueBackend> {
+  const retry = retryPolicyFrom(settings);
+  const retention = retentionFrom(settings);
+  if (!settings.REDIS_URL) return openEmbeddedQueue({ retry, retention });
+  // Loaded lazily: commands on the embedded queue never load BullMQ and ioredis.
+  const { openBullmqQueue } = await import("./bullmq.ts");
+  return openBullmqQueue({
+    redisUrl: settings.REDIS_URL,
+    prefix: settings.QUEUE_PREFIX,
+    retry,
+    retention,
+    lockDurationMs: settings.QUEUE_LOCK_DURATION_MS,
+    stalledIntervalMs: settings.QUEUE_STALLED_INTERVAL_MS,
+    maxStalledCount: settings.QUEUE_MAX_STALLED_COUNT,
+    log,
+  });
+}

@@ -1,6 +1,7 @@
 import type { Settings } from "../config/settings.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../log/logger.ts";
+import type { QueueBackend } from "../queue/backend.ts";
 import type { Clock } from "./clock.ts";
 
 /**
@@ -12,4 +13,6 @@ export interface Deps {
   db: Database;
   log: Logger;
   clock: Clock;
+  /** The job queue (BullMQ or embedded), for whoever enqueues; absent where nothing does. */
+  queue?: QueueBackend;
 }

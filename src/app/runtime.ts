@@ -1,0 +1,45 @@
+import type { Settings } from "../config/settings.ts";
+import { openDatabase, type Database } from "../db/database.ts";
+import { migrate } from "../db/migrate.ts";
+import type { Logger } from "../log/logger.ts";
+import type { QueueBackend } from "../queue/backend.ts";
+import { openQueue } from "../queue/open-queue.ts";
+import { systemClock } from "./clock.ts";
+import type { Deps } from "./deps.ts";
+
+export interface Runtime {
+  deps: Deps & { queue: QueueBackend };
+  queue: QueueBackend;
+  db: Database;
+  /** Closes the queue, then the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the dependencies once from the resolved settings: the database (Postgres or
+ * PGlite, migrated unless told not to) and the queue (BullMQ or embedded).
+ */
+export async function createRuntime(
+  settings: Settings,
+  log: Logger,
+  options: { migrate?: boolean; db?: Database } = {},
+): Promise<Runtime> {
+  const ownsDb = !options.db;
+  const db = options.db ?? (await openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR }));
+  try {
+    if (options.migrate !== false) await migrate(db);
+    const queue = await openQueue(settings, log);
+    return {
+      deps: { settings, db, log, clock: systemClock, queue },
+      queue,
+      db,
+      async close() {
+        await queue.close().catch((err: unknown) => log.warn({ err }, "closing the queue failed"));
+        if (ownsDb) await db.close();
+      },
+    };
+  } catch (err) {
+    if (ownsDb) await db.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Queryable } from "../db/database.ts";
+import type { Logger } from "../log/logger.ts";
+
+// One job per roaster at a time, across processes and machines: a row in roaster_leases.
+// Taken when free or expired, renewed while the job runs, released in `finally`. A holder
+// that dies stops renewing, so its lease expires and the roaster becomes free again.
+// Time is the database's (now()), the one clock every machine shares.
+
+/** This process's holder id: host, pid and a random part (pids repeat across restarts). */
+export const PROCESS_HOLDER = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+
+export interface LeaseRow {
+  roaster_id: string;
+  holder: string;
+  job_id: string;
+  acquired_at: Date;
+  expires_at: Date;
+}
+
+/** The roaster's lease is held by someone else and has not expired. */
+export class RoasterBusyError extends Error {
+  constructor(
+    readonly roaster: string,
+    readonly heldBy: { holder: string; jobId: string; expiresAt: Date } | null,
+  ) {
+    super(`roaster ${roaster} is busy${heldBy ? ` (job ${heldBy.jobId} on ${heldBy.holder})` : ""}`);
+    this.name = "RoasterBusyError";
+  }
+}
+
+/**
+ * Takes the lease when it is free, expired, or already ours for this job. Returns whether
+ * it was taken.
+ */
+export async function tryAcquireLease(
+  db: Queryable,
+  lease: { roasterId: string; holder: string; jobId: string; ttlMs: number },
+): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO roaster_leases AS l (roaster_id, holder, job_id, acquired_at, expires_at)
+     VALUES ($1, $2, $3, now(), now() + $4 * interval '1 millisecond')
+     ON CONFLICT (roaster_id) DO UPDATE
+       SET holder = EXCLUDED.holder, job_id = EXCLUDED.job_id, acquired_at = now(), expires_at = EXCLUDED.expires_at
+       WHERE l.expires_at < now() OR (l.holder = EXCLUDED.holder AND l.job_id = EXCLUDED.job_id)
+     RETURNING l.roaster_id`,
+    [lease.roasterId, lease.holder, lease.jobId, lease.ttlMs],
+  );
+  return rows.length === 1;
+}
+
+/** Pushes the expiry out by `ttlMs`; false when the lease is no longer ours. */
+export async function renewLease(
+  db: Queryable,
+  lease: { roasterId: string; holder: string; jobId: string; ttlMs: number },
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE roaster_leases SET expires_at = now() + $4 * interval '1 millisecond'
+     WHERE roaster_id = $1 AND holder = $2 AND job_id = $3 RETURNING roaster_id`,
+    [lease.roasterId, lease.holder, lease.jobId, lease.ttlMs],
+  );
+  return rows.length === 1;
+}
+
+export async function releaseLease(db: Queryable, lease: { roasterId: string; holder: string; jobId: string }): Promise<void> {
+  await db.query(`DELETE FROM roaster_leases WHERE roaster_id = $1 AND holder = $2 AND job_id = $3`, [
+    lease.roasterId,
+    lease.holder,
+    lease.jobId,
+  ]);
+}
+
+export async function readLease(db: Queryable, roasterId: string): Promise<LeaseRow | null> {
+  const rows = await db.query<LeaseRow>(`SELECT * FROM roaster_leases WHERE roaster_id = $1`, [roasterId]);
+  return rows[0] ?? null;
+}
+
+export interface HeldLease {
+  /** Aborted when the lease was lost (renewal found it taken, or it ran past its expiry). */
+  readonly lost: AbortSignal;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the roaster's lease and keeps renewing it every ttl/3 until released; throws
+ * RoasterBusyError when someone else holds it.
+ */
+export async function holdLease(
+  db: Queryable,
+  lease: { roasterId: string; roaster: string; holder: string; jobId: string; ttlMs: number; log: Logger },
+): Promise<HeldLease> {
+  if (!(await tryAcquireLease(db, lease))) {
+    const row = await readLease(db, lease.roasterId);
+    throw new RoasterBusyError(
+      lease.roaster,
+      row ? { holder: row.holder, jobId: row.job_id, expiresAt: new Date(row.expires_at) } : null,
+    );
+  }
+  const lost = new AbortController();
+  let expiresAt = Date.now() + lease.ttlMs;
+  let renewing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = (async () => {
+      try {
+        if (await renewLease(db, lease)) {
+          expiresAt = Date.now() + lease.ttlMs;
+          return;
+        }
+        lease.log.error("roaster lease lost: another holder took it");
+        lost.abort(new Error("roaster lease lost"));
+      } catch (err) {
+        lease.log.warn({ err }, "roaster lease renewal failed");
+        if (Date.now() >= expiresAt) lost.abort(new Error("roaster lease expired: renewal failed"));
+      }
+      if (lost.signal.aborted) clearInterval(timer);
+    })();
+  }, Math.max(100, Math.floor(lease.ttlMs / 3)));
+  timer.unref();
+  return {
+    lost: lost.signal,
+    async release() {
+      clearInterval(timer);
+      await renewing;
+      // Filtered by holder and job: never deletes a lease someone else took over.
+      await releaseLease(db, lease);
+    },
+  };
+}

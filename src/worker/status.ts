@@ -1,0 +1,94 @@
+import type { Queryable } from "../db/database.ts";
+import type { RunStatus } from "../db/enums.ts";
+import type { FailedJob, JobCounts, QueueBackend } from "../queue/backend.ts";
+
+export interface RoasterLastRun {
+  roaster: string;
+  active: boolean;
+  lastRun: {
+    id: string;
+    status: RunStatus | null;
+    jobType: string | null;
+    startedAt: Date;
+    finishedAt: Date | null;
+    stats: Record<string, unknown> | null;
+  } | null;
+}
+
+export interface Status {
+  queue: { kind: QueueBackend["kind"]; counts: JobCounts };
+  failures: FailedJob[];
+  roasters: RoasterLastRun[];
+}
+
+interface LastRunRow {
+  slug: string;
+  is_active: boolean;
+  run_id: string | null;
+  status: RunStatus | null;
+  job_type: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  stats_json: Record<string, unknown> | null;
+}
+
+/** Queue counts, the latest failures with their reasons, and each roaster's last run. */
+export async function collectStatus(
+  deps: { db: Queryable; queue: QueueBackend },
+  options: { failures?: number } = {},
+): Promise<Status> {
+  const [counts, failures, rows] = await Promise.all([
+    deps.queue.counts(),
+    deps.queue.recentFailures(options.failures ?? 10),
+    deps.db.query<LastRunRow>(
+      `SELECT r.slug, r.is_active, lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at,
+              lr.finished_at, lr.stats_json
+       FROM roasters r
+       LEFT JOIN LATERAL (
+         SELECT sr.* FROM scrape_runs sr JOIN product_sources ps ON ps.id = sr.source_id
+         WHERE ps.roaster_id = r.id ORDER BY sr.started_at DESC LIMIT 1
+       ) lr ON true
+       ORDER BY r.slug`,
+    ),
+  ]);
+  return {
+    queue: { kind: deps.queue.kind, counts },
+    failures,
+    roasters: rows.map((row) => ({
+      roaster: row.slug,
+      active: row.is_active,
+      lastRun: row.run_id
+        ? {
+            id: row.run_id,
+            status: row.status,
+            jobType: row.job_type,
+            startedAt: new Date(row.started_at!),
+            finishedAt: row.finished_at ? new Date(row.finished_at) : null,
+            stats: row.stats_json,
+          }
+        : null,
+    })),
+  };
+}
+
+/** Plain text for a terminal. */
+export function formatStatus(status: Status): string {
+  const c = status.queue.counts;
+  const lines = [
+    `Queue (${status.queue.kind}): ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed, ${c.completed} completed, ${c.failed} failed`,
+  ];
+  if (status.queue.kind === "embedded") lines.push("  (the embedded queue lives inside `coffee-scraper start`; counts here are this process's only)");
+  lines.push("", status.failures.length ? "Recent failures:" : "Recent failures: none");
+  for (const f of status.failures) {
+    lines.push(`  ${f.failedAt?.toISOString() ?? "?"}  ${f.id}  after ${f.attempts} attempt(s): ${f.reason}`);
+  }
+  lines.push("", status.roasters.length ? "Last run per roaster:" : "No roasters configured.");
+  for (const r of status.roasters) {
+    const run = r.lastRun;
+    const what = run
+      ? `${run.status ?? "running"}  ${run.jobType ?? ""}  started ${run.startedAt.toISOString()}${run.finishedAt ? `, finished ${run.finishedAt.toISOString()}` : ""}`
+      : "never run";
+    lines.push(`  ${r.roaster.padEnd(28)} ${r.active ? "" : "(inactive) "}${what}`);
+  }
+  return lines.join("\n");
+}

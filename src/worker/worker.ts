@@ -1,0 +1,145 @@
+import type { Deps } from "../app/deps.ts";
+import type { Settings } from "../config/settings.ts";
+import { coerceError, retryClassOf, ScrapeError } from "../errors.ts";
+import type { Logger } from "../log/logger.ts";
+import {
+  DeferJobError,
+  FailJobError,
+  RetryLaterError,
+  type Consumer,
+  type JobContext,
+  type JobHandler,
+  type QueueBackend,
+} from "../queue/backend.ts";
+import { RoasterBusyError } from "./lease.ts";
+import { runJob, type JobWork } from "./run-job.ts";
+
+// The worker edge: the one place where an error's retry class becomes what the queue does
+// next (fail now, retry after the backoff or the site's Retry-After, or defer without using
+// an attempt), and where each attempt gets its "job started" / "job finished" lines.
+
+export type Outcome = "completed" | "failed" | "retrying" | "deferred";
+
+export interface Decision {
+  outcome: Exclude<Outcome, "completed">;
+  /** What the handler throws so that the backend does it. */
+  signal: Error;
+}
+
+/** Maps a failed attempt to what happens next. */
+export function decideRetry(
+  err: unknown,
+  job: Pick<JobContext, "attempt" | "maxAttempts" | "signal">,
+  settings: Pick<Settings, "JOB_DEFER_MS" | "JOB_BACKOFF_JITTER">,
+): Decision {
+  if (err instanceof RoasterBusyError) {
+    const delay = Math.round(settings.JOB_DEFER_MS * (1 - settings.JOB_BACKOFF_JITTER * Math.random()));
+    return { outcome: "deferred", signal: new DeferJobError(delay, err.message) };
+  }
+  const error = coerceError(err);
+  if (job.signal.aborted) {
+    // Shutting down: put it back at once for another worker, without using an attempt.
+    return { outcome: "deferred", signal: new DeferJobError(0, `interrupted by shutdown: ${error.message}`) };
+  }
+  const retry = retryClassOf(err);
+  if (retry === "permanent") return { outcome: "failed", signal: new FailJobError(error) };
+  if (job.attempt >= job.maxAttempts) return { outcome: "failed", signal: error };
+  if (retry === "throttled" && err instanceof ScrapeError && err.retryAfterMs !== undefined) {
+    return { outcome: "retrying", signal: new RetryLaterError(error, err.retryAfterMs) };
+  }
+  return { outcome: "retrying", signal: error };
+}
+
+export interface WorkerOptions {
+  deps: Deps;
+  queue: QueueBackend;
+  /** Roasters at once; defaults to WORKER_CONCURRENCY. */
+  concurrency?: number;
+  /** The job's work once leased; defaults to the ingest pipeline. */
+  work?: JobWork;
+  /** Lease holder id; defaults to this process's. */
+  holder?: string;
+}
+
+/** The queue handler: logs, runs the job, and turns failures into the queue's signals. */
+export function jobHandler(options: Omit<WorkerOptions, "queue" | "concurrency">): JobHandler {
+  const { deps } = options;
+  return async (job) => {
+    const log: Logger = deps.log.child({
+      jobId: job.id,
+      roaster: job.payload.roaster,
+      type: job.payload.type,
+      attempt: job.attempt,
+    });
+    const started = performance.now();
+    const durationMs = () => Math.round(performance.now() - started);
+    log.info({ slot: job.payload.slot, reason: job.payload.reason }, "job started");
+    try {
+      const summary = await runJob({
+        jobId: job.id,
+        job: job.payload,
+        attempt: job.attempt,
+        deps,
+        log,
+        signal: job.signal,
+        ...(options.work ? { work: options.work } : {}),
+        ...(options.holder ? { holder: options.holder } : {}),
+      });
+      log.info(
+        { outcome: "completed", durationMs: durationMs(), runId: summary.runId, status: summary.status, stats: summary.stats },
+        "job finished",
+      );
+      return summary;
+    } catch (err) {
+      const decision = decideRetry(err, job, deps.settings);
+      const fields = { outcome: decision.outcome, durationMs: durationMs(), retryClass: retryClassOf(err), err: coerceError(err) };
+      if (decision.outcome === "failed") log.error(fields, "job finished");
+      else if (decision.outcome === "retrying") log.warn(fields, "job finished");
+      else log.info({ ...fields, err: undefined, reason: coerceError(err).message }, "job finished");
+      throw decision.signal;
+    }
+  };
+}
+
+/** Starts consuming; `stop` drains gracefully up to its timeout. */
+export function startWorker(options: WorkerOptions): Consumer {
+  const concurrency = options.concurrency ?? options.deps.settings.WORKER_CONCURRENCY;
+  options.deps.log.info({ concurrency, queue: options.queue.kind }, "worker started");
+  return options.queue.consume(jobHandler(options), { concurrency });
+}
+
+export interface SignalOptions {
+  /** Called on a second signal; defaults to process.exit. */
+  exit?: (code: number) => void;
+  signals?: NodeJS.Signals[];
+}
+
+/**
+ * Runs a worker until SIGTERM or SIGINT: then it stops taking jobs and lets running ones
+ * finish up to SHUTDOWN_TIMEOUT_MS (after that their signals are aborted). A second signal
+ * exits at once. Resolves when the worker has stopped.
+ */
+export async function runWorkerUntilSignal(options: WorkerOptions & SignalOptions): Promise<{ drained: boolean }> {
+  const { log, settings } = options.deps;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const signals = options.signals ?? ["SIGTERM", "SIGINT"];
+  const consumer = startWorker(options);
+  let stopping = false;
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, "second signal: exiting now");
+        exit(1);
+        return;
+      }
+      stopping = true;
+      log.info({ signal, running: consumer.running, timeoutMs: settings.SHUTDOWN_TIMEOUT_MS }, "shutting down");
+      void consumer.close({ timeoutMs: settings.SHUTDOWN_TIMEOUT_MS }).then((drained) => {
+        for (const s of signals) process.off(s, onSignal);
+        log.info({ drained }, drained ? "worker stopped" : "worker stopped: running jobs were interrupted");
+        resolve({ drained });
+      });
+    };
+    for (const s of signals) process.on(s, onSignal);
+  });
+}

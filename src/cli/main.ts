@@ -3,6 +3,7 @@ import { RoasterFileError } from "../config/roaster-file.ts";
 import { redactSecrets } from "../config/secrets.ts";
 import { SettingsError } from "../config/settings.ts";
 import { registerMigrate } from "./commands/migrate.ts";
+import { registerQueueCommands } from "./commands/queue.ts";
 import { registerRoasters } from "./commands/roasters.ts";
 import { registerStart } from "./commands/start.ts";
 import { CliError, EXIT } from "./context.ts";
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerMigrate(program);
   registerRoasters(program);
+  registerQueueCommands(program);
   return program;
 }
 

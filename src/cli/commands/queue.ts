@@ -1,0 +1,107 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { createRuntime, type Runtime } from "../../app/runtime.ts";
+import type { Settings } from "../../config/settings.ts";
+import { coerceError } from "../../errors.ts";
+import type { Logger } from "../../log/logger.ts";
+import { enqueueRoasters, UnknownRoastersError } from "../../queue/enqueue.ts";
+import { CLI_JOB_TYPES, type JobType } from "../../queue/job.ts";
+import { scrapeOnce } from "../../worker/scrape-once.ts";
+import { collectStatus, formatStatus } from "../../worker/status.ts";
+import { runWorkerUntilSignal } from "../../worker/worker.ts";
+import { CliError, commandContext, EXIT, printJson } from "../context.ts";
+
+// enqueue, worker, status, scrape: argument parsing only; the work is in src/queue and src/worker.
+
+const typeOption = () =>
+  new Option("--type <type>", "full | price").choices(Object.keys(CLI_JOB_TYPES)).default("full");
+const jobType = (cli: string): JobType => CLI_JOB_TYPES[cli]!;
+
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError("a whole number from 1 to 100");
+  return n;
+};
+
+async function withRuntime<T>(settings: Settings, log: Logger, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await createRuntime(settings, log);
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+const NO_REDIS =
+  "REDIS_URL is unset: the embedded queue lives inside `coffee-scraper start`, so jobs put on it from here " +
+  "would never run. Set REDIS_URL, or run one job now with `coffee-scraper scrape <slug>`.";
+
+export function registerQueueCommands(program: Command): void {
+  program
+    .command("enqueue")
+    .description("put jobs on the queue for this minute's manual slot (repeats within the minute are no-ops)")
+    .argument("[slugs...]", "roaster slugs")
+    .option("--all", "every active roaster")
+    .addOption(typeOption())
+    .action(async (slugs: string[], opts: { all?: boolean; type: string }) => {
+      if (!opts.all && slugs.length === 0) throw new CliError("name roaster slugs or --all", EXIT.badInput);
+      if (opts.all && slugs.length > 0) throw new CliError("name roaster slugs or --all, not both", EXIT.badInput);
+      const { settings, log } = commandContext();
+      if (!settings.REDIS_URL) throw new CliError(NO_REDIS, EXIT.badInput);
+      const results = await withRuntime(settings, log, (rt) =>
+        enqueueRoasters(rt.deps, { roasters: opts.all ? "all" : slugs, type: jobType(opts.type) }).catch((err: unknown) => {
+          if (err instanceof UnknownRoastersError) throw new CliError(err.message, EXIT.badInput);
+          throw err;
+        }),
+      );
+      const added = results.filter((r) => r.added).length;
+      for (const r of results) console.log(`${r.added ? "enqueued" : "already queued"}  ${r.id}`);
+      console.log(`${added} enqueued, ${results.length - added} already queued.`);
+    });
+
+  program
+    .command("worker")
+    .description("consume jobs until SIGTERM/SIGINT (then drain up to SHUTDOWN_TIMEOUT_MS; a second signal exits at once)")
+    .option("--concurrency <n>", "roasters at once (default WORKER_CONCURRENCY)", positive)
+    .action(async (opts: { concurrency?: number }) => {
+      const { settings, log } = commandContext({ fd: 1 });
+      if (!settings.REDIS_URL) throw new CliError(NO_REDIS.replace("jobs put on it from here would never run", "a separate worker would never see its jobs"), EXIT.badInput);
+      const rt = await createRuntime(settings, log);
+      await runWorkerUntilSignal({
+        deps: rt.deps,
+        queue: rt.queue,
+        ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+      });
+      await rt.close();
+      log.flush?.();
+      // Interrupted jobs may still hold sockets open; they are BullMQ's to hand to another worker now.
+      process.exit(EXIT.ok);
+    });
+
+  program
+    .command("status")
+    .description("jobs per state, the last failures with their reasons, and each roaster's last run")
+    .option("--json", "print JSON")
+    .option("--failures <n>", "how many recent failures", positive, 10)
+    .action(async (opts: { json?: boolean; failures: number }) => {
+      const { settings, log } = commandContext();
+      const status = await withRuntime(settings, log, (rt) => collectStatus(rt.deps, { failures: opts.failures }));
+      if (opts.json) printJson(status);
+      else console.log(formatStatus(status));
+    });
+
+  program
+    .command("scrape")
+    .description("run one roaster's job inline, without a queue; exit 0 when the run is ok/partial, 1 when it fails")
+    .argument("<slug>", "roaster slug")
+    .addOption(typeOption())
+    .action(async (slug: string, opts: { type: string }) => {
+      const { settings, log } = commandContext();
+      const summary = await withRuntime(settings, log, (rt) =>
+        scrapeOnce({ deps: rt.deps, roaster: slug, type: jobType(opts.type) }).catch((err: unknown) => {
+          throw new CliError(`scrape ${slug} failed: ${coerceError(err).message}`, EXIT.failed);
+        }),
+      );
+      printJson(summary);
+      if (summary.status === "fail") process.exitCode = EXIT.failed;
+    });
+}

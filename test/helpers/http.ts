@@ -1,0 +1,36 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface TestServer {
+  url: string;
+  /** Every request, in arrival order, with its arrival time. */
+  requests: { path: string; at: number }[];
+  close(): Promise<void>;
+}
+
+/** A real HTTP server on 127.0.0.1, port 0, playing a store. */
+export async function startTestServer(
+  handler: (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>,
+): Promise<TestServer> {
+  const requests: TestServer["requests"] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    requests.push({ path: url.pathname + url.search, at: Date.now() });
+    Promise.resolve(handler(req, res, url)).catch((err: unknown) => {
+      res.statusCode = 500;
+      res.end(String(err));
+    });
+  });
+  server.keepAliveTimeout = 1;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,107 @@
+import type { Clock } from "../app/clock.ts";
+import type { Queryable } from "../db/database.ts";
+import { coerceError } from "../errors.ts";
+import type { Logger } from "../log/logger.ts";
+import type { QueueBackend } from "../queue/backend.ts";
+import { scheduleTick, type TickSummary } from "./tick.ts";
+
+// The long-running scheduler (`schedule` without --once, and inside `start`): a tick at
+// once, then one every SCHEDULER_TICK_MS. A failed tick is logged and the next one retries;
+// the database, not this loop, remembers what was enqueued.
+
+export interface SchedulerOptions {
+  db: Queryable;
+  queue: QueueBackend;
+  log: Logger;
+  clock: Clock;
+  tickMs: number;
+  /** Called after each tick (tests, metrics). */
+  onTick?: (summary: TickSummary) => void;
+}
+
+export interface RunningScheduler {
+  /** Stops ticking; resolves once a tick in progress has finished. */
+  stop(): Promise<void>;
+  readonly ticks: number;
+}
+
+export function startScheduler(options: SchedulerOptions): RunningScheduler {
+  const log = options.log.child({ component: "scheduler" });
+  let stopped = false;
+  let ticks = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+
+  const tick = () => {
+    timer = undefined;
+    current = scheduleTick({ db: options.db, queue: options.queue, clock: options.clock, log })
+      .then(
+        (summary) => {
+          ticks += 1;
+          options.onTick?.(summary);
+        },
+        (err: unknown) => log.error({ err: coerceError(err) }, "schedule tick failed; the next tick retries"),
+      )
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, options.tickMs);
+      });
+  };
+
+  log.info({ tickMs: options.tickMs, queue: options.queue.kind }, "scheduler started");
+  tick();
+  return {
+    get ticks() {
+      return ticks;
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+      log.info({ ticks }, "scheduler stopped");
+    },
+  };
+}
+
+export interface SignalOptions {
+  signals?: NodeJS.Signals[];
+  /** Called on a second signal; defaults to process.exit. */
+  exit?: (code: number) => void;
+}
+
+/**
+ * Resolves on the first of `signals` (SIGTERM, SIGINT) with the signal's name; a second
+ * signal calls `exit(1)` at once. The listeners are removed by `dispose`.
+ */
+export function waitForSignal(log: Logger, options: SignalOptions = {}): { received: Promise<NodeJS.Signals>; dispose(): void } {
+  const signals = options.signals ?? ["SIGTERM", "SIGINT"];
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let first = true;
+  let resolve: (s: NodeJS.Signals) => void = () => {};
+  const received = new Promise<NodeJS.Signals>((r) => (resolve = r));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!first) {
+      log.warn({ signal }, "second signal: exiting now");
+      exit(1);
+      return;
+    }
+    first = false;
+    resolve(signal);
+  };
+  for (const s of signals) process.on(s, onSignal);
+  return {
+    received,
+    dispose: () => {
+      for (const s of signals) process.off(s, onSignal);
+    },
+  };
+}
+
+/** `coffee-scraper schedule`: the loop until SIGTERM/SIGINT, then stop cleanly. */
+export async function runSchedulerUntilSignal(options: SchedulerOptions & SignalOptions): Promise<void> {
+  const waiting = waitForSignal(options.log, options);
+  const scheduler = startScheduler(options);
+  const signal = await waiting.received;
+  options.log.info({ signal }, "shutting down");
+  await scheduler.stop();
+  waiting.dispose();
+}

@@ -1,0 +1,84 @@
+import type { Queryable } from "../db/database.ts";
+import type { RunStatus } from "../db/enums.ts";
+import type { JobType } from "../queue/job.ts";
+import { latestSlot, nextSlot } from "./cadence.ts";
+import { loadScheduleState } from "./slots.ts";
+
+// `roasters next`: per roaster and job type, when the scheduler will next act and what the
+// last run of that type did.
+
+export interface LastRun {
+  id: string;
+  status: RunStatus | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface CadenceOutlook {
+  cadence: string;
+  /** The slot a tick now would enqueue when it has not been recorded yet (e.g. never scraped). */
+  dueNow: string | null;
+  /** The first slot after now; null for an inactive roaster (never scheduled). */
+  next: string | null;
+  lastSlot: string | null;
+  lastRun: LastRun | null;
+}
+
+export interface RoasterOutlook {
+  roaster: string;
+  active: boolean;
+  full: CadenceOutlook;
+  price: CadenceOutlook;
+}
+
+interface RunRow {
+  slug: string;
+  job_type: JobType;
+  id: string;
+  status: RunStatus | null;
+  started_at: Date | string;
+  finished_at: Date | string | null;
+}
+
+export async function roasterOutlook(db: Queryable, now: Date): Promise<RoasterOutlook[]> {
+  const [states, runs] = await Promise.all([
+    loadScheduleState(db),
+    db.query<RunRow>(
+      `SELECT DISTINCT ON (r.slug, sr.job_type) r.slug, sr.job_type, sr.id, sr.status::text AS status, sr.started_at, sr.finished_at
+       FROM scrape_runs sr
+       JOIN product_sources ps ON ps.id = sr.source_id
+       JOIN roasters r ON r.id = ps.roaster_id
+       WHERE sr.job_type IN ('full_refresh', 'price_only')
+       ORDER BY r.slug, sr.job_type, sr.started_at DESC`,
+    ),
+  ]);
+  const lastRuns = new Map(runs.map((row) => [`${row.slug}|${row.job_type}`, row]));
+  const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+  return states.map((s) => {
+    const outlook = (type: JobType, cadence: string): CadenceOutlook => {
+      const last = s.last[type];
+      const current = s.active ? latestSlot(cadence, now) : null;
+      const run = lastRuns.get(`${s.slug}|${type}`);
+      return {
+        cadence,
+        dueNow: current && (!last || current.getTime() > last.slotAt.getTime()) ? current.toISOString() : null,
+        next: s.active ? iso(nextSlot(cadence, now)) : null,
+        lastSlot: last ? last.slotAt.toISOString() : null,
+        lastRun: run ? { id: run.id, status: run.status, startedAt: iso(run.started_at)!, finishedAt: iso(run.finished_at) } : null,
+      };
+    };
+    return { roaster: s.slug, active: s.active, full: outlook("full_refresh", s.fullCadence), price: outlook("price_only", s.priceCadence) };
+  });
+}
+
+export function formatOutlook(list: RoasterOutlook[]): string {
+  if (list.length === 0) return "No roasters configured. Add some with `coffee-scraper roasters import roasters.yaml`.";
+  const when = (c: CadenceOutlook) => (c.dueNow ? "due now" : (c.next ?? "never (inactive)"));
+  const run = (c: CadenceOutlook) =>
+    c.lastRun ? `${c.lastRun.status ?? "running"} ${c.lastRun.finishedAt ?? c.lastRun.startedAt}` : "none";
+  const lines = [`${"roaster".padEnd(28)} ${"next full".padEnd(26)} ${"next price".padEnd(26)} last full / last price run`];
+  for (const r of list) {
+    lines.push(`${r.roaster.padEnd(28)} ${when(r.full).padEnd(26)} ${when(r.price).padEnd(26)} ${run(r.full)} / ${run(r.price)}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,133 @@
+import type { Queryable } from "../db/database.ts";
+import type { JobType } from "../queue/job.ts";
+
+// The scheduler's memory in `schedule_slots`: one row per (roaster, job type, slot) that was
+// enqueued, or served by another job (a price slot served by a full refresh). The primary
+// key makes recording a slot a once-only act across schedulers.
+
+export interface SlotRecord {
+  slotAt: Date;
+  jobId: string;
+  /** The job that served this slot when it was not enqueued for itself. */
+  servedBy: string | null;
+  /** The slot's job produced a finished run (markSlotFinished, or a finished scrape_runs row). */
+  finished: boolean;
+}
+
+export interface RoasterScheduleState {
+  roasterId: string;
+  slug: string;
+  active: boolean;
+  fullCadence: string;
+  priceCadence: string;
+  /** Any scrape run at all, scheduled or not. */
+  hasRuns: boolean;
+  /** The latest recorded slot of each job type. */
+  last: Record<JobType, SlotRecord | null>;
+}
+
+interface StateRow {
+  id: string;
+  slug: string;
+  is_active: boolean;
+  full_cadence: string;
+  price_cadence: string;
+  has_runs: boolean;
+  f_slot_at: Date | string | null;
+  f_job_id: string | null;
+  f_served_by: string | null;
+  f_finished: boolean | null;
+  p_slot_at: Date | string | null;
+  p_job_id: string | null;
+  p_served_by: string | null;
+  p_finished: boolean | null;
+}
+
+const lastSlot = (type: JobType, alias: string) => `LEFT JOIN LATERAL (
+    SELECT s.slot_at, s.job_id, s.served_by,
+           (s.finished_at IS NOT NULL OR EXISTS (
+              SELECT 1 FROM scrape_runs sr WHERE sr.job_id = s.job_id AND sr.finished_at IS NOT NULL)) AS finished
+    FROM schedule_slots s
+    WHERE r.is_active AND s.roaster_id = r.id AND s.job_type = '${type}'
+    ORDER BY s.slot_at DESC LIMIT 1
+  ) ${alias} ON true`;
+
+const STATE_SQL = `
+  SELECT r.id, r.slug, r.is_active, r.full_cadence, r.price_cadence,
+         (r.is_active AND EXISTS (
+            SELECT 1 FROM product_sources ps JOIN scrape_runs sr ON sr.source_id = ps.id WHERE ps.roaster_id = r.id
+         )) AS has_runs,
+         f.slot_at AS f_slot_at, f.job_id AS f_job_id, f.served_by AS f_served_by, f.finished AS f_finished,
+         p.slot_at AS p_slot_at, p.job_id AS p_job_id, p.served_by AS p_served_by, p.finished AS p_finished
+  FROM roasters r
+  ${lastSlot("full_refresh", "f")}
+  ${lastSlot("price_only", "p")}
+  ORDER BY r.slug`;
+
+const record = (slotAt: Date | string | null, jobId: string | null, servedBy: string | null, finished: boolean | null) =>
+  slotAt === null || jobId === null ? null : { slotAt: new Date(slotAt), jobId, servedBy, finished: finished === true };
+
+/** Every roaster with its latest recorded slot per job type: one query. */
+export async function loadScheduleState(db: Queryable): Promise<RoasterScheduleState[]> {
+  const rows = await db.query<StateRow>(STATE_SQL);
+  return rows.map((r) => ({
+    roasterId: r.id,
+    slug: r.slug,
+    active: r.is_active,
+    fullCadence: r.full_cadence,
+    priceCadence: r.price_cadence,
+    hasRuns: r.has_runs,
+    last: {
+      full_refresh: record(r.f_slot_at, r.f_job_id, r.f_served_by, r.f_finished),
+      price_only: record(r.p_slot_at, r.p_job_id, r.p_served_by, r.p_finished),
+    },
+  }));
+}
+
+export interface NewSlot {
+  roasterId: string;
+  type: JobType;
+  slotAt: Date;
+  jobId: string;
+  servedBy: string | null;
+}
+
+const key = (roasterId: string, type: string) => `${roasterId}|${type}`;
+
+/**
+ * Records slots in one statement; a slot someone else recorded first is left alone.
+ * Returns the keys (`roasterId|type`) this call inserted: only those may be enqueued.
+ * Rows go in a fixed order so two schedulers inserting the same slots wait on each other
+ * instead of deadlocking.
+ */
+export async function recordSlots(db: Queryable, slots: NewSlot[]): Promise<Set<string>> {
+  if (slots.length === 0) return new Set();
+  const rows = [...slots]
+    .sort((a, b) => (a.roasterId === b.roasterId ? a.type.localeCompare(b.type) : a.roasterId < b.roasterId ? -1 : 1))
+    .map((s) => ({ roaster_id: s.roasterId, job_type: s.type, slot_at: s.slotAt.toISOString(), job_id: s.jobId, served_by: s.servedBy }));
+  const inserted = await db.query<{ roaster_id: string; job_type: string }>(
+    `INSERT INTO schedule_slots (roaster_id, job_type, slot_at, job_id, served_by)
+     SELECT x.roaster_id, x.job_type, x.slot_at, x.job_id, x.served_by
+     FROM jsonb_to_recordset($1::jsonb) AS x(roaster_id uuid, job_type text, slot_at timestamptz, job_id text, served_by text)
+     ON CONFLICT (roaster_id, job_type, slot_at) DO NOTHING
+     RETURNING roaster_id, job_type`,
+    [JSON.stringify(rows)],
+  );
+  return new Set(inserted.map((r) => key(r.roaster_id, r.job_type)));
+}
+
+export const slotKey = key;
+
+/**
+ * Marks every slot the job served as finished with its run: the job's own slot and any
+ * price slot a full refresh served. Called by the ingest pipeline when a run finishes.
+ * Returns the number of slots marked; a job that no slot names (a manual enqueue) marks none.
+ */
+export async function markSlotFinished(db: Queryable, input: { jobId: string; runId: string | null }): Promise<number> {
+  const rows = await db.query(
+    `UPDATE schedule_slots SET finished_at = COALESCE(finished_at, now()), run_id = COALESCE($2::uuid, run_id)
+     WHERE job_id = $1 RETURNING 1`,
+    [input.jobId, input.runId],
+  );
+  return rows.length;
+}

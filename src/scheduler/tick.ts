@@ -1,0 +1,153 @@
+import type { Clock } from "../app/clock.ts";
+import type { Queryable } from "../db/database.ts";
+import type { Logger } from "../log/logger.ts";
+import type { JobState, QueueBackend } from "../queue/backend.ts";
+import type { JobType } from "../queue/job.ts";
+import { payloadOf, planTick, REASONS, type DueJob, type Skipped } from "./plan.ts";
+import { loadScheduleState, recordSlots, slotKey } from "./slots.ts";
+
+// One scheduler tick: read every roaster's recorded slots (one query), plan, record the new
+// slots (one insert; whoever records a slot first is the one who enqueues it), look up the
+// unfinished recorded slots on the queue, and enqueue the new and the lost in one batch.
+
+export interface TickOptions {
+  db: Queryable;
+  queue: QueueBackend;
+  /** The instant to schedule for; defaults to clock.now(), then to the system time. */
+  at?: Date;
+  clock?: Clock;
+  /** Plan and report only: nothing is recorded or enqueued. */
+  dryRun?: boolean;
+  /**
+   * Look recorded-but-unfinished slots up on the queue and enqueue the lost ones (default).
+   * Off where the queue is not the workers' (an embedded queue in another process).
+   */
+  recoverLost?: boolean;
+  log?: Logger;
+}
+
+export interface TickSummary {
+  at: string;
+  dryRun: boolean;
+  roasters: number;
+  /** Jobs due at `at`: new slots and lost jobs. */
+  due: DueJob[];
+  /** Ids of the jobs this tick put on the queue (none on a dry run). */
+  enqueued: string[];
+  skipped: Skipped[];
+  durationMs: number;
+}
+
+/** How many queue look-ups run at once when checking unfinished slots. */
+const STATE_LOOKUPS_AT_ONCE = 200;
+
+export async function scheduleTick(options: TickOptions): Promise<TickSummary> {
+  const started = performance.now();
+  const at = options.at ?? options.clock?.now() ?? new Date();
+  const dryRun = options.dryRun === true;
+  const roasters = await loadScheduleState(options.db);
+  const plan = planTick(roasters, at);
+
+  // Which of the new slots this scheduler recorded: the others belong to a concurrent tick.
+  let mine: DueJob[] = plan.due;
+  const skipped = [...plan.skipped];
+  if (!dryRun && plan.newSlots.length > 0) {
+    const inserted = await recordSlots(options.db, plan.newSlots);
+    mine = [];
+    for (const job of plan.due) {
+      if (inserted.has(slotKey(job.roasterId, job.type))) mine.push(job);
+      else skipped.push({ roaster: job.roaster, type: job.type, slot: job.slot, reason: "recorded by another scheduler" });
+    }
+  }
+
+  // Recorded, unfinished, and unknown to the queue: the queue lost it (Redis flushed, the
+  // embedded queue restarted, or the enqueue after recording failed).
+  const unfinished = options.recoverLost === false ? [] : plan.unfinished;
+  for (const u of options.recoverLost === false ? plan.unfinished : []) {
+    skipped.push({ roaster: u.roaster, type: u.type, slot: u.slot, reason: "already enqueued", state: "not checked" });
+  }
+  const states = await mapLimited(unfinished, STATE_LOOKUPS_AT_ONCE, (u) => options.queue.stateOf(u.jobId));
+  const lost: DueJob[] = [];
+  unfinished.forEach((u, i) => {
+    const state: JobState | null = states[i]!;
+    if (state === null) {
+      lost.push({ ...u, reason: REASONS.lost, previousSlot: null, serves: [] });
+    } else {
+      skipped.push({ roaster: u.roaster, type: u.type, slot: u.slot, reason: "already enqueued", state });
+    }
+  });
+
+  const due = [...mine, ...lost];
+  const enqueued: string[] = [];
+  if (!dryRun && due.length > 0) {
+    const results = await options.queue.enqueueMany(due.map(payloadOf));
+    results.forEach((result, i) => {
+      if (result.added) enqueued.push(result.id);
+      else skipped.push({ roaster: due[i]!.roaster, type: due[i]!.type, slot: due[i]!.slot, reason: "already on the queue" });
+    });
+  }
+
+  const summary: TickSummary = {
+    at: at.toISOString(),
+    dryRun,
+    roasters: roasters.length,
+    due,
+    enqueued,
+    skipped,
+    durationMs: Math.round(performance.now() - started),
+  };
+  options.log?.info(
+    {
+      at: summary.at,
+      dryRun,
+      roasters: summary.roasters,
+      due: due.length,
+      enqueued: enqueued.length,
+      lost: lost.length,
+      skipped: countBy(skipped),
+      durationMs: summary.durationMs,
+    },
+    "schedule tick",
+  );
+  return summary;
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+export function countBy(skipped: Skipped[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of skipped) counts[s.reason] = (counts[s.reason] ?? 0) + 1;
+  return counts;
+}
+
+/** A terminal summary: counts, then one line per job due. */
+export function formatTick(summary: TickSummary): string {
+  const typeName: Record<JobType, string> = { full_refresh: "full", price_only: "price" };
+  const lines = [
+    `${summary.dryRun ? "Dry run at" : "Tick at"} ${summary.at}: ${summary.roasters} roaster(s), ${summary.due.length} due, ` +
+      `${summary.dryRun ? "nothing enqueued (dry run)" : `${summary.enqueued.length} enqueued`}, ${summary.skipped.length} skipped`,
+  ];
+  const enqueued = new Set(summary.enqueued);
+  for (const job of summary.due) {
+    const mark = summary.dryRun ? "would enqueue" : enqueued.has(job.jobId) ? "enqueued" : "not enqueued";
+    const serves = job.serves.map((s) => `; also serves the ${typeName[s.type]} slot ${s.slot}`).join("");
+    lines.push(`  ${mark.padEnd(13)} ${typeName[job.type].padEnd(5)} ${job.roaster.padEnd(28)} slot ${job.slot}  (${job.reason}${serves})`);
+  }
+  const counts = countBy(summary.skipped);
+  if (Object.keys(counts).length > 0) {
+    lines.push("Skipped:");
+    for (const [reason, n] of Object.entries(counts)) lines.push(`  ${String(n).padStart(6)}  ${reason}`);
+  }
+  return lines.join("\n");
+}

@@ -1,10 +1,13 @@
 import { Command, CommanderError } from "commander";
+import { setProcessCommand } from "../app/process-role.ts";
+import { DataDirOwnedError } from "../db/embedded/open-embedded.ts";
 import { RoasterFileError } from "../config/roaster-file.ts";
 import { redactSecrets } from "../config/secrets.ts";
 import { SettingsError } from "../config/settings.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerQueueCommands } from "./commands/queue.ts";
 import { registerRoasters } from "./commands/roasters.ts";
+import { registerSchedule } from "./commands/schedule.ts";
 import { registerStart } from "./commands/start.ts";
 import { CliError, EXIT } from "./context.ts";
 
@@ -12,11 +15,17 @@ export function buildProgram(): Command {
   const program = new Command("coffee-scraper")
     .description("Keeps specialty-coffee roasters' products, variants and prices up to date, politely.")
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook("preAction", (_program, action) => {
+      const names: string[] = [];
+      for (let c: Command | null = action; c && c.parent; c = c.parent) names.unshift(c.name());
+      setProcessCommand(names.join(" "));
+    });
   registerStart(program);
   registerMigrate(program);
   registerRoasters(program);
   registerQueueCommands(program);
+  registerSchedule(program);
   return program;
 }
 
@@ -37,6 +46,10 @@ function reportError(err: unknown): number {
   if (err instanceof SettingsError || err instanceof RoasterFileError) {
     console.error(err.message);
     return EXIT.badInput;
+  }
+  if (err instanceof DataDirOwnedError) {
+    console.error(err.message);
+    return EXIT.failed;
   }
   if (err instanceof CliError) {
     console.error(err.message);

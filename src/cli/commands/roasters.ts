@@ -3,6 +3,7 @@ import { importRoasters } from "../../config/import-roasters.ts";
 import { readRoasterFile, validateRoasterList } from "../../config/roaster-file.ts";
 import { migrate } from "../../db/migrate.ts";
 import { listRoasters } from "../../db/roasters.ts";
+import { formatOutlook, roasterOutlook } from "../../scheduler/next.ts";
 import { commandContext, printJson, withDatabase } from "../context.ts";
 
 const integer = (value: string) => {
@@ -88,6 +89,20 @@ export function registerRoasters(program: Command): Command {
           `${r.slug.padEnd(28)} ${(r.platform ?? "detect").padEnd(12)} ${r.is_active ? "active  " : "inactive"} ${r.website}`,
         );
       }
+    });
+
+  roasters
+    .command("next")
+    .description("per roaster: the next full and price slot (UTC), whether one is due now, and the last run of each")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const { settings } = commandContext();
+      const outlook = await withDatabase(settings, async (db) => {
+        await migrate(db);
+        return roasterOutlook(db, new Date());
+      });
+      if (opts.json) printJson(outlook);
+      else console.log(formatOutlook(outlook));
     });
   return roasters;
 }

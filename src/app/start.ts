@@ -1,0 +1,68 @@
+import { existsSync } from "node:fs";
+import { importRoasters } from "../config/import-roasters.ts";
+import { readRoasterFile } from "../config/roaster-file.ts";
+import { describeSettings, type Settings } from "../config/settings.ts";
+import { migrate } from "../db/migrate.ts";
+import { listRoasters } from "../db/roasters.ts";
+import type { Logger } from "../log/logger.ts";
+import { startScheduler, waitForSignal, type SignalOptions } from "../scheduler/loop.ts";
+import { startWorker } from "../worker/worker.ts";
+import { createRuntime } from "./runtime.ts";
+
+// `coffee-scraper start`: everything on one machine. Migrate, import the roasters file,
+// then the scheduler and a worker share one process and one queue (embedded, or BullMQ when
+// REDIS_URL is set) until SIGTERM/SIGINT; then the scheduler stops, the worker drains up to
+// SHUTDOWN_TIMEOUT_MS, and the queue and the database are closed.
+
+export interface AllInOneResult {
+  signal: NodeJS.Signals;
+  /** Every running job finished before the shutdown timeout. */
+  drained: boolean;
+}
+
+export function noRoastersHelp(settings: Settings): string {
+  const stopFirst = settings.DATABASE_URL ? "" : " (stop this process first: the embedded database admits one process at a time)";
+  return (
+    `no roasters configured: copy roasters.example.yaml to ${settings.ROASTERS_FILE} and start again, ` +
+    `or run \`coffee-scraper roasters add --slug … --name … --url …\`${stopFirst}`
+  );
+}
+
+export async function runAllInOne(options: { settings: Settings; log: Logger } & SignalOptions): Promise<AllInOneResult> {
+  const { settings, log } = options;
+  // Listening before anything slow, so Ctrl-C during migrations still stops cleanly.
+  const waiting = waitForSignal(log, options);
+  log.info({ settings: describeSettings(settings) }, "starting");
+  const rt = await createRuntime(settings, log, { migrate: false });
+  try {
+    const applied = await migrate(rt.db);
+    log.info({ engine: rt.db.engine, applied }, "database ready");
+    if (existsSync(settings.ROASTERS_FILE)) {
+      const result = await importRoasters(rt.db, readRoasterFile(settings.ROASTERS_FILE));
+      log.info({ file: settings.ROASTERS_FILE, ...result }, "roasters imported");
+    }
+    const roasters = await listRoasters(rt.db);
+    if (roasters.length === 0) log.warn(noRoastersHelp(settings));
+    else log.info({ roasters: roasters.length, active: roasters.filter((r) => r.is_active).length }, "roasters configured");
+
+    const consumer = startWorker({ deps: rt.deps, queue: rt.queue });
+    const scheduler = startScheduler({
+      db: rt.db,
+      queue: rt.queue,
+      log,
+      clock: rt.deps.clock,
+      tickMs: settings.SCHEDULER_TICK_MS,
+    });
+    log.info({ queue: rt.queue.kind, engine: rt.db.engine }, "scheduler and worker running; Ctrl-C to stop");
+
+    const signal = await waiting.received;
+    log.info({ signal, running: consumer.running, timeoutMs: settings.SHUTDOWN_TIMEOUT_MS }, "shutting down");
+    await scheduler.stop();
+    const drained = await consumer.close({ timeoutMs: settings.SHUTDOWN_TIMEOUT_MS });
+    log.info({ drained }, drained ? "worker stopped" : "worker stopped: running jobs were interrupted");
+    return { signal, drained };
+  } finally {
+    await rt.close();
+    waiting.dispose();
+  }
+}

@@ -1,0 +1,27 @@
+// The request-level retry policy: which answers are worth another attempt, and how long to
+// wait before it.
+
+/** Statuses retried with backoff (429 also honours Retry-After). */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * Retry-After as milliseconds from `now`: delta-seconds or an HTTP date. Null when absent
+ * or unreadable; a date in the past is 0.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, date - now);
+}
+
+/**
+ * Exponential backoff with jitter: base × 2^(retry−1), plus up to 25 % more at random
+ * (1, 2, 4 s … with the default 1 s base), so many clients do not retry in step.
+ */
+export function backoffMs(retry: number, baseMs: number, random: () => number = Math.random): number {
+  const exp = baseMs * 2 ** Math.max(0, retry - 1);
+  return Math.round(exp * (1 + 0.25 * random()));
+}

@@ -1,0 +1,417 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ScrapeError } from "../../src/errors.ts";
+import { saveValidators } from "../../src/fetch/validators.ts";
+import { RobotsCache } from "../../src/fetch/robots.ts";
+import { findRoaster } from "../../src/db/roasters.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+import { addRoaster, openSite, siteOnly, type TestSite } from "../helpers/fetch.ts";
+import { loopbackLookup, startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+
+// The polite client against a real local store. Pacing is measured at the server.
+
+let testDb: TestDatabase;
+const servers: StoreServer[] = [];
+const sites: TestSite[] = [];
+
+beforeAll(async () => {
+  testDb = await createTestDatabase("pglite");
+});
+afterAll(async () => {
+  await testDb.drop();
+});
+afterEach(async () => {
+  await Promise.all(sites.splice(0).map((s) => s.client.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function store(options: Parameters<typeof startStoreServer>[0] = { platform: "shopify" }) {
+  const server = await startStoreServer(options);
+  servers.push(server);
+  return server;
+}
+function open(...args: Parameters<typeof openSite>) {
+  const site = openSite(...args);
+  sites.push(site);
+  return site;
+}
+async function failure(promise: Promise<unknown>): Promise<ScrapeError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ScrapeError);
+    return err as ScrapeError;
+  }
+  throw new Error("expected a ScrapeError");
+}
+const pageUrl = (server: StoreServer, page: number) => `${server.url}/products.json?limit=5&page=${page}`;
+/** Server clocks and client clocks are the same process; allow timer granularity only. */
+const TIMER_SLACK_MS = 2;
+
+describe("pacing", () => {
+  it("keeps at most `concurrency` requests in flight and spaces their starts by delay ± jitter", async () => {
+    const server = await store({ platform: "shopify", products: 100, latencyMs: 120 });
+    const { site, stats } = open(siteOnly(server.url, 3), { settings: { HTTP_DELAY_MS: 30, HTTP_JITTER_MS: 10 } });
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => site.get(pageUrl(server, i + 1))));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    // Measured at the server: 12 pages + robots.txt.
+    expect(server.requests).toHaveLength(13);
+    expect(server.maxInFlight()).toBe(3); // reached, never exceeded
+    const gaps = server.startGaps();
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(20 - TIMER_SLACK_MS);
+    expect(stats.requests).toBe(13);
+    expect(stats.politenessWaitMs).toBeGreaterThan(0);
+  });
+
+  it("with concurrency 1 never overlaps requests", async () => {
+    const server = await store({ platform: "shopify", latencyMs: 20 });
+    const { site } = open(siteOnly(server.url, 1));
+    await Promise.all(Array.from({ length: 6 }, (_, i) => site.get(pageUrl(server, i + 1))));
+    expect(server.maxInFlight()).toBe(1);
+    for (let i = 1; i < server.requests.length; i++) {
+      expect(server.requests[i]!.startedAt).toBeGreaterThanOrEqual(server.requests[i - 1]!.endedAt! - TIMER_SLACK_MS);
+    }
+  });
+
+  it("sends the user agent and accepts gzip/br on every request, and decodes gzip", async () => {
+    const server = await store({ platform: "shopify" });
+    const { site, stats } = open(siteOnly(server.url));
+    const result = await site.get(`${server.url}/products.json?limit=250&page=1`);
+    const json = JSON.parse(result.body.toString("utf8")) as { products: unknown[] };
+    expect(json.products).toHaveLength(30);
+    expect(result.headers["content-encoding"]).toBe("gzip");
+    expect(stats.bytes).toBeLessThan(result.body.length); // counted on the wire, compressed
+    for (const r of server.requests) {
+      expect(r.headers["user-agent"]).toMatch(/^coffee-scraper\/0\.1 \(\+https:/);
+      expect(r.headers["accept-encoding"]).toMatch(/gzip/);
+      expect(r.headers["accept-encoding"]).toMatch(/br/);
+    }
+  });
+});
+
+describe("robots.txt", () => {
+  it("refuses a disallowed URL permanently, naming robots.txt, and records it on the roaster", async () => {
+    const server = await store({ platform: "shopify", robotsTxt: "User-agent: coffee-scraper\nDisallow: /products.json\n\nUser-agent: *\nAllow: /\n" });
+    const roaster = await addRoaster(testDb.db, server.url);
+    const { site, stats } = open(roaster, { db: testDb.db });
+    const err = await failure(site.get("/products.json?limit=250&page=1"));
+    expect(err.retry).toBe("permanent");
+    expect(err.code).toBe("robots_disallowed");
+    expect(err.message).toMatch(/robots\.txt/);
+    expect(server.requestsTo("/products.json")).toHaveLength(0);
+    expect(stats.errors.permanent).toBe(1);
+    const saved = await findRoaster(testDb.db, roaster.slug);
+    expect(saved?.robots_allow).toBe(false);
+    expect(saved?.robots_checked_at).toBeInstanceOf(Date);
+  });
+
+  it("records an allowed site, and treats a missing robots.txt (404) as allow-all", async () => {
+    const server = await store({ platform: "shopify", robotsTxt: null });
+    const roaster = await addRoaster(testDb.db, server.url);
+    const { site } = open(roaster, { db: testDb.db });
+    expect((await site.get("/products.json")).status).toBe(200);
+    expect((await findRoaster(testDb.db, roaster.slug))?.robots_allow).toBe(true);
+  });
+
+  it("raises the delay floor to Crawl-delay", async () => {
+    const server = await store({ platform: "shopify", robotsTxt: "User-agent: *\nCrawl-delay: 0.15\n" });
+    const { site } = open(siteOnly(server.url, 3));
+    await Promise.all([1, 2, 3, 4].map((p) => site.get(pageUrl(server, p))));
+    const gaps = server.startGaps("/products.json");
+    expect(gaps).toHaveLength(3);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(150 - TIMER_SLACK_MS);
+  });
+
+  it("is fetched once per origin while fresh, across site clients sharing the cache, and again after the TTL", async () => {
+    const server = await store({ platform: "shopify" });
+    const cache = new RobotsCache();
+    const a = open(siteOnly(server.url), { robotsCache: cache });
+    await Promise.all([a.site.get(pageUrl(server, 1)), a.site.get(pageUrl(server, 2))]);
+    const b = open(siteOnly(server.url), { robotsCache: cache });
+    await b.site.get(pageUrl(server, 3));
+    expect(server.requestsTo("/robots.txt")).toHaveLength(1);
+    const c = open(siteOnly(server.url), { robotsCache: cache, settings: { ROBOTS_TTL_MS: 0 } });
+    await c.site.get(pageUrl(server, 4));
+    expect(server.requestsTo("/robots.txt")).toHaveLength(2);
+  });
+
+  it("retries an unreachable robots.txt like any request", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/robots.txt", kind: "status", status: 503, times: 2 });
+    const { site } = open(siteOnly(server.url));
+    expect((await site.get(pageUrl(server, 1))).status).toBe(200);
+    expect(server.requestsTo("/robots.txt")).toHaveLength(3);
+  });
+
+  it("fails transiently when robots.txt stays unreachable", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/robots.txt", kind: "status", status: 500 });
+    const { site } = open(siteOnly(server.url), { settings: { HTTP_RETRIES: 1 } });
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(err.retry).toBe("transient");
+    expect(server.requestsTo("/products.json")).toHaveLength(0);
+  });
+});
+
+describe("conditional requests", () => {
+  it("sends saved validators and reports a 304 as not modified", async () => {
+    const server = await store({ platform: "shopify", lastModified: "Wed, 01 Oct 2025 10:00:00 GMT" });
+    const roaster = await addRoaster(testDb.db, server.url);
+    const first = open(roaster, { db: testDb.db });
+    const url = pageUrl(server, 1);
+    const a = await first.site.get(url, { conditional: true });
+    expect(a.status).toBe(200);
+    expect(a.conditional).toBe(false);
+    expect(a.validators.etag).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(a.validators.lastModified).toBe("Wed, 01 Oct 2025 10:00:00 GMT");
+
+    // Not saved yet (the page was not persisted): the next request is unconditional.
+    const again = await first.site.get(url, { conditional: true });
+    expect(again.status).toBe(200);
+    expect(server.requests.at(-1)?.headers["if-none-match"]).toBeUndefined();
+
+    await saveValidators(testDb.db, roaster.id, url, a.validators, { firstPage: true });
+    const saved = await findRoaster(testDb.db, roaster.slug);
+    expect(saved?.last_etag).toBe(a.validators.etag);
+    expect(saved?.last_modified?.toISOString()).toBe("2025-10-01T10:00:00.000Z");
+
+    const second = open(roaster, { db: testDb.db });
+    const b = await second.site.get(url, { conditional: true });
+    expect(server.requests.at(-1)?.headers["if-none-match"]).toBe(a.validators.etag);
+    expect(server.requests.at(-1)?.headers["if-modified-since"]).toBe("Wed, 01 Oct 2025 10:00:00 GMT");
+    expect(b).toMatchObject({ status: 304, notModified: true, conditional: true });
+    expect(b.body.length).toBe(0);
+    expect(b.validators.etag).toBe(a.validators.etag);
+    expect(second.stats.notModified).toBe(1);
+
+    // Validators are per full URL: page 2 is asked for in full.
+    const c = await second.site.get(pageUrl(server, 2), { conditional: true });
+    expect(c.status).toBe(200);
+
+    // Changed content: a 200 with new validators.
+    (server.products[0] as { title: string }).title = "Changed";
+    server.changed();
+    const d = await second.site.get(url, { conditional: true });
+    expect(d.status).toBe(200);
+    expect(d.validators.etag).not.toBe(a.validators.etag);
+  });
+});
+
+describe("retries", () => {
+  it("honours Retry-After on a 429 and then succeeds", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "status", status: 429, headers: { "retry-after": "1" }, times: 1 });
+    const { site, stats } = open(siteOnly(server.url));
+    const result = await site.get(pageUrl(server, 1));
+    expect(result.status).toBe(200);
+    const [limited, ok] = server.requestsTo("/products.json");
+    expect(ok!.startedAt - limited!.startedAt).toBeGreaterThanOrEqual(1000 - TIMER_SLACK_MS);
+    expect(stats.retries).toBe(1);
+    expect(stats.retryWaitMs).toBe(1000);
+  });
+
+  it("honours Retry-After given as an HTTP date", async () => {
+    const server = await store({ platform: "shopify" });
+    const when = new Date(Date.now() + 2000).toUTCString(); // whole seconds: 1–2 s from now
+    server.addFault({ match: "/products.json", kind: "status", status: 503, headers: { "retry-after": when }, times: 1 });
+    const { site } = open(siteOnly(server.url));
+    await site.get(pageUrl(server, 1));
+    const [first, second] = server.requestsTo("/products.json");
+    expect(second!.startedAt - first!.startedAt).toBeGreaterThanOrEqual(900);
+  });
+
+  it("fails as throttled, without waiting, when Retry-After is beyond the cap", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "status", status: 429, headers: { "retry-after": "600" } });
+    const { site, stats } = open(siteOnly(server.url), { settings: { HTTP_RETRY_AFTER_CAP_MS: 120_000 } });
+    const started = Date.now();
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(err).toMatchObject({ retry: "throttled", code: "retry_after_too_long", retryAfterMs: 600_000 });
+    expect(err.message).toMatch(/Retry-After 600 s/);
+    expect(server.requestsTo("/products.json")).toHaveLength(1);
+    expect(stats.errors.throttled).toBe(1);
+  });
+
+  it("fails as throttled when 429s outlast the retries", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "status", status: 429 });
+    const { site } = open(siteOnly(server.url), { settings: { HTTP_RETRIES: 2 } });
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(err).toMatchObject({ retry: "throttled", code: "rate_limited" });
+    expect(server.requestsTo("/products.json")).toHaveLength(3);
+  });
+
+  it("rides out a burst of 503s with exponential backoff", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "status", status: 503, times: 3 });
+    const { site, stats } = open(siteOnly(server.url), { settings: { HTTP_RETRY_BASE_MS: 40 } });
+    expect((await site.get(pageUrl(server, 1))).status).toBe(200);
+    const starts = server.requestsTo("/products.json").map((r) => r.startedAt);
+    expect(starts).toHaveLength(4);
+    // 40, 80, 160 ms (+ up to 25 % jitter)
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(40 - TIMER_SLACK_MS);
+    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(80 - TIMER_SLACK_MS);
+    expect(starts[3]! - starts[2]!).toBeGreaterThanOrEqual(160 - TIMER_SLACK_MS);
+    expect(starts[3]! - starts[2]!).toBeLessThan(160 * 1.25 + 50);
+    expect(stats.retries).toBe(3);
+  });
+
+  it("fails transiently when 5xx outlast the retries", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "status", status: 502 });
+    const { site, stats } = open(siteOnly(server.url));
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(err).toMatchObject({ retry: "transient", code: "http_502" });
+    expect(server.requestsTo("/products.json")).toHaveLength(4);
+    expect(stats.errors.transient).toBe(1);
+  });
+
+  it("does not retry other 4xx: they are answered to the caller", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "status", status: 403 });
+    const { site } = open(siteOnly(server.url));
+    expect((await site.get(pageUrl(server, 1))).status).toBe(403);
+    expect((await site.get("/nope.json")).status).toBe(404);
+    expect(server.requestsTo("/products.json")).toHaveLength(1);
+    expect(server.requestsTo("/nope.json")).toHaveLength(1);
+  });
+
+  it("retries a connection reset", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "reset", times: 1 });
+    const { site, stats } = open(siteOnly(server.url));
+    expect((await site.get(pageUrl(server, 1))).status).toBe(200);
+    expect(stats.retries).toBe(1);
+  });
+
+  it("fails transiently when the connection keeps being reset", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "reset" });
+    const { site } = open(siteOnly(server.url), { settings: { HTTP_RETRIES: 1 } });
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(err).toMatchObject({ retry: "transient", code: "network_error" });
+    expect(server.requestsTo("/products.json")).toHaveLength(2);
+  });
+
+  it("times out a slow server, retries, and fails transiently", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "slow", ms: 1500 });
+    const { site } = open(siteOnly(server.url), { settings: { HTTP_TIMEOUT_MS: 150, HTTP_RETRIES: 1 } });
+    const started = Date.now();
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(err).toMatchObject({ retry: "transient", code: "timeout" });
+    expect(err.message).toMatch(/HTTP_TIMEOUT_MS \(150 ms\)/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(server.requestsTo("/products.json")).toHaveLength(2);
+  });
+});
+
+describe("limits", () => {
+  it("refuses a body whose declared length is over the cap, without retrying", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "oversize", bytes: 3 * 1024 * 1024 });
+    const { site, stats } = open(siteOnly(server.url), { settings: { HTTP_MAX_BYTES: 1024 * 1024 } });
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(err).toMatchObject({ retry: "permanent", code: "response_too_large" });
+    expect(err.message).toMatch(/HTTP_MAX_BYTES/);
+    expect(server.requestsTo("/products.json")).toHaveLength(1);
+    expect(stats.bytes).toBeLessThan(1024 * 1024);
+  });
+
+  it("aborts a streamed body once it passes the cap", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "oversize", bytes: 50 * 1024 * 1024, chunked: true });
+    const { site, stats } = open(siteOnly(server.url), { settings: { HTTP_MAX_BYTES: 1024 * 1024 } });
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(err.code).toBe("response_too_large");
+    // Stopped close to the cap, far from the 50 MB on offer.
+    expect(stats.bytes).toBeGreaterThan(1024 * 1024);
+    expect(stats.bytes).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it("aborts a gzip bomb once the decoded size passes the cap", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "gzipBomb", bytes: 40 * 1024 * 1024 });
+    const { site, stats } = open(siteOnly(server.url), { settings: { HTTP_MAX_BYTES: 1024 * 1024 } });
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(err.code).toBe("response_too_large");
+    expect(err.message).toMatch(/after decoding/);
+    expect(stats.bytes).toBeLessThan(1024 * 1024);
+  });
+});
+
+describe("redirects", () => {
+  it("refuses a redirect to another domain without contacting it", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "redirect", location: "http://evil.example/products.json" });
+    const { site } = open(siteOnly(server.url), { lookup: loopbackLookup("evil.example") });
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(err).toMatchObject({ retry: "permanent", code: "off_site_url" });
+    expect(err.message).toMatch(/evil\.example/);
+    expect(server.requests.filter((r) => r.host === "evil.example")).toHaveLength(0);
+  });
+
+  it("follows redirects within the registrable domain (apex → www)", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({
+      match: (r) => r.host === "roaster.test" && r.path.startsWith("/products.json"),
+      kind: "redirect",
+      location: `http://www.roaster.test:${server.port}/products.json?limit=5&page=1`,
+      status: 301,
+    });
+    const { site } = open(siteOnly(`http://roaster.test:${server.port}`), {
+      lookup: loopbackLookup("roaster.test", "www.roaster.test"),
+    });
+    const result = await site.get("/products.json?limit=5&page=1");
+    expect(result.status).toBe(200);
+    expect(result.finalUrl).toBe(`http://www.roaster.test:${server.port}/products.json?limit=5&page=1`);
+    // robots.txt is checked on each origin.
+    expect(server.requestsTo("/robots.txt").map((r) => r.host).sort()).toEqual(["roaster.test", "www.roaster.test"]);
+  });
+
+  it("stops after 5 hops", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/loop", kind: "redirect", location: "/loop" });
+    const { site } = open(siteOnly(server.url));
+    const err = await failure(site.get("/loop"));
+    expect(err).toMatchObject({ retry: "permanent", code: "too_many_redirects" });
+    expect(server.requestsTo("/loop")).toHaveLength(6);
+  });
+});
+
+describe("private-address guard (ALLOW_PRIVATE_NETWORKS=false)", () => {
+  const guarded = { settings: { ALLOW_PRIVATE_NETWORKS: false } };
+
+  it.each([
+    ["a literal loopback IP", (port: number) => `http://127.0.0.1:${port}`],
+    ["a name resolving to loopback (localhost)", (port: number) => `http://localhost:${port}`],
+    ["the metadata address", () => "http://169.254.169.254"],
+    ["IPv6 loopback", (port: number) => `http://[::1]:${port}`],
+    ["an IPv4-mapped IPv6 address", (port: number) => `http://[::ffff:127.0.0.1]:${port}`],
+  ])("refuses %s without sending anything", async (_what, website) => {
+    const server = await store({ platform: "shopify" });
+    const { site, stats } = open(siteOnly(website(server.port)), guarded);
+    const err = await failure(site.get("/products.json"));
+    expect(err).toMatchObject({ retry: "permanent", code: "private_address" });
+    expect(server.requests).toHaveLength(0);
+    expect(stats.errors.permanent).toBe(1);
+  });
+
+  it("refuses a public-looking name that resolves to a private address", async () => {
+    const server = await store({ platform: "shopify" });
+    const { site } = open(siteOnly(`http://shop.roaster.test:${server.port}`), {
+      ...guarded,
+      lookup: loopbackLookup("shop.roaster.test"),
+    });
+    const err = await failure(site.get("/products.json"));
+    expect(err.code).toBe("private_address");
+    expect(err.message).toMatch(/resolves to 127\.0\.0\.1/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("lets the same request through when private networks are allowed", async () => {
+    const server = await store({ platform: "shopify" });
+    const { site } = open(siteOnly(`http://localhost:${server.port}`), { settings: { ALLOW_PRIVATE_NETWORKS: true } });
+    expect((await site.get("/products.json")).status).toBe(200);
+  });
+});

@@ -1,7 +1,8 @@
 import type { Settings } from "../config/settings.ts";
 import type { Database } from "../db/database.ts";
+import type { HttpClient } from "../fetch/client.ts";
 import type { Logger } from "../log/logger.ts";
-import type { QueueBackend } from "../queue/backend.ts";
+import type { ArtifactStore } from "../pipeline/artifacts/store.ts";
 import type { Clock } from "./clock.ts";
 
 /**
@@ -13,6 +14,8 @@ export interface Deps {
   db: Database;
   log: Logger;
   clock: Clock;
-  /** The job queue (BullMQ or embedded), for whoever enqueues; absent where nothing does. */
-  queue?: QueueBackend;
+  /** The polite HTTP client (one connection pool per process). */
+  http: HttpClient;
+  /** Where raw store responses are kept. */
+  artifacts: ArtifactStore;
 }

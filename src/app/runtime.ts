@@ -4,6 +4,9 @@ import { migrate } from "../db/migrate.ts";
 import type { Logger } from "../log/logger.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import { openQueue } from "../queue/open-queue.ts";
+import path from "node:path";
+import { createHttpClient } from "../fetch/client.ts";
+import { directoryArtifactStore } from "../pipeline/artifacts/directory-store.ts";
 import { systemClock } from "./clock.ts";
 import type { Deps } from "./deps.ts";
 
@@ -29,12 +32,14 @@ export async function createRuntime(
   try {
     if (options.migrate !== false) await migrate(db);
     const queue = await openQueue(settings, log);
+    const deps = createDeps(settings, db, log);
     return {
-      deps: { settings, db, log, clock: systemClock, queue },
+      deps: { ...deps, queue },
       queue,
       db,
       async close() {
         await queue.close().catch((err: unknown) => log.warn({ err }, "closing the queue failed"));
+        await deps.http.close().catch(() => {});
         if (ownsDb) await db.close();
       },
     };
@@ -42,4 +47,16 @@ export async function createRuntime(
     if (ownsDb) await db.close().catch(() => {});
     throw err;
   }
+}
+
+/** The job dependencies around an open database: clock, polite HTTP client, artifact store. */
+export function createDeps(settings: Settings, db: Database, log: Logger): Deps {
+  return {
+    settings,
+    db,
+    log,
+    clock: systemClock,
+    http: createHttpClient({ settings, db }),
+    artifacts: directoryArtifactStore(path.join(settings.DATA_DIR, "artifacts")),
+  };
 }

@@ -1,11 +1,24 @@
 import type { Deps } from "../app/deps.ts";
 import type { Roaster } from "../config/roaster.ts";
 import type { RunStatus } from "../db/enums.ts";
+import { retryClassOf, ScrapeError } from "../errors.ts";
+import { createFetchStats, type FetchStats } from "../fetch/stats.ts";
+import { saveValidators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
+import { adapterFor } from "../platforms/adapter.ts";
+import { detectAndSavePlatform } from "../platforms/detect.ts";
 import type { JobPayload } from "../queue/job.ts";
+import { markSlotFinished } from "../scheduler/slots.ts";
+import { announceAlerts } from "./alerts.ts";
+import { markUnlisted, type PriceAlert } from "./persist.ts";
+import { processPages } from "./process-pages.ts";
+import { ensureSource, finishRun, startRun } from "./run-bookkeeping.ts";
+import { addError, emptyRunStats, runStatusOf, type RunStats } from "./run-stats.ts";
 
 // The seam between the worker and the ingest pipeline. The worker loads the roaster and
-// holds its lease; the pipeline does the run: scrape_runs row, fetch, normalize, persist.
+// holds its lease; the pipeline does the run: a scrape_runs row, the store's pages through
+// the polite client and the platform adapter, normalization and persistence, the run's
+// stats, and the schedule slot it served.
 
 export interface PipelineInput {
   jobId: string;
@@ -16,7 +29,7 @@ export interface PipelineInput {
   deps: Deps;
   /** Scoped logger: every line carries jobId, roaster, type, attempt. */
   log: Logger;
-  /** Aborted when the process must stop at once (second signal, shutdown timeout). */
+  /** Aborted when the process must stop at once (second signal, shutdown timeout, lease lost). */
   signal: AbortSignal;
 }
 
@@ -26,7 +39,78 @@ export interface RunSummary {
   stats: Record<string, unknown>;
 }
 
-export async function runPipeline(_input: PipelineInput): Promise<RunSummary> {
-  // Replaced by the ingest pipeline (src/pipeline) as it lands.
-  throw new Error("the ingest pipeline is not built yet");
+export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
+  const { deps, roaster, job, log, signal } = input;
+  const { db } = deps;
+  const started = Date.now();
+  const stats = emptyRunStats({ jobType: job.type, jobId: input.jobId, slot: job.slot, attempt: input.attempt });
+  stats.platform = roaster.platform ?? null;
+  const sourceId = roaster.source_id ?? (await ensureSource(db, roaster));
+  const runId = await startRun(db, { sourceId, jobId: input.jobId, jobType: job.type });
+  const fetchStats = createFetchStats();
+  const site = deps.http.forSite({ roaster, stats: fetchStats, signal, log });
+  let alerts: PriceAlert[] = [];
+  let fatal: unknown = null;
+
+  try {
+    const platform = roaster.platform ?? (await detectAndSavePlatform(db, site, roaster));
+    stats.platform = platform;
+    const mode = job.type === "full_refresh" ? "full" : "price";
+    const pages = adapterFor(platform).pages({ roaster, http: site, log, conditional: true });
+    const result = await processPages(pages, {
+      db,
+      log,
+      roasterId: roaster.id,
+      runId,
+      mode,
+      pinnedCurrency: roaster.currency ?? null,
+      stats,
+      artifacts: deps.artifacts,
+      afterPage: (page) => saveValidators(db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1 }),
+      now: () => deps.clock.now(),
+      signal,
+    });
+    alerts = result.alerts;
+    if (mode === "full" && result.complete && stats.pages > 0) {
+      stats.marked_unlisted = await markUnlisted(db, roaster.id, [...result.listedProductIds]);
+    }
+    if (stats.pages > 0 && stats.pages === stats.pages_failed) {
+      // Nothing could be read: let the job's retry policy decide (a 503 storm is transient).
+      fatal = firstPageError(stats);
+    }
+  } catch (err) {
+    fatal = err;
+    addError(stats, { scope: "run", message: (err as Error).message, retry: retryClassOf(err) });
+  }
+
+  mergeFetchStats(stats, fetchStats);
+  stats.duration_ms = Date.now() - started;
+  const status = runStatusOf(stats, fatal !== null);
+  await finishRun(db, runId, status, stats);
+  // A run that will be retried has not served its slot yet: if the queue loses the retry,
+  // the scheduler must still see the slot as unfinished.
+  const final = fatal === null || retryClassOf(fatal) === "permanent" || input.attempt >= deps.settings.JOB_ATTEMPTS;
+  if (final) await markSlotFinished(db, { jobId: input.jobId, runId });
+  await announceAlerts(alerts, { roaster: roaster.slug, runId, webhookUrl: deps.settings.ALERT_WEBHOOK_URL, log });
+
+  if (fatal !== null) throw fatal;
+  return { runId, status, stats: summaryOf(stats) };
+}
+
+function firstPageError(stats: RunStats): ScrapeError {
+  const error = stats.errors.find((e) => e.scope === "page");
+  const retry = error?.retry === "permanent" || error?.retry === "throttled" ? error.retry : "transient";
+  return new ScrapeError(retry, "all_pages_failed", `every page failed; first: ${error?.message ?? "unknown"}`);
+}
+
+function mergeFetchStats(stats: RunStats, fetch: FetchStats): void {
+  stats.requests = fetch.requests;
+  stats.retries = fetch.retries;
+  stats.bytes = fetch.bytes;
+  stats.politeness_wait_ms = Math.round(fetch.politenessWaitMs);
+  Object.assign(stats, { retry_wait_ms: Math.round(fetch.retryWaitMs), http_statuses: fetch.statuses });
+}
+
+function summaryOf(stats: RunStats): Record<string, unknown> {
+  return stats as unknown as Record<string, unknown>;
 }

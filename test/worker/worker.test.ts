@@ -1,3 +1,4 @@
+import { createDeps } from "../../src/app/runtime.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/app/clock.ts";
 import type { Deps } from "../../src/app/deps.ts";
@@ -69,7 +70,7 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs = 15_000
 
 function deps(): { deps: Deps; lines: LogLine[] } {
   const { log, lines } = captureLogger();
-  return { deps: { settings, db: testDb().db, log, clock: systemClock }, lines };
+  return { deps: createDeps(settings, testDb().db, log), lines };
 }
 
 const spansOf = async (jobId: string) =>

@@ -1,0 +1,133 @@
+import { createDeps } from "../src/app/runtime.ts";
+// npm run bench:queue — jobs/s of raw BullMQ (no-op processor) against coffee-scraper's worker
+// processing no-op work (roaster lookup, lease taken/renewed/released, scoped logs, retry
+// edge) at equal concurrency on the same Redis; then the same on the embedded queue.
+//
+// Uses REDIS_URL (BullMQ part skipped when unset) and DATABASE_URL (else PGlite in memory).
+// BENCH_JOBS (default 1000) and WORKER_CONCURRENCY (default 5) tune it.
+import { randomBytes } from "node:crypto";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import pino from "pino";
+import { systemClock } from "../src/app/clock.ts";
+import type { Deps } from "../src/app/deps.ts";
+import { importRoasters } from "../src/config/import-roasters.ts";
+import { validateRoasterList } from "../src/config/roaster-file.ts";
+import { loadSettings } from "../src/config/settings.ts";
+import { openDatabase, type Database } from "../src/db/database.ts";
+import { migrate } from "../src/db/migrate.ts";
+import type { QueueBackend } from "../src/queue/backend.ts";
+import { openBullmqQueue } from "../src/queue/bullmq.ts";
+import { openEmbeddedQueue } from "../src/queue/embedded.ts";
+import type { JobPayload } from "../src/queue/job.ts";
+import { retentionFrom, retryPolicyFrom } from "../src/queue/open-queue.ts";
+import type { JobWork } from "../src/worker/run-job.ts";
+import { startWorker } from "../src/worker/worker.ts";
+
+const JOBS = Number(process.env.BENCH_JOBS ?? 1000);
+const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 5);
+const REDIS_URL = process.env.REDIS_URL;
+const DATABASE_URL = process.env.DATABASE_URL;
+const run = randomBytes(4).toString("hex");
+
+const settings = loadSettings({ LOG_FORMAT: "json", LOG_LEVEL: "info", QUEUE_KEEP_COMPLETED: String(JOBS * 2) }, false);
+// Real pino JSON lines, written to /dev/null: the cost of formatting and writing is paid.
+const log = pino({ level: "info", base: { pid: process.pid } }, pino.destination({ dest: "/dev/null", sync: true }));
+const noop: JobWork = async (input) => ({ runId: input.jobId, status: "ok", stats: {} });
+
+const payloads = (batch: string): JobPayload[] =>
+  Array.from({ length: JOBS }, (_, i) => ({ roaster: `bench-${i}`, type: "price_only", slot: `2026-01-01T00:00:00.${batch}`, reason: "bench" }));
+
+async function timeUntil(done: () => Promise<boolean>): Promise<number> {
+  const t0 = performance.now();
+  while (!(await done())) await new Promise((r) => setTimeout(r, 10));
+  return performance.now() - t0;
+}
+
+async function rawBullmq(): Promise<number> {
+  const prefix = `bench-raw-${run}`;
+  const connection = new Redis(REDIS_URL!, { maxRetriesPerRequest: null });
+  const queue = new Queue("scrape", { connection, prefix });
+  await queue.addBulk(payloads("000").map((data, i) => ({ name: data.type, data, opts: { jobId: `raw.${i}`, removeOnComplete: { count: JOBS * 2 } } })));
+  const t0 = performance.now();
+  const worker = new Worker("scrape", async () => ({}), { connection: new Redis(REDIS_URL!, { maxRetriesPerRequest: null }), prefix, concurrency: CONCURRENCY });
+  await timeUntil(async () => (await queue.getJobCounts("completed")).completed === JOBS);
+  const ms = performance.now() - t0;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return (JOBS / ms) * 1000;
+}
+
+async function ours(queue: QueueBackend, db: Database): Promise<number> {
+  const deps: Deps = createDeps(settings, db, log);
+  await queue.enqueueMany(payloads("001"));
+  const t0 = performance.now();
+  const consumer = startWorker({ deps, queue, concurrency: CONCURRENCY, work: noop });
+  await timeUntil(async () => (await queue.counts()).completed === JOBS);
+  const ms = performance.now() - t0;
+  await consumer.close();
+  return (JOBS / ms) * 1000;
+}
+
+async function rawEmbedded(): Promise<number> {
+  const queue = openEmbeddedQueue({ retry: retryPolicyFrom(settings), retention: retentionFrom(settings) });
+  await queue.enqueueMany(payloads("000"));
+  const t0 = performance.now();
+  const consumer = queue.consume(async () => ({}), { concurrency: CONCURRENCY });
+  await timeUntil(async () => (await queue.counts()).completed === JOBS);
+  const ms = performance.now() - t0;
+  await consumer.close();
+  await queue.close();
+  return (JOBS / ms) * 1000;
+}
+
+function report(name: string, raw: number, mine: number): void {
+  const ratio = mine / raw;
+  console.log(
+    `${name.padEnd(9)} raw ${raw.toFixed(0).padStart(6)} jobs/s   coffee-scraper worker ${mine.toFixed(0).padStart(6)} jobs/s   ` +
+      `ratio ${ratio.toFixed(2)} (overhead ${((1 - ratio) * 100).toFixed(0)}%)`,
+  );
+}
+
+async function main(): Promise<void> {
+  const db = await openDatabase({ databaseUrl: DATABASE_URL, dataDir: "memory://" });
+  await migrate(db);
+  await importRoasters(
+    db,
+    validateRoasterList("bench", Array.from({ length: JOBS }, (_, i) => ({ slug: `bench-${i}`, name: `Bench ${i}`, website: `https://bench-${i}.example` }))),
+  );
+  console.log(`${JOBS} no-op jobs, concurrency ${CONCURRENCY}, database ${db.engine}`);
+  try {
+    if (REDIS_URL) {
+      const queue = openBullmqQueue({
+        redisUrl: REDIS_URL,
+        prefix: `bench-ours-${run}`,
+        retry: retryPolicyFrom(settings),
+        retention: retentionFrom(settings),
+        lockDurationMs: settings.QUEUE_LOCK_DURATION_MS,
+        stalledIntervalMs: settings.QUEUE_STALLED_INTERVAL_MS,
+        maxStalledCount: settings.QUEUE_MAX_STALLED_COUNT,
+        log,
+      });
+      const raw = await rawBullmq();
+      const mine = await ours(queue, db);
+      await queue.obliterate();
+      await queue.close();
+      report("bullmq", raw, mine);
+    } else {
+      console.log("bullmq    skipped: REDIS_URL is unset");
+    }
+    const embedded = openEmbeddedQueue({ retry: retryPolicyFrom(settings), retention: retentionFrom(settings) });
+    const raw = await rawEmbedded();
+    const mine = await ours(embedded, db);
+    await embedded.close();
+    report("embedded", raw, mine);
+  } finally {
+    if (db.engine === "postgres") await db.query(`DELETE FROM roasters WHERE slug LIKE 'bench-%'`);
+    await db.close();
+  }
+}
+
+await main();

@@ -1,0 +1,151 @@
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../log/logger.ts";
+import type { StorePage } from "../platforms/adapter.ts";
+import type { ArtifactStore } from "./artifacts/store.ts";
+import { normalizeProduct } from "./normalize/index.ts";
+import { ingestDocument, ingestPage, recordArtifacts, type IngestMode, type PriceAlert } from "./persist.ts";
+import { addError, addWarning, type RunStats } from "./run-stats.ts";
+
+// validate → keep raw artifact → normalize → upsert, page by page. The same code serves a
+// live run (pages from a store adapter) and a replay (pages rebuilt from stored artifacts).
+
+export interface ProcessPagesInput {
+  db: Database;
+  log: Logger;
+  roasterId: string;
+  runId: string;
+  mode: IngestMode;
+  /** Currency pinned by the roaster's config; otherwise the page's own. */
+  pinnedCurrency: string | null;
+  stats: RunStats;
+  /** Where raw bodies go; absent on replay (they are already stored). */
+  artifacts?: ArtifactStore;
+  /** Called after a page was persisted (live runs save its HTTP validators here). */
+  afterPage?: (page: StorePage) => Promise<void>;
+  now: () => Date;
+  signal?: AbortSignal;
+}
+
+export interface ProcessPagesResult {
+  /** Every product id the store listed in this run (coffee or not). */
+  listedProductIds: Set<string>;
+  /** True when every page was read and understood: only then may unlisted products be marked. */
+  complete: boolean;
+  alerts: PriceAlert[];
+}
+
+export async function processPages(pages: AsyncIterable<StorePage>, input: ProcessPagesInput): Promise<ProcessPagesResult> {
+  const { db, stats } = input;
+  const listed = new Set<string>();
+  const alerts: PriceAlert[] = [];
+  let complete = true;
+
+  for await (const page of pages) {
+    input.signal?.throwIfAborted();
+    stats.pages += 1;
+    if (page.notModified) {
+      // Unchanged since it was last persisted: its products stay as they are, and since we
+      // did not see them this run, nothing can be marked as gone.
+      stats.not_modified_pages += 1;
+      complete = false;
+      continue;
+    }
+
+    if (input.artifacts) await storeArtifacts(page, input);
+
+    if (page.error) {
+      stats.pages_failed += 1;
+      complete = false;
+      addError(stats, { scope: "page", url: page.url, message: page.error.message, retry: page.error.retry });
+      input.log.warn({ url: page.url, err: page.error }, "page failed");
+      continue;
+    }
+
+    for (const problem of page.productErrors) {
+      addError(stats, { scope: "product", url: page.url, product: problem.productId, message: problem.message });
+      if (problem.productId) listed.add(problem.productId);
+      else complete = false;
+    }
+
+    const currency = input.pinnedCurrency ?? page.currency;
+    if (currency) stats.currency = currency;
+    const documents: Record<string, unknown>[] = [];
+    let fresh = 0;
+    for (const raw of page.products) {
+      stats.products_seen += 1;
+      if (listed.has(raw.platformProductId)) {
+        addWarning(stats, `product ${raw.platformProductId} listed twice (${page.url})`);
+        continue;
+      }
+      listed.add(raw.platformProductId);
+      fresh += 1;
+      const product = normalizeProduct(raw, { currency });
+      if (!product.isCoffee) {
+        stats.non_coffee_skipped += 1;
+        continue;
+      }
+      stats.unknown_weights += product.variants.filter((v) => v.weightG === null).length;
+      documents.push(ingestDocument(product, raw));
+    }
+    if (page.products.length > 0 && fresh === 0) {
+      // A store that serves the same page again and again would otherwise be read forever.
+      stats.pages_failed += 1;
+      complete = false;
+      addError(stats, { scope: "page", url: page.url, message: "page repeats products already read in this run; stopped" });
+      break;
+    }
+
+    if (documents.length > 0) {
+      const result = await ingestPage(db, {
+        roasterId: input.roasterId,
+        runId: input.runId,
+        mode: input.mode,
+        documents,
+        sourceUrl: page.url,
+        scrapedAt: input.now(),
+      });
+      stats.db_round_trips += 1;
+      stats.coffees_upserted += result.coffees;
+      stats.variants_upserted += result.variants;
+      stats.prices_inserted += result.prices;
+      stats.prices_unchanged += result.unchanged_prices;
+      stats.unknown_products += result.unknown_products;
+      stats.unknown_variants += result.unknown_variants;
+      stats.price_alerts += result.alerts.length;
+      alerts.push(...result.alerts);
+      for (const error of result.errors) {
+        addError(stats, { scope: "product", url: page.url, product: error.product, message: error.message });
+      }
+    }
+    if (input.afterPage) {
+      await input.afterPage(page);
+      stats.db_round_trips += 1;
+    }
+  }
+  return { listedProductIds: listed, complete, alerts };
+}
+
+async function storeArtifacts(page: StorePage, input: ProcessPagesInput): Promise<void> {
+  const { stats } = input;
+  const records = [];
+  for (const [index, response] of page.responses.entries()) {
+    const stored = await input.artifacts!.put(response.body);
+    stats.artifacts += 1;
+    if (stored.written) stats.artifacts_written += 1;
+    records.push({
+      url: response.url,
+      http_status: response.status,
+      body_len: response.body.length,
+      saved_html_path: stored.key,
+      saved_json: {
+        sha256: stored.sha256,
+        content_type: response.contentType,
+        page: page.pageNumber,
+        part: index,
+        page_url: page.url,
+      },
+    });
+  }
+  await recordArtifacts(input.db, input.runId, records);
+  stats.db_round_trips += 1;
+}

@@ -1,0 +1,117 @@
+import type { Deps } from "../app/deps.ts";
+import { permanent } from "../errors.ts";
+import { parseStoredPage, type StorePage } from "../platforms/adapter.ts";
+import type { StorePlatform } from "../platforms/raw-product.ts";
+import type { JobType } from "../queue/job.ts";
+import type { ArtifactStore } from "./artifacts/store.ts";
+import { finishRun, startRun } from "./run-bookkeeping.ts";
+import { processPages } from "./process-pages.ts";
+import { markUnlisted } from "./persist.ts";
+import { emptyRunStats, runStatusOf } from "./run-stats.ts";
+import type { RunSummary } from "./run-pipeline.ts";
+
+interface ArtifactRow {
+  url: string;
+  http_status: number;
+  saved_html_path: string;
+  saved_json: { page?: number; part?: number; page_url?: string; content_type?: string | null } | null;
+}
+
+/**
+ * Re-runs validation, normalization and persistence over the raw pages a run stored,
+ * without touching the network. The replay is a run of its own (slot `replay:<run id>`).
+ */
+export async function replayRun(runId: string, deps: Deps & { artifacts: ArtifactStore }): Promise<RunSummary> {
+  const { db, log } = deps;
+  const [original] = await db.query<{
+    roaster_id: string;
+    source_id: string;
+    platform: StorePlatform | null;
+    currency: string | null;
+    stats_json: { job_type?: JobType; currency?: string | null; platform?: StorePlatform | null } | null;
+  }>(
+    `SELECT s.roaster_id, r.source_id, ro.platform, ro.currency, r.stats_json
+       FROM scrape_runs r JOIN product_sources s ON s.id = r.source_id JOIN roasters ro ON ro.id = s.roaster_id
+      WHERE r.id = $1`,
+    [runId],
+  );
+  if (!original) throw permanent("run_not_found", `no scrape run ${runId}`);
+  const platform = original.stats_json?.platform ?? original.platform;
+  if (platform !== "shopify" && platform !== "woocommerce") {
+    throw permanent("platform_unknown", `run ${runId} has no known platform to parse its pages with`);
+  }
+  const jobType: JobType = original.stats_json?.job_type ?? "full_refresh";
+  const rows = await db.query<ArtifactRow>(
+    `SELECT url, http_status, saved_html_path, saved_json FROM scrape_artifacts
+      WHERE run_id = $1 AND saved_html_path IS NOT NULL ORDER BY created_at, id`,
+    [runId],
+  );
+
+  const jobId = `replay.${runId}`;
+  const stats = emptyRunStats({ jobType, jobId, slot: `replay:${runId}`, attempt: 1 });
+  stats.platform = platform;
+  const started = Date.now();
+  const newRunId = await startRun(db, { sourceId: original.source_id, jobId, jobType });
+  await db.query(
+    `SELECT rpc_record_artifact(p_run_id := $1, p_url := url, p_http_status := http_status, p_body_len := body_len,
+       p_saved_html_path := saved_html_path, p_saved_json := saved_json)
+       FROM scrape_artifacts WHERE run_id = $2 ORDER BY created_at, id`,
+    [newRunId, runId],
+  );
+
+  const currency = original.currency ?? original.stats_json?.currency ?? null;
+  async function* pages(): AsyncIterable<StorePage> {
+    const groups = new Map<number, ArtifactRow[]>();
+    for (const row of rows) {
+      const page = row.saved_json?.page ?? 0;
+      groups.set(page, [...(groups.get(page) ?? []), row]);
+    }
+    for (const [pageNumber, parts] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
+      parts.sort((a, b) => (a.saved_json?.part ?? 0) - (b.saved_json?.part ?? 0));
+      const responses = [];
+      for (const part of parts) {
+        responses.push({
+          url: part.url,
+          status: part.http_status,
+          contentType: part.saved_json?.content_type ?? null,
+          body: await deps.artifacts.get(part.saved_html_path),
+        });
+      }
+      const parsed = parseStoredPage(platform!, responses, { currency });
+      yield {
+        pageNumber,
+        url: parts[0]!.saved_json?.page_url ?? parts[0]!.url,
+        status: parts[0]!.http_status,
+        notModified: false,
+        validators: { etag: null, lastModified: null },
+        responses,
+        currency,
+        ...parsed,
+      };
+    }
+  }
+
+  let fatal = false;
+  try {
+    const result = await processPages(pages(), {
+      db,
+      log,
+      roasterId: original.roaster_id,
+      runId: newRunId,
+      mode: jobType === "full_refresh" ? "full" : "price",
+      pinnedCurrency: currency,
+      stats,
+      now: () => deps.clock.now(),
+    });
+    if (jobType === "full_refresh" && result.complete && rows.length > 0) {
+      stats.marked_unlisted = await markUnlisted(db, original.roaster_id, [...result.listedProductIds]);
+    }
+  } catch (err) {
+    fatal = true;
+    stats.errors.push({ scope: "run", message: (err as Error).message });
+  }
+  stats.duration_ms = Date.now() - started;
+  const status = runStatusOf(stats, fatal);
+  await finishRun(db, newRunId, status, stats);
+  return { runId: newRunId, status, stats: stats as unknown as Record<string, unknown> };
+}

@@ -1,0 +1,30 @@
+import type { Queryable } from "../db/database.ts";
+import type { RunStatus } from "../db/enums.ts";
+import type { JobType } from "../queue/job.ts";
+import type { RunStats } from "./run-stats.ts";
+
+/** Opens a scrape run on the roaster's store (rpc_scrape_run_start) and tags it with its job. */
+export async function startRun(db: Queryable, input: { sourceId: string; jobId: string; jobType: JobType }): Promise<string> {
+  const [row] = await db.query<{ id: string }>("SELECT rpc_scrape_run_start(p_source_id := $1) AS id", [input.sourceId]);
+  await db.query("UPDATE scrape_runs SET job_id = $2, job_type = $3 WHERE id = $1", [row!.id, input.jobId, input.jobType]);
+  return row!.id;
+}
+
+export async function finishRun(db: Queryable, runId: string, status: RunStatus, stats: RunStats): Promise<void> {
+  await db.query("SELECT rpc_scrape_run_finish(p_run_id := $1, p_status := $2, p_stats := $3::jsonb)", [
+    runId,
+    status,
+    JSON.stringify(stats),
+  ]);
+}
+
+/** The roaster's store row, created from its website if it has none yet. */
+export async function ensureSource(db: Queryable, roaster: { id: string; website: string; platform?: string | undefined }): Promise<string> {
+  const [row] = await db.query<{ id: string }>(
+    `INSERT INTO product_sources (roaster_id, base_url, platform) VALUES ($1, $2, $3)
+     ON CONFLICT (roaster_id, base_url) DO UPDATE SET base_url = EXCLUDED.base_url
+     RETURNING id`,
+    [roaster.id, roaster.website, roaster.platform ?? null],
+  );
+  return row!.id;
+}

@@ -1,0 +1,156 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDeps } from "../../src/app/runtime.ts";
+import type { Deps } from "../../src/app/deps.ts";
+import type { Database } from "../../src/db/database.ts";
+import { upsertRoaster } from "../../src/db/roasters.ts";
+import { replayRun } from "../../src/pipeline/replay.ts";
+import { scrapeOnce } from "../../src/worker/scrape-once.ts";
+import { testEngines, useTestDatabase } from "../helpers/database.ts";
+import { captureLogger } from "../helpers/logs.ts";
+import { testSettings } from "../helpers/settings.ts";
+import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+
+const settings = () =>
+  testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, HTTP_RETRIES: 0, DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-pipe-")) });
+
+async function addRoaster(db: Database, slug: string, store: StoreServer, platform: "shopify" | "woocommerce", alertPct = 10) {
+  await db.transaction((tx) =>
+    upsertRoaster(tx, {
+      slug,
+      name: slug,
+      website: store.url,
+      platform,
+      is_active: true,
+      full_cadence: "0 3 1 * *",
+      price_cadence: "0 4 * * 0",
+      default_concurrency: 3,
+      use_firecrawl_fallback: false,
+      use_llm: false,
+      alert_price_delta_pct: alertPct,
+    }),
+  );
+}
+
+/** Everything a run writes that a user would look at, in a stable order. */
+async function snapshot(db: Database, slug: string) {
+  return db.query(
+    `SELECT c.platform_product_id, c.name, c.status, c.roast_level, c.process, c.updated_at AS coffee_updated,
+            v.platform_variant_id, v.weight_g, v.grind, v.pack_count, v.currency, v.price_current, v.in_stock,
+            v.updated_at AS variant_updated,
+            (SELECT count(*)::int FROM prices p WHERE p.variant_id = v.id) AS price_rows
+       FROM coffees c JOIN roasters r ON r.id = c.roaster_id LEFT JOIN variants v ON v.coffee_id = c.id
+      WHERE r.slug = $1 ORDER BY c.platform_product_id, v.platform_variant_id`,
+    [slug],
+  );
+}
+
+describe.each(testEngines())("ingest pipeline on %s", (engine) => {
+  const database = useTestDatabase(engine);
+  let shopify: StoreServer;
+  let woo: StoreServer;
+  let deps: Deps;
+  beforeAll(async () => {
+    shopify = await startStoreServer({ platform: "shopify" });
+    woo = await startStoreServer({ platform: "woocommerce" });
+    deps = createDeps(settings(), database().db, captureLogger().log);
+    await addRoaster(database().db, "blue-tokai", shopify, "shopify");
+    await addRoaster(database().db, "babas-beans", woo, "woocommerce", 5);
+  });
+  afterAll(async () => {
+    await deps?.http.close();
+    await shopify?.close();
+    await woo?.close();
+  });
+
+  it("reads the Shopify fixture store into coffees, variants and prices in INR, leaving out non-coffee", async () => {
+    const summary = await scrapeOnce({ deps, roaster: "blue-tokai", type: "full_refresh" });
+    expect(summary.status).toBe("ok");
+    const stats = summary.stats as Record<string, number>;
+    expect(stats.products_seen).toBe(30);
+    expect(stats.coffees_upserted + stats.non_coffee_skipped).toBe(30);
+    expect(stats.non_coffee_skipped).toBeGreaterThan(0);
+    expect(stats.prices_inserted).toBe(stats.variants_upserted);
+    expect(stats.db_round_trips).toBeLessThanOrEqual(3 * stats.pages);
+    const rows = await database().db.query<{ name: string; currency: string; price_current: number }>(
+      `SELECT c.name, v.currency, v.price_current FROM coffees c JOIN variants v ON v.coffee_id = c.id
+        JOIN roasters r ON r.id = c.roaster_id WHERE r.slug = 'blue-tokai'`,
+    );
+    expect(rows.length).toBe(stats.variants_upserted);
+    expect(new Set(rows.map((r) => r.currency))).toEqual(new Set(["INR"]));
+    expect(rows.every((r) => r.price_current > 0)).toBe(true);
+    const names = rows.map((r) => r.name.toLowerCase());
+    expect(names.some((n) => /hamper|gift box|grinder|dripper|french press|mug|subscription/.test(n))).toBe(false);
+    const [run] = await database().db.query<{ status: string; artifacts: number; finished: boolean }>(
+      `SELECT r.status, (SELECT count(*)::int FROM scrape_artifacts a WHERE a.run_id = r.id) AS artifacts,
+              r.finished_at IS NOT NULL AS finished FROM scrape_runs r WHERE r.id = $1`,
+      [summary.runId],
+    );
+    expect(run).toEqual({ status: "ok", artifacts: stats.artifacts, finished: true });
+    expect(stats.artifacts).toBeGreaterThan(0);
+  });
+
+  it("a second full refresh over the unchanged store inserts no price rows and changes nothing", async () => {
+    const before = await snapshot(database().db, "blue-tokai");
+    const summary = await scrapeOnce({ deps, roaster: "blue-tokai", type: "full_refresh" });
+    expect(["ok"]).toContain(summary.status);
+    expect((summary.stats as Record<string, number>).prices_inserted).toBe(0);
+    expect(await snapshot(database().db, "blue-tokai")).toEqual(before);
+  });
+
+  it("one changed price → a price-only run inserts exactly one price row and one alert", async () => {
+    const { db } = database();
+    await scrapeOnce({ deps, roaster: "babas-beans", type: "full_refresh" });
+    const pricesBefore = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM prices"))[0]!.n;
+    const alertsBefore = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM price_alerts"))[0]!.n;
+    // Raise one simple coffee's price by 20% (threshold 5%).
+    const coffeeIds = new Set(
+      (await db.query<{ id: string }>("SELECT platform_product_id AS id FROM coffees")).map((r) => r.id),
+    );
+    const simple = woo.products.find(
+      (p) => p.type === "simple" && coffeeIds.has(String(p.id)) && Number((p.prices as { price: string }).price) > 0,
+    )!;
+    expect(simple).toBeDefined();
+    const prices = simple.prices as Record<string, string>;
+    const raised = String(Math.round(Number(prices.price) * 1.2));
+    prices.price = raised;
+    prices.regular_price = raised;
+    woo.changed();
+    const summary = await scrapeOnce({ deps, roaster: "babas-beans", type: "price_only" });
+    const stats = summary.stats as Record<string, number>;
+    expect(stats.prices_inserted).toBe(1);
+    expect(stats.price_alerts).toBe(1);
+    expect(stats.coffees_upserted).toBe(0);
+    expect((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM prices"))[0]!.n).toBe(pricesBefore + 1);
+    const alerts = await db.query<{ new_price: number; old_price: number }>(
+      "SELECT new_price, old_price FROM price_alerts ORDER BY created_at DESC LIMIT 1",
+    );
+    expect((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM price_alerts"))[0]!.n).toBe(alertsBefore + 1);
+    expect(alerts[0]!.new_price).toBeCloseTo(Number(raised) / 100, 2);
+  });
+
+  it("replay of a run reproduces the same database rows without the network", async () => {
+    const { db } = database();
+    const [last] = await db.query<{ id: string }>(
+      `SELECT r.id FROM scrape_runs r JOIN product_sources s ON s.id = r.source_id JOIN roasters ro ON ro.id = s.roaster_id
+        WHERE ro.slug = 'blue-tokai' AND r.job_type = 'full_refresh' AND r.status = 'ok'
+          AND EXISTS (SELECT 1 FROM scrape_artifacts a WHERE a.run_id = r.id)
+        ORDER BY r.started_at LIMIT 1`,
+    );
+    const before = await snapshot(db, "blue-tokai");
+    const requestsBefore = shopify.requests.length;
+    const replay = await replayRun(last!.id, deps);
+    expect(replay.status).toBe("ok");
+    expect(shopify.requests.length).toBe(requestsBefore);
+    expect(await snapshot(db, "blue-tokai")).toEqual(before);
+    // A fresh database rebuilt from the artifacts alone matches too.
+    await db.query("DELETE FROM coffees WHERE roaster_id = (SELECT id FROM roasters WHERE slug = 'blue-tokai')");
+    await replayRun(last!.id, deps);
+    const rebuilt = await snapshot(db, "blue-tokai");
+    const strip = (rows: Record<string, unknown>[]) =>
+      rows.map(({ coffee_updated: _c, variant_updated: _v, ...rest }) => rest);
+    expect(strip(rebuilt)).toEqual(strip(before).map((r) => ({ ...r, price_rows: 1 })));
+  });
+});

@@ -4,6 +4,7 @@ import { DataDirOwnedError } from "../db/embedded/open-embedded.ts";
 import { RoasterFileError } from "../config/roaster-file.ts";
 import { redactSecrets } from "../config/secrets.ts";
 import { SettingsError } from "../config/settings.ts";
+import { registerArtifacts } from "./commands/artifacts.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerQueueCommands } from "./commands/queue.ts";
 import { registerRoasters } from "./commands/roasters.ts";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRoasters(program);
   registerQueueCommands(program);
   registerSchedule(program);
+  registerArtifacts(program);
   return program;
 }
 

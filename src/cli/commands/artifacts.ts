@@ -1,0 +1,53 @@
+import path from "node:path";
+import type { Command } from "commander";
+import { createDeps } from "../../app/runtime.ts";
+import { migrate } from "../../db/migrate.ts";
+import { directoryArtifactStore } from "../../pipeline/artifacts/directory-store.ts";
+import { pruneArtifacts } from "../../pipeline/artifacts/retention.ts";
+import { replayRun } from "../../pipeline/replay.ts";
+import { commandContext, EXIT, printJson, withDatabase } from "../context.ts";
+
+export function registerArtifacts(program: Command): void {
+  program
+    .command("replay")
+    .description("re-run validation, normalization and persistence over a run's stored raw pages (no network)")
+    .argument("<run-id>", "a scrape_runs id (see `status` or the run's log line)")
+    .option("--json", "print the new run's summary as JSON")
+    .action(async (runId: string, opts: { json?: boolean }) => {
+      const { settings, log } = commandContext();
+      const summary = await withDatabase(settings, async (db) => {
+        await migrate(db);
+        const deps = createDeps(settings, db, log);
+        try {
+          return await replayRun(runId, deps);
+        } finally {
+          await deps.http.close();
+        }
+      });
+      if (opts.json) printJson(summary);
+      else {
+        const s = summary.stats as Record<string, number>;
+        console.log(
+          `Replay run ${summary.runId}: ${summary.status} — ${s.pages} page(s), ${s.coffees_upserted} coffees, ` +
+            `${s.variants_upserted} variants, ${s.prices_inserted} new price rows.`,
+        );
+      }
+      if (summary.status === "fail") process.exitCode = EXIT.failed;
+    });
+
+  program
+    .command("artifacts")
+    .description("raw store pages kept for audit and replay")
+    .command("prune")
+    .description("delete artifact records older than ARTIFACTS_RETENTION_DAYS and bodies nothing refers to")
+    .option("--days <n>", "retention in days (default: ARTIFACTS_RETENTION_DAYS)", (v) => Number(v))
+    .action(async (opts: { days?: number }) => {
+      const { settings } = commandContext();
+      const days = opts.days ?? settings.ARTIFACTS_RETENTION_DAYS;
+      const result = await withDatabase(settings, async (db) => {
+        await migrate(db);
+        return pruneArtifacts(db, directoryArtifactStore(path.join(settings.DATA_DIR, "artifacts")), days);
+      });
+      console.log(`Pruned ${result.rowsDeleted} artifact record(s) older than ${days} days and ${result.filesDeleted} stored body(ies).`);
+    });
+}

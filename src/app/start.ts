@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { importRoasters } from "../config/import-roasters.ts";
 import { readRoasterFile } from "../config/roaster-file.ts";
 import { describeSettings, type Settings } from "../config/settings.ts";
+import { openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { listRoasters } from "../db/roasters.ts";
 import type { Logger } from "../log/logger.ts";
@@ -21,10 +22,9 @@ export interface AllInOneResult {
 }
 
 export function noRoastersHelp(settings: Settings): string {
-  const stopFirst = settings.DATABASE_URL ? "" : " (stop this process first: the embedded database admits one process at a time)";
   return (
     `no roasters configured: copy roasters.example.yaml to ${settings.ROASTERS_FILE} and start again, ` +
-    `or run \`coffee-scraper roasters add --slug … --name … --url …\`${stopFirst}`
+    "or run `coffee-scraper roasters add --slug … --name … --url …` (the next scheduler tick picks it up)"
   );
 }
 
@@ -33,7 +33,18 @@ export async function runAllInOne(options: { settings: Settings; log: Logger } &
   // Listening before anything slow, so Ctrl-C during migrations still stops cleanly.
   const waiting = waitForSignal(log, options);
   log.info({ settings: describeSettings(settings) }, "starting");
-  const rt = await createRuntime(settings, log, { migrate: false });
+  // This process is the embedded database's owner (a second `start` on the same DATA_DIR is refused).
+  const db = await openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR, requireOwnership: true }).catch(
+    (err: unknown) => {
+      waiting.dispose();
+      throw err;
+    },
+  );
+  const rt = await createRuntime(settings, log, { migrate: false, db }).catch(async (err: unknown) => {
+    waiting.dispose();
+    await db.close();
+    throw err;
+  });
   try {
     const applied = await migrate(rt.db);
     log.info({ engine: rt.db.engine, applied }, "database ready");
@@ -52,6 +63,7 @@ export async function runAllInOne(options: { settings: Settings; log: Logger } &
       log,
       clock: rt.deps.clock,
       tickMs: settings.SCHEDULER_TICK_MS,
+      lostAfterMs: settings.SCHEDULER_LOST_AFTER_MS,
     });
     log.info({ queue: rt.queue.kind, engine: rt.db.engine }, "scheduler and worker running; Ctrl-C to stop");
 
@@ -63,6 +75,7 @@ export async function runAllInOne(options: { settings: Settings; log: Logger } &
     return { signal, drained };
   } finally {
     await rt.close();
+    await db.close();
     waiting.dispose();
   }
 }

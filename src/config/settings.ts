@@ -66,6 +66,12 @@ export const settingsSchema = z
     ALERT_WEBHOOK_URL: url(["http:", "https:"]).optional(),
     ARTIFACTS_RETENTION_DAYS: int(0, 36_500).default(90),
     SCHEDULER_TICK_MS: int(1000, 3_600_000).default(60_000),
+    /**
+     * A recorded slot whose job the queue does not know is taken for lost (and enqueued again)
+     * only once this long has passed since it was recorded: a concurrent scheduler may be
+     * between recording it and enqueuing it.
+     */
+    SCHEDULER_LOST_AFTER_MS: int(0, 86_400_000).default(60_000),
   })
   .strict();
 

@@ -15,6 +15,8 @@ export interface SchedulerOptions {
   log: Logger;
   clock: Clock;
   tickMs: number;
+  /** SCHEDULER_LOST_AFTER_MS. */
+  lostAfterMs?: number;
   /** Called after each tick (tests, metrics). */
   onTick?: (summary: TickSummary) => void;
 }
@@ -34,7 +36,13 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
 
   const tick = () => {
     timer = undefined;
-    current = scheduleTick({ db: options.db, queue: options.queue, clock: options.clock, log })
+    current = scheduleTick({
+      db: options.db,
+      queue: options.queue,
+      clock: options.clock,
+      log,
+      ...(options.lostAfterMs !== undefined ? { lostAfterMs: options.lostAfterMs } : {}),
+    })
       .then(
         (summary) => {
           ticks += 1;

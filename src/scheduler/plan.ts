@@ -44,6 +44,8 @@ export interface Unfinished {
   type: JobType;
   slot: string;
   jobId: string;
+  /** Milliseconds since the slot was recorded. */
+  ageMs: number;
 }
 
 export interface Plan {
@@ -107,7 +109,14 @@ export function planTick(roasters: RoasterScheduleState[], at: Date): Plan {
         // Its serving job is the roaster's latest full slot, checked on its own row.
         plan.skipped.push({ roaster: r.slug, type, slot: last.slotAt.toISOString(), reason: "served by full refresh" });
       } else {
-        plan.unfinished.push({ roaster: r.slug, roasterId: r.roasterId, type, slot: last.slotAt.toISOString(), jobId: last.jobId });
+        plan.unfinished.push({
+          roaster: r.slug,
+          roasterId: r.roasterId,
+          type,
+          slot: last.slotAt.toISOString(),
+          jobId: last.jobId,
+          ageMs: last.ageMs,
+        });
       }
     }
   }

@@ -12,6 +12,8 @@ export interface SlotRecord {
   servedBy: string | null;
   /** The slot's job produced a finished run (markSlotFinished, or a finished scrape_runs row). */
   finished: boolean;
+  /** Milliseconds since the slot was recorded, by the database's clock. */
+  ageMs: number;
 }
 
 export interface RoasterScheduleState {
@@ -37,14 +39,16 @@ interface StateRow {
   f_job_id: string | null;
   f_served_by: string | null;
   f_finished: boolean | null;
+  f_age_ms: number | string | null;
   p_slot_at: Date | string | null;
   p_job_id: string | null;
   p_served_by: string | null;
   p_finished: boolean | null;
+  p_age_ms: number | string | null;
 }
 
 const lastSlot = (type: JobType, alias: string) => `LEFT JOIN LATERAL (
-    SELECT s.slot_at, s.job_id, s.served_by,
+    SELECT s.slot_at, s.job_id, s.served_by, (EXTRACT(EPOCH FROM (now() - s.enqueued_at)) * 1000)::float8 AS age_ms,
            (s.finished_at IS NOT NULL OR EXISTS (
               SELECT 1 FROM scrape_runs sr WHERE sr.job_id = s.job_id AND sr.finished_at IS NOT NULL)) AS finished
     FROM schedule_slots s
@@ -57,15 +61,23 @@ const STATE_SQL = `
          (r.is_active AND EXISTS (
             SELECT 1 FROM product_sources ps JOIN scrape_runs sr ON sr.source_id = ps.id WHERE ps.roaster_id = r.id
          )) AS has_runs,
-         f.slot_at AS f_slot_at, f.job_id AS f_job_id, f.served_by AS f_served_by, f.finished AS f_finished,
-         p.slot_at AS p_slot_at, p.job_id AS p_job_id, p.served_by AS p_served_by, p.finished AS p_finished
+         f.slot_at AS f_slot_at, f.job_id AS f_job_id, f.served_by AS f_served_by, f.finished AS f_finished, f.age_ms AS f_age_ms,
+         p.slot_at AS p_slot_at, p.job_id AS p_job_id, p.served_by AS p_served_by, p.finished AS p_finished, p.age_ms AS p_age_ms
   FROM roasters r
   ${lastSlot("full_refresh", "f")}
   ${lastSlot("price_only", "p")}
   ORDER BY r.slug`;
 
-const record = (slotAt: Date | string | null, jobId: string | null, servedBy: string | null, finished: boolean | null) =>
-  slotAt === null || jobId === null ? null : { slotAt: new Date(slotAt), jobId, servedBy, finished: finished === true };
+const record = (
+  slotAt: Date | string | null,
+  jobId: string | null,
+  servedBy: string | null,
+  finished: boolean | null,
+  ageMs: number | string | null,
+): SlotRecord | null =>
+  slotAt === null || jobId === null
+    ? null
+    : { slotAt: new Date(slotAt), jobId, servedBy, finished: finished === true, ageMs: Number(ageMs ?? 0) };
 
 /** Every roaster with its latest recorded slot per job type: one query. */
 export async function loadScheduleState(db: Queryable): Promise<RoasterScheduleState[]> {
@@ -78,8 +90,8 @@ export async function loadScheduleState(db: Queryable): Promise<RoasterScheduleS
     priceCadence: r.price_cadence,
     hasRuns: r.has_runs,
     last: {
-      full_refresh: record(r.f_slot_at, r.f_job_id, r.f_served_by, r.f_finished),
-      price_only: record(r.p_slot_at, r.p_job_id, r.p_served_by, r.p_finished),
+      full_refresh: record(r.f_slot_at, r.f_job_id, r.f_served_by, r.f_finished, r.f_age_ms),
+      price_only: record(r.p_slot_at, r.p_job_id, r.p_served_by, r.p_finished, r.p_age_ms),
     },
   }));
 }

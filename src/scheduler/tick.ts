@@ -3,7 +3,7 @@ import type { Queryable } from "../db/database.ts";
 import type { Logger } from "../log/logger.ts";
 import type { JobState, QueueBackend } from "../queue/backend.ts";
 import type { JobType } from "../queue/job.ts";
-import { payloadOf, planTick, REASONS, type DueJob, type Skipped } from "./plan.ts";
+import { payloadOf, planTick, REASONS, type DueJob, type Skipped, type Unfinished } from "./plan.ts";
 import { loadScheduleState, recordSlots, slotKey } from "./slots.ts";
 
 // One scheduler tick: read every roaster's recorded slots (one query), plan, record the new
@@ -23,6 +23,8 @@ export interface TickOptions {
    * Off where the queue is not the workers' (an embedded queue in another process).
    */
   recoverLost?: boolean;
+  /** SCHEDULER_LOST_AFTER_MS: how long after recording a slot its job may be taken for lost (default 60 s). */
+  lostAfterMs?: number;
   log?: Logger;
 }
 
@@ -30,7 +32,10 @@ export interface TickSummary {
   at: string;
   dryRun: boolean;
   roasters: number;
-  /** Jobs due at `at`: new slots and lost jobs. */
+  /**
+   * Jobs due at `at`: new slots and lost jobs. A due job this tick did not enqueue is in
+   * `skipped` too (recorded by another scheduler, or already on the queue).
+   */
   due: DueJob[];
   /** Ids of the jobs this tick put on the queue (none on a dry run). */
   enqueued: string[];
@@ -62,30 +67,36 @@ export async function scheduleTick(options: TickOptions): Promise<TickSummary> {
 
   // Recorded, unfinished, and unknown to the queue: the queue lost it (Redis flushed, the
   // embedded queue restarted, or the enqueue after recording failed).
-  const unfinished = options.recoverLost === false ? [] : plan.unfinished;
-  for (const u of options.recoverLost === false ? plan.unfinished : []) {
-    skipped.push({ roaster: u.roaster, type: u.type, slot: u.slot, reason: "already enqueued", state: "not checked" });
+  // Too recent to judge: a concurrent scheduler may not have enqueued it yet.
+  const lostAfterMs = options.lostAfterMs ?? 60_000;
+  const unfinished: Unfinished[] = [];
+  for (const u of plan.unfinished) {
+    if (options.recoverLost !== false && u.ageMs >= lostAfterMs) unfinished.push(u);
+    else skipped.push({ roaster: u.roaster, type: u.type, slot: u.slot, reason: "already enqueued", state: "not checked" });
   }
   const states = await mapLimited(unfinished, STATE_LOOKUPS_AT_ONCE, (u) => options.queue.stateOf(u.jobId));
   const lost: DueJob[] = [];
   unfinished.forEach((u, i) => {
     const state: JobState | null = states[i]!;
     if (state === null) {
-      lost.push({ ...u, reason: REASONS.lost, previousSlot: null, serves: [] });
+      const { ageMs: _age, ...job } = u;
+      lost.push({ ...job, reason: REASONS.lost, previousSlot: null, serves: [] });
     } else {
       skipped.push({ roaster: u.roaster, type: u.type, slot: u.slot, reason: "already enqueued", state });
     }
   });
 
-  const due = [...mine, ...lost];
+  const toEnqueue = [...mine, ...lost];
   const enqueued: string[] = [];
-  if (!dryRun && due.length > 0) {
-    const results = await options.queue.enqueueMany(due.map(payloadOf));
+  if (!dryRun && toEnqueue.length > 0) {
+    const results = await options.queue.enqueueMany(toEnqueue.map(payloadOf));
     results.forEach((result, i) => {
+      const job = toEnqueue[i]!;
       if (result.added) enqueued.push(result.id);
-      else skipped.push({ roaster: due[i]!.roaster, type: due[i]!.type, slot: due[i]!.slot, reason: "already on the queue" });
+      else skipped.push({ roaster: job.roaster, type: job.type, slot: job.slot, reason: "already on the queue" });
     });
   }
+  const due = [...plan.due, ...lost];
 
   const summary: TickSummary = {
     at: at.toISOString(),

@@ -38,7 +38,14 @@ export function registerSchedule(program: Command): void {
       const rt = await createRuntime(settings, log);
       if (!once) {
         try {
-          await runSchedulerUntilSignal({ db: rt.db, queue: rt.queue, log, clock: rt.deps.clock, tickMs: settings.SCHEDULER_TICK_MS });
+          await runSchedulerUntilSignal({
+            db: rt.db,
+            queue: rt.queue,
+            log,
+            clock: rt.deps.clock,
+            tickMs: settings.SCHEDULER_TICK_MS,
+            lostAfterMs: settings.SCHEDULER_LOST_AFTER_MS,
+          });
         } finally {
           await rt.close();
         }
@@ -54,6 +61,7 @@ export function registerSchedule(program: Command): void {
           dryRun: opts.dryRun === true,
           // An embedded queue here is not the one `start` consumes: it cannot tell lost jobs.
           recoverLost: rt.queue.kind === "bullmq",
+          lostAfterMs: settings.SCHEDULER_LOST_AFTER_MS,
           log,
         });
         if (opts.json) printJson(summary);

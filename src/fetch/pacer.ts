@@ -3,8 +3,8 @@ import { performance } from "node:perf_hooks";
 
 // Pacing for one roaster's site: at most `concurrency` requests in flight, and successive
 // request starts at least `delayMs ± jitterMs` apart (uniformly random), never less than
-// the robots.txt Crawl-delay. Starts are reserved in FIFO order, so the gap holds however
-// many callers wait at once.
+// the robots.txt Crawl-delay. Starts are taken in FIFO order, each measured from the
+// previous one's actual start, so the gap holds however many callers wait at once.
 
 export interface PacerOptions {
   concurrency: number;
@@ -17,8 +17,10 @@ export interface PacerOptions {
 export class Pacer {
   private inFlight = 0;
   private readonly waiters: (() => void)[] = [];
-  /** Earliest time (performance.now) the next request may start. */
-  private nextStartAt = 0;
+  /** When the latest reserved start happened (performance.now); -Infinity before the first. */
+  private lastStart: Promise<number> = Promise.resolve(-Infinity);
+  /** No start before this (performance.now): the site asked us to wait. */
+  private pausedUntil = 0;
   private floorMs = 0;
   private readonly random: () => number;
 
@@ -33,7 +35,7 @@ export class Pacer {
 
   /** Holds every later start until `ms` from now (the site asked us to wait). */
   pauseFor(ms: number): void {
-    this.nextStartAt = Math.max(this.nextStartAt, performance.now() + ms);
+    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + ms);
   }
 
   /** The gap before the start after this one: delay ± jitter, at least the floor. */
@@ -69,9 +71,6 @@ export class Pacer {
       signal?.throwIfAborted();
       this.inFlight++;
     }
-    const now = performance.now();
-    const startAt = Math.max(now, this.nextStartAt);
-    this.nextStartAt = startAt + this.nextGap();
     let released = false;
     const release = () => {
       if (released) return;
@@ -81,14 +80,37 @@ export class Pacer {
       else this.inFlight--;
     };
     try {
-      // setTimeout may wake a fraction of a millisecond early: loop until the start time.
-      for (let left = startAt - performance.now(); left > 0; left = startAt - performance.now()) {
-        await sleep(Math.ceil(left), undefined, { signal });
-      }
+      await this.nextStart(signal);
     } catch (err) {
       release();
       throw err;
     }
     return { release, waitedMs: performance.now() - began };
+  }
+
+  /**
+   * Starts are chained: each waits for the previous one to have actually happened, then for
+   * the gap measured from that moment. A start that ran late (a busy event loop) pushes the
+   * next one back instead of squeezing the gap between them.
+   */
+  private async nextStart(signal?: AbortSignal): Promise<void> {
+    const previous = this.lastStart;
+    let started!: (at: number) => void;
+    this.lastStart = new Promise<number>((resolve) => (started = resolve));
+    let at = -Infinity;
+    try {
+      at = await previous;
+      const gap = this.nextGap();
+      // setTimeout may wake a fraction of a millisecond early: loop until the start time.
+      for (;;) {
+        const left = Math.max(at + gap, this.pausedUntil) - performance.now();
+        if (left <= 0) break;
+        await sleep(Math.ceil(left), undefined, { signal });
+      }
+      at = performance.now();
+    } finally {
+      // An aborted waiter passes the previous start on, so the chain never stalls.
+      started(at);
+    }
   }
 }

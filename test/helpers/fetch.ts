@@ -43,7 +43,7 @@ export interface TestSite {
 /** A client with a fresh robots cache and one site client for `roaster`. Close `client` after. */
 export function openSite(
   roaster: Pick<Roaster, "id" | "website" | "default_concurrency">,
-  options: Partial<HttpClientOptions> & { settings?: Partial<HttpSettings> } = {},
+  options: Omit<Partial<HttpClientOptions>, "settings"> & { settings?: Partial<HttpSettings> } = {},
 ): TestSite {
   const { settings, ...rest } = options;
   const client = createHttpClient({ robotsCache: new RobotsCache(), ...rest, settings: testHttpSettings(settings) });

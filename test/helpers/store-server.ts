@@ -42,6 +42,12 @@ export interface RecordedRequest {
   status: number | null;
   /** The fault that answered it, if any. */
   fault: Fault["kind"] | null;
+  /**
+   * First request on its connection. Such a request reaches the server later after its
+   * start than one on a kept-alive connection (the TCP handshake sits in between), so the
+   * gap after it, as seen here, is shorter than the client spaced it by that much.
+   */
+  newConnection: boolean;
 }
 
 export type FaultMatch = string | RegExp | ((request: RecordedRequest) => boolean);
@@ -110,6 +116,11 @@ export interface StoreServer {
   maxInFlight(): number;
   /** Gaps between successive request starts, ms, in arrival order. */
   startGaps(match?: FaultMatch): number[];
+  /**
+   * The smallest gap between successive request starts, leaving out gaps that follow a
+   * request which opened a new connection (see RecordedRequest.newConnection).
+   */
+  minPacedGap(match?: FaultMatch): number;
   /** Requests matching `match`. */
   requestsTo(match: FaultMatch): RecordedRequest[];
   close(): Promise<void>;
@@ -127,6 +138,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
   const requests: RecordedRequest[] = [];
   const bodies = new Map<string, { status: number; headers: Record<string, string>; body: string }>();
   let inFlight = 0;
+  const sockets = new WeakSet<object>();
 
   const server = http.createServer((req, res) => {
     inFlight++;
@@ -140,7 +152,9 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
       inFlight,
       status: null,
       fault: null,
+      newConnection: !sockets.has(req.socket),
     };
+    sockets.add(req.socket);
     requests.push(record);
     res.on("close", () => {
       inFlight--;
@@ -328,6 +342,11 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
     startGaps(match) {
       const starts = requests.filter((r) => match === undefined || matches(match, r)).map((r) => r.startedAt);
       return starts.slice(1).map((t, i) => t - starts[i]!);
+    },
+    minPacedGap(match) {
+      const picked = requests.filter((r) => match === undefined || matches(match, r));
+      const gaps = picked.slice(1).flatMap((r, i) => (picked[i]!.newConnection ? [] : [r.startedAt - picked[i]!.startedAt]));
+      return Math.min(...gaps);
     },
     requestsTo: (match) => requests.filter((r) => matches(match, r)),
     close: () =>

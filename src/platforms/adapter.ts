@@ -1,0 +1,107 @@
+import type { Roaster } from "../config/roaster.ts";
+import type { ScrapeError } from "../errors.ts";
+import type { FetchResult, GetOptions } from "../fetch/client.ts";
+import type { Validators } from "../fetch/validators.ts";
+import type { Logger } from "../log/logger.ts";
+import type { RawProduct, StorePlatform } from "./raw-product.ts";
+import { parseShopifyPage, shopifyAdapter } from "./shopify/adapter.ts";
+import { parseWooPage, wooAdapter } from "./woocommerce/adapter.ts";
+
+// The seam between the polite client and the pipeline: an adapter turns a store's HTTP
+// answers into RawProducts, page by page. Adapters never touch the network themselves
+// (they go through `ctx.http`) nor the database.
+
+/** The part of the polite client an adapter uses (a SiteClient; any fetcher with its contract). */
+export interface PoliteFetcher {
+  get(url: string, options?: GetOptions): Promise<FetchResult>;
+}
+
+export interface AdapterContext {
+  roaster: Pick<Roaster, "website" | "currency">;
+  http: PoliteFetcher;
+  log?: Logger;
+  /** Send remembered validators with page requests (default true). */
+  conditional?: boolean;
+}
+
+/** One HTTP answer as stored for replay. */
+export interface StoredResponse {
+  url: string;
+  status: number;
+  contentType: string | null;
+  body: Buffer;
+}
+
+export interface StorePage {
+  pageNumber: number;
+  url: string;
+  status: number;
+  /** The store answered 304: this page's products are unchanged since the saved validators. */
+  notModified: boolean;
+  /** Save with `saveValidators` once the page is persisted; both null = nothing to remember. */
+  validators: Validators;
+  /** Every HTTP response that contributed (the listing page and, for Woo, variation fetches). */
+  responses: StoredResponse[];
+  products: RawProduct[];
+  productErrors: ProductError[];
+  /** The currency the prices on this page are in (run currency for Shopify). */
+  currency: string | null;
+  /** Things a person should know that did not fail the page (e.g. the 25,000 product limit). */
+  warnings?: string[];
+  /** The page failed as a whole; products are empty. */
+  error?: ScrapeError;
+}
+
+export interface ProductError {
+  productId: string | null;
+  message: string;
+}
+
+export interface ParsedPage {
+  products: RawProduct[];
+  productErrors: ProductError[];
+}
+
+export interface PlatformAdapter {
+  readonly platform: StorePlatform;
+  /**
+   * The store's products, one page at a time (streaming: only the current page is held).
+   * Throws a permanent ScrapeError when the whole job is impossible (robots.txt disallows
+   * the endpoint, the store answers 404); any other failure is yielded as a page with `error`.
+   */
+  pages(ctx: AdapterContext): AsyncIterable<StorePage>;
+}
+
+export function adapterFor(platform: StorePlatform): PlatformAdapter {
+  switch (platform) {
+    case "shopify":
+      return shopifyAdapter;
+    case "woocommerce":
+      return wooAdapter;
+    default:
+      return assertNever(platform);
+  }
+}
+
+/**
+ * Rebuilds a page's products from its stored responses, without the network (replay).
+ * Pure. Throws a ScrapeError when the responses are not what the platform returns.
+ */
+export function parseStoredPage(
+  platform: StorePlatform,
+  responses: readonly StoredResponse[],
+  options: { currency: string | null },
+): ParsedPage {
+  switch (platform) {
+    case "shopify":
+      return parseShopifyPage(responses, options);
+    case "woocommerce":
+      return parseWooPage(responses, options);
+    default:
+      return assertNever(platform);
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unhandled platform: ${String(value)}`);
+}

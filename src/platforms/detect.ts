@@ -1,0 +1,77 @@
+import type { Roaster } from "../config/roaster.ts";
+import type { Queryable } from "../db/database.ts";
+import { savePlatform } from "../db/roasters.ts";
+import { permanent } from "../errors.ts";
+import type { PoliteFetcher } from "./adapter.ts";
+import { decodeJson } from "./json.ts";
+import { isJobFatal, isOk, originsOf, stored } from "./paging.ts";
+import type { StorePlatform } from "./raw-product.ts";
+import { WOO_PATHS } from "./woocommerce/adapter.ts";
+
+// Which platform a roaster's store runs on, for roasters configured without one: Shopify
+// first (one small /products.json request), then the WooCommerce Store API.
+
+interface Probe {
+  platform: StorePlatform;
+  url: string;
+  accepts: (json: unknown) => boolean;
+}
+
+function probesFor(website: string): Probe[] {
+  const home = new URL(website);
+  return [
+    ...originsOf(website).map((origin) => ({
+      platform: "shopify" as const,
+      url: `${origin}/products.json?limit=1`,
+      accepts: (json: unknown) => Array.isArray((json as { products?: unknown } | null)?.products),
+    })),
+    ...WOO_PATHS.map((path) => ({
+      platform: "woocommerce" as const,
+      url: `${home.origin}${path}?per_page=1`,
+      accepts: (json: unknown) => Array.isArray(json),
+    })),
+  ];
+}
+
+/** The store's platform, or null when neither answers like itself. */
+export async function detectPlatform(http: PoliteFetcher, website: string): Promise<StorePlatform | null> {
+  let disallowed: unknown = null;
+  for (const probe of probesFor(website)) {
+    try {
+      const result = await http.get(probe.url);
+      if (!isOk(result.status)) continue;
+      if (probe.accepts(decodeJson(stored(result), probe.platform))) return probe.platform;
+    } catch (err) {
+      // robots.txt forbidding one endpoint only rules out that platform; anything else is
+      // a failure to look (the job retries later), not evidence.
+      if (isJobFatal(err)) {
+        disallowed = err;
+        continue;
+      }
+      if ((err as { code?: string }).code === "html_instead_of_json" || (err as { code?: string }).code === "invalid_json") {
+        continue;
+      }
+      throw err;
+    }
+  }
+  // Nothing found, and robots.txt kept us from looking somewhere: that is the reason to report.
+  if (disallowed) throw disallowed;
+  return null;
+}
+
+/** Detects and records the platform on the roaster and its product_sources row. */
+export async function detectAndSavePlatform(
+  db: Queryable,
+  http: PoliteFetcher,
+  roaster: Pick<Roaster, "id" | "slug" | "website">,
+): Promise<StorePlatform> {
+  const platform = await detectPlatform(http, roaster.website);
+  if (!platform) {
+    throw permanent(
+      "platform_unknown",
+      `${roaster.slug}: ${roaster.website} answers neither Shopify's /products.json nor the WooCommerce Store API`,
+    );
+  }
+  await savePlatform(db, roaster.id, platform);
+  return platform;
+}

@@ -1,0 +1,68 @@
+import { isIP } from "node:net";
+import { permanent, ScrapeError } from "../errors.ts";
+import { asScrapeError } from "../fetch/client.ts";
+import { NO_VALIDATORS } from "../fetch/validators.ts";
+import type { FetchResult } from "../fetch/client.ts";
+import type { StorePage, StoredResponse } from "./adapter.ts";
+
+// Shared page bookkeeping for the adapters.
+
+/** After this many failed pages in a row an adapter stops: the store is not answering. */
+export const MAX_CONSECUTIVE_PAGE_ERRORS = 3;
+
+export function stored(result: FetchResult): StoredResponse {
+  return { url: result.finalUrl, status: result.status, contentType: result.contentType, body: result.body };
+}
+
+/** Errors that end the whole job rather than one page. */
+export function isJobFatal(err: unknown): boolean {
+  return err instanceof ScrapeError && (err.code === "robots_disallowed" || err.code === "store_not_found");
+}
+
+export function failedPage(
+  pageNumber: number,
+  url: string,
+  err: unknown,
+  currency: string | null,
+  result?: FetchResult,
+): StorePage {
+  return {
+    pageNumber,
+    url,
+    status: result?.status ?? 0,
+    notModified: false,
+    validators: NO_VALIDATORS,
+    responses: result && !result.notModified ? [stored(result)] : [],
+    products: [],
+    productErrors: [],
+    currency,
+    error: asScrapeError(err, url),
+  };
+}
+
+/** A non-2xx final answer for a page (after the client's retries) as a classified error. */
+export function statusError(result: FetchResult, what: string): ScrapeError {
+  const detail = result.body.subarray(0, 200).toString("utf8").replace(/\s+/g, " ").trim();
+  return permanent(
+    result.status === 404 || result.status === 410 ? "not_found" : `http_${result.status}`,
+    `${what} ${result.url} answered ${result.status}${detail ? `: ${detail}` : ""}`,
+  );
+}
+
+export function storeNotFound(urls: string[], platform: string): ScrapeError {
+  return permanent("store_not_found", `no ${platform} store endpoint: ${urls.join(" and ")} answered 404/410`);
+}
+
+/** The website's origin and, for a bare registrable domain, its www. twin (apex → www fallback). */
+export function originsOf(website: string): string[] {
+  const home = new URL(website);
+  const origins = [home.origin];
+  const host = home.hostname;
+  if (!host.startsWith("www.") && host.includes(".") && !isIP(host.replace(/^\[|\]$/g, ""))) {
+    origins.push(`${home.protocol}//www.${home.host}`);
+  }
+  return origins;
+}
+
+export const isGone = (status: number) => status === 404 || status === 410;
+export const isOk = (status: number) => status >= 200 && status < 300;

@@ -1,0 +1,167 @@
+import type { AdapterContext, PlatformAdapter, StorePage } from "../adapter.ts";
+import { decodeJson } from "../json.ts";
+import {
+  failedPage,
+  isGone,
+  isJobFatal,
+  isOk,
+  MAX_CONSECUTIVE_PAGE_ERRORS,
+  originsOf,
+  statusError,
+  stored,
+  storeNotFound,
+} from "../paging.ts";
+import { NO_VALIDATORS } from "../../fetch/validators.ts";
+import type { FetchResult } from "../../fetch/client.ts";
+import { mapShopifyProducts, parseShopifyPage, shopifyProductsOf } from "./parse.ts";
+
+export { parseShopifyPage };
+
+// Shopify storefront: /products.json?limit=250&page=N until a short or empty page. There is
+// no total count; Shopify refuses page × limit above 25,000, so we stop before that and say so.
+
+export const SHOPIFY_PAGE_LIMIT = 250;
+export const SHOPIFY_MAX_OFFSET = 25_000;
+const LAST_PAGE = Math.floor(SHOPIFY_MAX_OFFSET / SHOPIFY_PAGE_LIMIT);
+
+export const pageUrl = (origin: string, page: number) =>
+  `${origin}/products.json?limit=${SHOPIFY_PAGE_LIMIT}&page=${page}`;
+
+export const shopifyAdapter: PlatformAdapter = {
+  platform: "shopify",
+  pages: shopifyPages,
+};
+
+async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
+  const conditional = ctx.conditional ?? true;
+  let found: { origin: string; first: FetchResult };
+  try {
+    found = await findStore(ctx, conditional);
+  } catch (err) {
+    if (isJobFatal(err)) throw err;
+    // Page 1 did not answer (after the client's retries): nothing more to learn from this store now.
+    yield failedPage(1, pageUrl(new URL(ctx.roaster.website).origin, 1), err, ctx.roaster.currency ?? null);
+    return;
+  }
+  const { origin, first } = found;
+  const warnings: string[] = [];
+  const currency = ctx.roaster.currency ?? (await storeCurrency(ctx, origin, warnings));
+
+  let consecutiveErrors = 0;
+  for (let pageNumber = 1; ; pageNumber++) {
+    if (pageNumber > LAST_PAGE) {
+      const warning =
+        `stopped after page ${LAST_PAGE}: Shopify serves at most ${SHOPIFY_MAX_OFFSET} products through ` +
+        `/products.json (page × limit); any further products were not read`;
+      ctx.log?.warn({ origin }, warning);
+      // Said on an empty page of its own so the pipeline sees it whatever it did with the last one.
+      yield {
+        pageNumber,
+        url: pageUrl(origin, pageNumber),
+        status: 0,
+        notModified: false,
+        validators: NO_VALIDATORS,
+        responses: [],
+        products: [],
+        productErrors: [],
+        currency,
+        warnings: [warning],
+      };
+      return;
+    }
+    const url = pageUrl(origin, pageNumber);
+    let result: FetchResult | undefined;
+    try {
+      result = pageNumber === 1 ? first : await ctx.http.get(url, { conditional });
+      if (result.notModified) {
+        consecutiveErrors = 0;
+        // Unchanged. Whether it was the last page is unknown, so ask for the next one: it is
+        // either a changed page or an empty one (which carries no validators, so it ends this).
+        yield {
+          pageNumber,
+          url,
+          status: 304,
+          notModified: true,
+          validators: result.validators,
+          responses: [],
+          products: [],
+          productErrors: [],
+          currency,
+          ...(pageNumber === 1 && warnings.length ? { warnings } : {}),
+        };
+        continue;
+      }
+      if (!isOk(result.status)) throw statusError(result, "Shopify products page");
+      const items = shopifyProductsOf(stored(result));
+      const { products, productErrors } = mapShopifyProducts(items, new URL(result.finalUrl).origin, currency);
+      consecutiveErrors = 0;
+      yield {
+        pageNumber,
+        url,
+        status: result.status,
+        notModified: false,
+        // An empty page is never asked for conditionally: a 304 there could not end the walk.
+        validators: items.length === 0 ? NO_VALIDATORS : result.validators,
+        responses: [stored(result)],
+        products,
+        productErrors,
+        currency,
+        ...(pageNumber === 1 && warnings.length ? { warnings } : {}),
+      };
+      if (items.length < SHOPIFY_PAGE_LIMIT) return;
+    } catch (err) {
+      if (isJobFatal(err)) throw err;
+      const page = failedPage(pageNumber, url, err, currency, result);
+      ctx.log?.warn({ url, err: page.error?.message }, "Shopify page failed");
+      yield page;
+      consecutiveErrors++;
+      // A failed first page says nothing good about the rest; a throttled one asks us to stop.
+      if (pageNumber === 1 || page.error?.retry === "throttled" || consecutiveErrors >= MAX_CONSECUTIVE_PAGE_ERRORS) {
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * Page 1 at the roaster's website, or at www. when the apex answers 404 (a common setup).
+ * Throws store_not_found when neither has a /products.json.
+ */
+async function findStore(ctx: AdapterContext, conditional: boolean): Promise<{ origin: string; first: FetchResult }> {
+  const tried: string[] = [];
+  for (const origin of originsOf(ctx.roaster.website)) {
+    const url = pageUrl(origin, 1);
+    const first = await ctx.http.get(url, { conditional });
+    if (!isGone(first.status)) {
+      // Redirected (apex → www or a custom domain on the same site): continue where it led.
+      return { origin: first.notModified ? origin : new URL(first.finalUrl).origin, first };
+    }
+    tried.push(url);
+  }
+  throw storeNotFound(tried, "Shopify");
+}
+
+/** The store's currency for this run: /meta.json, else /cart.js; null (with a warning) when neither says. */
+async function storeCurrency(ctx: AdapterContext, origin: string, warnings: string[]): Promise<string | null> {
+  const problems: string[] = [];
+  for (const path of ["/meta.json", "/cart.js"]) {
+    try {
+      const result = await ctx.http.get(`${origin}${path}`);
+      if (!isOk(result.status)) {
+        problems.push(`${path} answered ${result.status}`);
+        continue;
+      }
+      const json = decodeJson(stored(result), `Shopify ${path}`) as { currency?: unknown } | null;
+      const code = typeof json?.currency === "string" ? json.currency.trim().toUpperCase() : "";
+      if (/^[A-Z]{3}$/.test(code)) return code;
+      problems.push(`${path} has no currency`);
+    } catch (err) {
+      if (ctx.log) ctx.log.debug({ path, err: (err as Error).message }, "currency probe failed");
+      problems.push(`${path}: ${(err as Error).message}`);
+    }
+  }
+  const warning = `store currency unknown (${problems.join("; ")}); prices recorded without a currency`;
+  ctx.log?.warn({ origin }, warning);
+  warnings.push(warning);
+  return null;
+}

@@ -15,6 +15,9 @@ import { createRuntime } from "./runtime.ts";
 // REDIS_URL is set) until SIGTERM/SIGINT; then the scheduler stops, the worker drains up to
 // SHUTDOWN_TIMEOUT_MS, and the queue and the database are closed.
 
+/** How long interrupted jobs get to unwind after the shutdown timeout. */
+const INTERRUPTED_GRACE_MS = 2000;
+
 export interface AllInOneResult {
   signal: NodeJS.Signals;
   /** Every running job finished before the shutdown timeout. */
@@ -72,6 +75,11 @@ export async function runAllInOne(options: { settings: Settings; log: Logger } &
     await scheduler.stop();
     const drained = await consumer.close({ timeoutMs: settings.SHUTDOWN_TIMEOUT_MS });
     log.info({ drained }, drained ? "worker stopped" : "worker stopped: running jobs were interrupted");
+    // Interrupted jobs unwind (finish their run row, release their lease) on their abort
+    // signal; give them a moment before the database closes under them.
+    for (const until = Date.now() + INTERRUPTED_GRACE_MS; consumer.running > 0 && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return { signal, drained };
   } finally {
     await rt.close();

@@ -1,0 +1,34 @@
+# coffee-scraper: one image for every role (worker, scheduler, migrate, start).
+# The TypeScript sources run directly through tsx (a production dependency): no build step.
+
+# ---- deps: production dependencies only, installed from the lockfile
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# ---- runtime
+FROM node:20-bookworm-slim AS runtime
+# tini as PID 1 forwards SIGTERM/SIGINT to node (graceful drain) and reaps zombies.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    DATA_DIR=/data \
+    LOG_FORMAT=json
+WORKDIR /app
+COPY --from=deps --chown=node:node /app/node_modules ./node_modules
+COPY --chown=node:node package.json package-lock.json tsconfig.json ./
+COPY --chown=node:node bin ./bin
+COPY --chown=node:node src ./src
+COPY --chown=node:node roasters.example.yaml ./
+RUN mkdir -p /data && chown node:node /data
+# Not root: the image's own unprivileged `node` user.
+USER node
+VOLUME ["/data"]
+# Reaches the configured database and queue without the dashboard (exit 0 healthy, 1 not).
+HEALTHCHECK --interval=30s --timeout=15s --start-period=30s --retries=3 \
+  CMD ["node", "bin/coffee-scraper.js", "healthcheck", "--timeout", "5000"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/coffee-scraper.js"]
+# The role is the command: `worker`, `schedule`, `migrate`, `start`, …
+CMD ["start"]

@@ -13,7 +13,11 @@ export function cleanText(s: string): string {
 }
 
 // One shared instance: turndown is stateless between calls once its rules are set.
-const turndown = new TurndownService({ headingStyle: "atx", bulletListMarker: "-", codeBlockStyle: "fenced" });
+const turndown = new TurndownService({
+  headingStyle: "atx",
+  bulletListMarker: "-",
+  codeBlockStyle: "fenced",
+});
 // Store HTML carries tracking scripts, inline styles and embeds that mean nothing as text.
 turndown.remove(["script", "style", "noscript", "iframe", "meta", "link", "template", "object", "embed"]);
 
@@ -23,7 +27,28 @@ export function htmlToMarkdown(html: string | null): string | null {
   return md === "" ? null : md;
 }
 
-const BLOCK_BOUNDARY = /<\s*(?:br|\/p|\/div|\/li|\/h[1-6]|\/tr|\/ul|\/ol|hr)\b[^>]*>/gi;
+/**
+ * Cuts every `open … close` span (case-insensitive), and everything after an unclosed
+ * `open`. Done with indexOf rather than a lazy regex, which goes quadratic on input
+ * like "<script <script <script …" with no closing tag.
+ */
+function removeBetween(html: string, open: string, close: string): string {
+  const lower = html.toLowerCase();
+  let out = "";
+  let from = 0;
+  for (;;) {
+    const start = lower.indexOf(open, from);
+    if (start === -1) return out + html.slice(from);
+    out += html.slice(from, start) + " ";
+    const end = lower.indexOf(close, start + open.length);
+    if (end === -1) return out;
+    const tagEnd = lower.indexOf(">", end);
+    from = close.endsWith(">") ? end + close.length : tagEnd === -1 ? lower.length : tagEnd + 1;
+  }
+}
+
+// `[^<>]` rather than `[^>]`: a run of "<" with no ">" must not make these quadratic.
+const BLOCK_BOUNDARY = /<\s*(?:br|\/p|\/div|\/li|\/h[1-6]|\/tr|\/ul|\/ol|hr)\b[^<>]*>/gi;
 
 /**
  * Plain text for pattern matching, keeping line breaks between blocks so that
@@ -31,11 +56,10 @@ const BLOCK_BOUNDARY = /<\s*(?:br|\/p|\/div|\/li|\/h[1-6]|\/tr|\/ul|\/ol|hr)\b[^
  */
 export function htmlToText(html: string | null): string {
   if (!html) return "";
-  const text = html
-    .replace(/<(script|style|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, " ")
-    .replace(/<!--[\s\S]*?-->/g, " ")
-    .replace(BLOCK_BOUNDARY, "\n")
-    .replace(/<[^>]*>/g, " ");
+  let text = removeBetween(html, "<!--", "-->");
+  for (const tag of ["script", "style", "noscript", "template"])
+    text = removeBetween(text, `<${tag}`, `</${tag}`);
+  text = text.replace(BLOCK_BOUNDARY, "\n").replace(/<[^<>]*>/g, " ");
   return decodeEntities(text)
     .split("\n")
     .map((line) => cleanText(line))

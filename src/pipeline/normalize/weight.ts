@@ -31,10 +31,11 @@ const GRAMS_PER_UNIT: Record<string, number> = {
   lb: 453.592,
 };
 
-// Longest spellings first so "kgs" is not read as "kg" + "s".
+// Longest spellings first so "kgs" is not read as "kg" + "s". Woo slugs put a hyphen
+// between number and unit ("1-kg").
 const UNIT_PATTERN =
   "(kilograms?|kilogrammes?|kilos?|kgs?|grams?|grammes?|gms?|grm?s?|g|ounces?|oz|pounds?|lbs?)";
-const WEIGHT = new RegExp(`(\\d+(?:\\.\\d+)?)\\s*${UNIT_PATTERN}(?![a-z])`, "g");
+const WEIGHT = new RegExp(`(\\d+(?:\\.\\d+)?)[\\s-]*${UNIT_PATTERN}(?![a-z])`, "g");
 
 // Anything heavier is a wholesale sack or a typo; anything lighter rounds to nothing.
 const MAX_GRAMS = 100_000;
@@ -48,7 +49,8 @@ const PACK_PATTERNS: RegExp[] = [
   /\b(\d{1,4})\s*(?:sachets?|drip\s*bags?|bags|pods|capsules|cans|bottles|tins)\b/,
 ];
 
-const WEIGHT_LIKE_OPTION_NAME = /\b(?:size|weight|wt|net\s*wt|net\s*weight|grams?|gms?|pack\s*size|bag\s*size)\b/i;
+const WEIGHT_LIKE_OPTION_NAME =
+  /\b(?:size|weight|wt|net\s*wt|net\s*weight|grams?|gms?|pack\s*size|bag\s*size)\b/i;
 
 /** Decimal commas ("0,5 kg") become points; thousands separators ("1,000g") go. */
 function normalizeNumbers(s: string): string {

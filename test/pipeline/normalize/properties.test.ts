@@ -1,0 +1,121 @@
+// Property-based checks: the normalizers are total functions over arbitrary input.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { normalizeProduct } from "../../../src/pipeline/normalize/product.ts";
+import { parsePrice } from "../../../src/pipeline/normalize/price.ts";
+import { parseWeight } from "../../../src/pipeline/normalize/weight.ts";
+import type { RawProduct } from "../../../src/platforms/raw-product.ts";
+
+// Strings biased towards the characters our patterns care about, plus arbitrary unicode.
+const sizeish = fc.oneof(
+  fc.string(),
+  fc.string({ unit: "grapheme" }),
+  fc.stringMatching(/^[0-9 .,x×kgozlbs/()-]{0,20}$/),
+  fc.constantFrom("250g", "1e308 kg", "0g", "-5kg", "0.0001 lb", "99999999kg", "Pack of 0", "NaN oz"),
+);
+const nullableString = fc.option(sizeish, { nil: null });
+
+describe("properties", () => {
+  it("parsePrice never throws and returns null or a finite positive number", () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.oneof(fc.string(), fc.stringMatching(/^-?[0-9.,e]{0,25}$/)), { nil: null }),
+        fc.option(fc.integer({ min: -3, max: 12 }), { nil: undefined }),
+        (amount, minorUnit) => {
+          const price = parsePrice(minorUnit === undefined ? { amount } : { amount, minorUnit });
+          if (price !== null) {
+            expect(Number.isFinite(price)).toBe(true);
+            expect(price).toBeGreaterThan(0);
+            expect(price).toBeLessThanOrEqual(10_000_000);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("parseWeight never throws and never returns negative, NaN or 0 grams", () => {
+    fc.assert(
+      fc.property(
+        nullableString,
+        fc.array(fc.record({ name: sizeish, value: sizeish }), { maxLength: 4 }),
+        nullableString,
+        fc.option(fc.oneof(fc.double(), fc.integer()), { nil: null }),
+        (variantTitle, options, productTitle, shippingGrams) => {
+          const r = parseWeight({ variantTitle, options, productTitle, shippingGrams });
+          if (r.grams !== null) {
+            expect(Number.isInteger(r.grams)).toBe(true);
+            expect(r.grams).toBeGreaterThan(0);
+          } else {
+            expect(r.source).toBeNull();
+            expect(r.warnings.length).toBeGreaterThan(0);
+          }
+          if (r.packCount !== null) expect(r.packCount).toBeGreaterThan(1);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("normalizeProduct never throws on arbitrary strings in all fields", () => {
+    const variant = fc.record({
+      platformVariantId: sizeish,
+      title: nullableString,
+      options: fc.array(fc.record({ name: sizeish, value: sizeish }), { maxLength: 3 }),
+      sku: nullableString,
+      price: fc.record({ amount: nullableString }),
+      compareAtPrice: fc.record({ amount: nullableString }),
+      available: fc.option(fc.boolean(), { nil: null }),
+      stockQty: fc.option(fc.integer(), { nil: null }),
+      shippingGrams: fc.option(fc.double(), { nil: null }),
+      raw: fc.constant(null),
+    });
+    const product = fc.record({
+      platform: fc.constantFrom("shopify" as const, "woocommerce" as const),
+      platformProductId: sizeish,
+      title: sizeish,
+      handle: nullableString,
+      url: nullableString,
+      descriptionHtml: fc.option(
+        fc.oneof(
+          sizeish,
+          fc.string().map((s) => `<p>${s}</p><script>${s}`),
+        ),
+        { nil: null },
+      ),
+      productType: nullableString,
+      vendor: nullableString,
+      tags: fc.array(sizeish, { maxLength: 5 }),
+      categories: fc.array(sizeish, { maxLength: 3 }),
+      options: fc.array(fc.record({ name: sizeish, values: fc.array(sizeish, { maxLength: 3 }) }), {
+        maxLength: 3,
+      }),
+      variants: fc.array(variant, { maxLength: 3 }),
+      images: fc.array(
+        fc.record({
+          url: sizeish,
+          alt: nullableString,
+          width: fc.option(fc.integer(), { nil: null }),
+          height: fc.option(fc.integer(), { nil: null }),
+          position: fc.integer(),
+        }),
+        { maxLength: 2 },
+      ),
+      currency: nullableString,
+      publishedAt: nullableString,
+      raw: fc.constant(null),
+    });
+    fc.assert(
+      fc.property(product, nullableString, (raw: RawProduct, currency) => {
+        const p = normalizeProduct(raw, { currency });
+        expect(typeof p.name).toBe("string");
+        expect(p.name.length).toBeGreaterThan(0);
+        for (const v of p.variants) {
+          if (v.weightG !== null) expect(v.weightG).toBeGreaterThan(0);
+          if (v.price !== null) expect(Number.isFinite(v.price)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -33,7 +33,9 @@ async function seed(db: Database): Promise<void> {
      FROM generate_series(1, $1::int) AS i`,
     [ROASTERS, FULL, PRICE],
   );
-  await db.query(`INSERT INTO product_sources (roaster_id, base_url, platform) SELECT id, website, platform FROM roasters`);
+  await db.query(
+    `INSERT INTO product_sources (roaster_id, base_url, platform) SELECT id, website, platform FROM roasters`,
+  );
 }
 
 function line(label: string, s: TickSummary, ms: number): void {
@@ -59,12 +61,19 @@ async function main(): Promise<void> {
         maxStalledCount: 1,
         log,
       })
-    : openEmbeddedQueue({ retry: { attempts: 3, backoffMs: 1000, jitter: 0.2 }, retention: { keepCompleted: 1000, keepFailed: 1000 } });
+    : openEmbeddedQueue({
+        retry: { attempts: 3, backoffMs: 1000, jitter: 0.2 },
+        retention: { keepCompleted: 1000, keepFailed: 1000 },
+      });
   try {
     await migrate(db);
     await seed(db);
-    console.log(`bench:schedule — ${ROASTERS} roasters, ${FULL.length} full × ${PRICE.length} price cadences, all due`);
-    console.log(`${db.engine === "postgres" ? "PostgreSQL" : "PGlite"} + ${queue.kind === "bullmq" ? "BullMQ on Redis" : "embedded queue"}; ${machine()}\n`);
+    console.log(
+      `bench:schedule — ${ROASTERS} roasters, ${FULL.length} full × ${PRICE.length} price cadences, all due`,
+    );
+    console.log(
+      `${db.engine === "postgres" ? "PostgreSQL" : "PGlite"} + ${queue.kind === "bullmq" ? "BullMQ on Redis" : "embedded queue"}; ${machine()}\n`,
+    );
     const at = new Date("2026-12-01T03:20:00Z");
     const timed = async (label: string, options: { lostAfterMs: number }) => {
       const t0 = performance.now();
@@ -73,7 +82,8 @@ async function main(): Promise<void> {
       return s;
     };
     const first = await timed("first tick (all due)", { lostAfterMs: 60_000 });
-    if (first.enqueued.length !== ROASTERS) throw new Error(`expected ${ROASTERS} jobs enqueued, got ${first.enqueued.length}`);
+    if (first.enqueued.length !== ROASTERS)
+      throw new Error(`expected ${ROASTERS} jobs enqueued, got ${first.enqueued.length}`);
     await timed("repeat tick (nothing due)", { lostAfterMs: 60_000 });
     await timed("repeat tick, lost-job check of all", { lostAfterMs: 0 });
   } finally {

@@ -11,7 +11,13 @@ import { openQueue } from "../queue/open-queue.ts";
 
 export interface Health {
   ok: boolean;
-  database: { ok: boolean; engine: "postgres" | "pglite"; checked: boolean; pendingMigrations?: string[]; error?: string };
+  database: {
+    ok: boolean;
+    engine: "postgres" | "pglite";
+    checked: boolean;
+    pendingMigrations?: string[];
+    error?: string;
+  };
   queue: { ok: boolean; kind: "bullmq" | "embedded"; checked: boolean; error?: string };
 }
 
@@ -24,7 +30,11 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function checkHealth(settings: Settings, log: Logger, options: { timeoutMs?: number } = {}): Promise<Health> {
+export async function checkHealth(
+  settings: Settings,
+  log: Logger,
+  options: { timeoutMs?: number } = {},
+): Promise<Health> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const health: Health = {
     ok: false,
@@ -37,7 +47,10 @@ export async function checkHealth(settings: Settings, log: Logger, options: { ti
       (async () => {
         health.database.checked = true;
         try {
-          const db = await within(openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR }), timeoutMs);
+          const db = await within(
+            openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR }),
+            timeoutMs,
+          );
           try {
             health.database.pendingMigrations = await within(pendingMigrations(db), timeoutMs);
           } finally {

@@ -8,6 +8,7 @@ import { listRoasters } from "../db/roasters.ts";
 import type { Logger } from "../log/logger.ts";
 import { startScheduler, waitForSignal, type SignalOptions } from "../scheduler/loop.ts";
 import { startWorker } from "../worker/worker.ts";
+import { startOperationsServers } from "../dashboard/operations.ts";
 import { createRuntime } from "./runtime.ts";
 
 // `coffee-scraper start`: everything on one machine. Migrate, import the roasters file,
@@ -31,23 +32,28 @@ export function noRoastersHelp(settings: Settings): string {
   );
 }
 
-export async function runAllInOne(options: { settings: Settings; log: Logger } & SignalOptions): Promise<AllInOneResult> {
+export async function runAllInOne(
+  options: { settings: Settings; log: Logger } & SignalOptions,
+): Promise<AllInOneResult> {
   const { settings, log } = options;
   // Listening before anything slow, so Ctrl-C during migrations still stops cleanly.
   const waiting = waitForSignal(log, options);
   log.info({ settings: describeSettings(settings) }, "starting");
   // This process is the embedded database's owner (a second `start` on the same DATA_DIR is refused).
-  const db = await openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR, requireOwnership: true }).catch(
-    (err: unknown) => {
-      waiting.dispose();
-      throw err;
-    },
-  );
+  const db = await openDatabase({
+    databaseUrl: settings.DATABASE_URL,
+    dataDir: settings.DATA_DIR,
+    requireOwnership: true,
+  }).catch((err: unknown) => {
+    waiting.dispose();
+    throw err;
+  });
   const rt = await createRuntime(settings, log, { migrate: false, db }).catch(async (err: unknown) => {
     waiting.dispose();
     await db.close();
     throw err;
   });
+  let web: { close(): Promise<void> } | undefined;
   try {
     const applied = await migrate(rt.db);
     log.info({ engine: rt.db.engine, applied }, "database ready");
@@ -57,8 +63,13 @@ export async function runAllInOne(options: { settings: Settings; log: Logger } &
     }
     const roasters = await listRoasters(rt.db);
     if (roasters.length === 0) log.warn(noRoastersHelp(settings));
-    else log.info({ roasters: roasters.length, active: roasters.filter((r) => r.is_active).length }, "roasters configured");
+    else
+      log.info(
+        { roasters: roasters.length, active: roasters.filter((r) => r.is_active).length },
+        "roasters configured",
+      );
 
+    web = await startOperationsServers(rt.deps, rt.queue); // dashboard, /metrics, /healthz, /readyz
     const consumer = startWorker({ deps: rt.deps, queue: rt.queue });
     const scheduler = startScheduler({
       db: rt.db,
@@ -77,11 +88,12 @@ export async function runAllInOne(options: { settings: Settings; log: Logger } &
     log.info({ drained }, drained ? "worker stopped" : "worker stopped: running jobs were interrupted");
     // Interrupted jobs unwind (finish their run row, release their lease) on their abort
     // signal; give them a moment before the database closes under them.
-    for (const until = Date.now() + INTERRUPTED_GRACE_MS; consumer.running > 0 && Date.now() < until; ) {
+    for (const until = Date.now() + INTERRUPTED_GRACE_MS; consumer.running > 0 && Date.now() < until;) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return { signal, drained };
   } finally {
+    await web?.close();
     await rt.close();
     await db.close();
     waiting.dispose();

@@ -80,7 +80,10 @@ export interface SignalOptions {
  * Resolves on the first of `signals` (SIGTERM, SIGINT) with the signal's name; a second
  * signal calls `exit(1)` at once. The listeners are removed by `dispose`.
  */
-export function waitForSignal(log: Logger, options: SignalOptions = {}): { received: Promise<NodeJS.Signals>; dispose(): void } {
+export function waitForSignal(
+  log: Logger,
+  options: SignalOptions = {},
+): { received: Promise<NodeJS.Signals>; dispose(): void } {
   const signals = options.signals ?? ["SIGTERM", "SIGINT"];
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let first = true;

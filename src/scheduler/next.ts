@@ -61,24 +61,42 @@ export async function roasterOutlook(db: Queryable, now: Date): Promise<RoasterO
       const run = lastRuns.get(`${s.slug}|${type}`);
       return {
         cadence,
-        dueNow: current && (!last || current.getTime() > last.slotAt.getTime()) ? current.toISOString() : null,
+        dueNow:
+          current && (!last || current.getTime() > last.slotAt.getTime()) ? current.toISOString() : null,
         next: s.active ? iso(nextSlot(cadence, now)) : null,
         lastSlot: last ? last.slotAt.toISOString() : null,
-        lastRun: run ? { id: run.id, status: run.status, startedAt: iso(run.started_at)!, finishedAt: iso(run.finished_at) } : null,
+        lastRun: run
+          ? {
+              id: run.id,
+              status: run.status,
+              startedAt: iso(run.started_at)!,
+              finishedAt: iso(run.finished_at),
+            }
+          : null,
       };
     };
-    return { roaster: s.slug, active: s.active, full: outlook("full_refresh", s.fullCadence), price: outlook("price_only", s.priceCadence) };
+    return {
+      roaster: s.slug,
+      active: s.active,
+      full: outlook("full_refresh", s.fullCadence),
+      price: outlook("price_only", s.priceCadence),
+    };
   });
 }
 
 export function formatOutlook(list: RoasterOutlook[]): string {
-  if (list.length === 0) return "No roasters configured. Add some with `coffee-scraper roasters import roasters.yaml`.";
+  if (list.length === 0)
+    return "No roasters configured. Add some with `coffee-scraper roasters import roasters.yaml`.";
   const when = (c: CadenceOutlook) => (c.dueNow ? "due now" : (c.next ?? "never (inactive)"));
   const run = (c: CadenceOutlook) =>
     c.lastRun ? `${c.lastRun.status ?? "running"} ${c.lastRun.finishedAt ?? c.lastRun.startedAt}` : "none";
-  const lines = [`${"roaster".padEnd(28)} ${"next full".padEnd(26)} ${"next price".padEnd(26)} last full / last price run`];
+  const lines = [
+    `${"roaster".padEnd(28)} ${"next full".padEnd(26)} ${"next price".padEnd(26)} last full / last price run`,
+  ];
   for (const r of list) {
-    lines.push(`${r.roaster.padEnd(28)} ${when(r.full).padEnd(26)} ${when(r.price).padEnd(26)} ${run(r.full)} / ${run(r.price)}`);
+    lines.push(
+      `${r.roaster.padEnd(28)} ${when(r.full).padEnd(26)} ${when(r.price).padEnd(26)} ${run(r.full)} / ${run(r.price)}`,
+    );
   }
   return lines.join("\n");
 }

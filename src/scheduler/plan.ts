@@ -85,14 +85,30 @@ export function planTick(roasters: RoasterScheduleState[], at: Date): Plan {
     let full: DueJob | null = null;
     if (fullDue) {
       const neverScraped = r.last.full_refresh === null && !r.hasRuns;
-      full = dueJob(r, "full_refresh", slots.full_refresh!, neverScraped ? REASONS.neverScraped : REASONS.scheduled);
+      full = dueJob(
+        r,
+        "full_refresh",
+        slots.full_refresh!,
+        neverScraped ? REASONS.neverScraped : REASONS.scheduled,
+      );
     }
     if (priceDue && full) {
       // A full refresh records prices too: the price slot counts as served by it.
       const slot = slots.price_only!;
       full.serves.push({ type: "price_only", slot: slot.toISOString() });
-      plan.newSlots.push({ roasterId: r.roasterId, type: "price_only", slotAt: slot, jobId: full.jobId, servedBy: full.jobId });
-      plan.skipped.push({ roaster: r.slug, type: "price_only", slot: slot.toISOString(), reason: "served by full refresh" });
+      plan.newSlots.push({
+        roasterId: r.roasterId,
+        type: "price_only",
+        slotAt: slot,
+        jobId: full.jobId,
+        servedBy: full.jobId,
+      });
+      plan.skipped.push({
+        roaster: r.slug,
+        type: "price_only",
+        slot: slot.toISOString(),
+        reason: "served by full refresh",
+      });
     }
     if (full) add(plan, full);
     if (priceDue && !full) add(plan, dueJob(r, "price_only", slots.price_only!, REASONS.scheduled));
@@ -107,7 +123,12 @@ export function planTick(roasters: RoasterScheduleState[], at: Date): Plan {
         plan.skipped.push({ roaster: r.slug, type, slot: last.slotAt.toISOString(), reason: "finished" });
       } else if (last.servedBy !== null) {
         // Its serving job is the roaster's latest full slot, checked on its own row.
-        plan.skipped.push({ roaster: r.slug, type, slot: last.slotAt.toISOString(), reason: "served by full refresh" });
+        plan.skipped.push({
+          roaster: r.slug,
+          type,
+          slot: last.slotAt.toISOString(),
+          reason: "served by full refresh",
+        });
       } else {
         plan.unfinished.push({
           roaster: r.slug,
@@ -140,7 +161,13 @@ function dueJob(r: RoasterScheduleState, type: JobType, slot: Date, reason: stri
 
 function add(plan: Plan, job: DueJob): void {
   plan.due.push(job);
-  plan.newSlots.push({ roasterId: job.roasterId, type: job.type, slotAt: new Date(job.slot), jobId: job.jobId, servedBy: null });
+  plan.newSlots.push({
+    roasterId: job.roasterId,
+    type: job.type,
+    slotAt: new Date(job.slot),
+    jobId: job.jobId,
+    servedBy: null,
+  });
 }
 
 export function payloadOf(job: Pick<DueJob, "roaster" | "type" | "slot" | "reason">): JobPayload {

@@ -115,8 +115,16 @@ const key = (roasterId: string, type: string) => `${roasterId}|${type}`;
 export async function recordSlots(db: Queryable, slots: NewSlot[]): Promise<Set<string>> {
   if (slots.length === 0) return new Set();
   const rows = [...slots]
-    .sort((a, b) => (a.roasterId === b.roasterId ? a.type.localeCompare(b.type) : a.roasterId < b.roasterId ? -1 : 1))
-    .map((s) => ({ roaster_id: s.roasterId, job_type: s.type, slot_at: s.slotAt.toISOString(), job_id: s.jobId, served_by: s.servedBy }));
+    .sort((a, b) =>
+      a.roasterId === b.roasterId ? a.type.localeCompare(b.type) : a.roasterId < b.roasterId ? -1 : 1,
+    )
+    .map((s) => ({
+      roaster_id: s.roasterId,
+      job_type: s.type,
+      slot_at: s.slotAt.toISOString(),
+      job_id: s.jobId,
+      served_by: s.servedBy,
+    }));
   const inserted = await db.query<{ roaster_id: string; job_type: string }>(
     `INSERT INTO schedule_slots (roaster_id, job_type, slot_at, job_id, served_by)
      SELECT x.roaster_id, x.job_type, x.slot_at, x.job_id, x.served_by
@@ -135,7 +143,10 @@ export const slotKey = key;
  * price slot a full refresh served. Called by the ingest pipeline when a run finishes.
  * Returns the number of slots marked; a job that no slot names (a manual enqueue) marks none.
  */
-export async function markSlotFinished(db: Queryable, input: { jobId: string; runId: string | null }): Promise<number> {
+export async function markSlotFinished(
+  db: Queryable,
+  input: { jobId: string; runId: string | null },
+): Promise<number> {
   const rows = await db.query(
     `UPDATE schedule_slots SET finished_at = COALESCE(finished_at, now()), run_id = COALESCE($2::uuid, run_id)
      WHERE job_id = $1 RETURNING 1`,

@@ -61,7 +61,13 @@ export async function scheduleTick(options: TickOptions): Promise<TickSummary> {
     mine = [];
     for (const job of plan.due) {
       if (inserted.has(slotKey(job.roasterId, job.type))) mine.push(job);
-      else skipped.push({ roaster: job.roaster, type: job.type, slot: job.slot, reason: "recorded by another scheduler" });
+      else
+        skipped.push({
+          roaster: job.roaster,
+          type: job.type,
+          slot: job.slot,
+          reason: "recorded by another scheduler",
+        });
     }
   }
 
@@ -72,7 +78,14 @@ export async function scheduleTick(options: TickOptions): Promise<TickSummary> {
   const unfinished: Unfinished[] = [];
   for (const u of plan.unfinished) {
     if (options.recoverLost !== false && u.ageMs >= lostAfterMs) unfinished.push(u);
-    else skipped.push({ roaster: u.roaster, type: u.type, slot: u.slot, reason: "already enqueued", state: "not checked" });
+    else
+      skipped.push({
+        roaster: u.roaster,
+        type: u.type,
+        slot: u.slot,
+        reason: "already enqueued",
+        state: "not checked",
+      });
   }
   const states = await mapLimited(unfinished, STATE_LOOKUPS_AT_ONCE, (u) => options.queue.stateOf(u.jobId));
   const lost: DueJob[] = [];
@@ -93,7 +106,13 @@ export async function scheduleTick(options: TickOptions): Promise<TickSummary> {
     results.forEach((result, i) => {
       const job = toEnqueue[i]!;
       if (result.added) enqueued.push(result.id);
-      else skipped.push({ roaster: job.roaster, type: job.type, slot: job.slot, reason: "already on the queue" });
+      else
+        skipped.push({
+          roaster: job.roaster,
+          type: job.type,
+          slot: job.slot,
+          reason: "already on the queue",
+        });
     });
   }
   const due = [...plan.due, ...lost];
@@ -153,7 +172,9 @@ export function formatTick(summary: TickSummary): string {
   for (const job of summary.due) {
     const mark = summary.dryRun ? "would enqueue" : enqueued.has(job.jobId) ? "enqueued" : "not enqueued";
     const serves = job.serves.map((s) => `; also serves the ${typeName[s.type]} slot ${s.slot}`).join("");
-    lines.push(`  ${mark.padEnd(13)} ${typeName[job.type].padEnd(5)} ${job.roaster.padEnd(28)} slot ${job.slot}  (${job.reason}${serves})`);
+    lines.push(
+      `  ${mark.padEnd(13)} ${typeName[job.type].padEnd(5)} ${job.roaster.padEnd(28)} slot ${job.slot}  (${job.reason}${serves})`,
+    );
   }
   const counts = countBy(summary.skipped);
   if (Object.keys(counts).length > 0) {

@@ -28,7 +28,8 @@ function cliProblems(args: string[]): string[] {
   for (const word of words) {
     const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!sub) {
-      if (command.commands.length > 0) return [`no command \`${[...words.slice(0, words.indexOf(word)), word].join(" ")}\``];
+      if (command.commands.length > 0)
+        return [`no command \`${[...words.slice(0, words.indexOf(word)), word].join(" ")}\``];
       break; // an argument of a leaf command (e.g. a slug)
     }
     command = sub;
@@ -40,7 +41,8 @@ function cliProblems(args: string[]): string[] {
   for (const flag of args.filter((a) => a.startsWith("--"))) {
     const long = flag.split("=")[0]!;
     if (long === "--help") continue;
-    if (!command.options.some((o) => o.long === long)) problems.push(`\`${command.name()}\` has no option ${long}`);
+    if (!command.options.some((o) => o.long === long))
+      problems.push(`\`${command.name()}\` has no option ${long}`);
   }
   return problems;
 }
@@ -150,7 +152,9 @@ describe("docker-compose.yml", () => {
     expect(Object.keys(services).sort()).toEqual(["migrate", "postgres", "redis", "scheduler", "worker"]);
     expect(obj(services.migrate).restart).toBe("no");
     for (const name of ["worker", "scheduler"]) {
-      expect(obj(obj(services[name]).depends_on).migrate).toEqual({ condition: "service_completed_successfully" });
+      expect(obj(obj(services[name]).depends_on).migrate).toEqual({
+        condition: "service_completed_successfully",
+      });
     }
   });
 
@@ -219,8 +223,16 @@ describe("Dockerfile and .dockerignore", () => {
       .split("\n")
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith("#"));
-    for (const entry of ["node_modules", ".git", ".env", "data", "roasters.yaml"]) expect(ignored).toContain(entry);
-    for (const needed of ["src", "bin", "package.json", "package-lock.json", "roasters.example.yaml", "tsconfig.json"]) {
+    for (const entry of ["node_modules", ".git", ".env", "data", "roasters.yaml"])
+      expect(ignored).toContain(entry);
+    for (const needed of [
+      "src",
+      "bin",
+      "package.json",
+      "package-lock.json",
+      "roasters.example.yaml",
+      "tsconfig.json",
+    ]) {
       expect(ignored).not.toContain(needed);
     }
   });
@@ -247,7 +259,10 @@ describe("fly.toml and fly.scheduler.toml", () => {
 
   it("every command they run exists in our CLI, and every [env] key is a setting", () => {
     for (const app of [worker, scheduler]) {
-      const commands = [String(obj(app.deploy).release_command), ...Object.values(obj(app.processes)).map(String)];
+      const commands = [
+        String(obj(app.deploy).release_command),
+        ...Object.values(obj(app.processes)).map(String),
+      ];
       for (const command of commands) expect(cliProblems(command.split(/\s+/)), command).toEqual([]);
       for (const key of Object.keys(obj(app.env))) expect(SETTING_NAMES as string[]).toContain(key);
     }
@@ -258,12 +273,17 @@ describe("roasters.example.yaml, docs/deployment.md and the benchmark", () => {
   it("roasters.example.yaml validates and names a Shopify and a WooCommerce store", () => {
     const roasters = readRoasterFile(path.join(ROOT, "roasters.example.yaml"));
     expect(roasters.length).toBeGreaterThanOrEqual(3);
-    expect(roasters.find((r) => r.slug === "blue-tokai")).toMatchObject({ platform: "shopify", website: "https://bluetokaicoffee.com" });
+    expect(roasters.find((r) => r.slug === "blue-tokai")).toMatchObject({
+      platform: "shopify",
+      website: "https://bluetokaicoffee.com",
+    });
     expect(roasters.find((r) => r.slug === "babas-beans")).toMatchObject({ platform: "woocommerce" });
   });
 
   it("docs/deployment.md only runs commands and flags our CLI has (in its code blocks)", () => {
-    const blocks = [...read("docs/deployment.md").matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const blocks = [...read("docs/deployment.md").matchAll(/```(?:sh|bash|shell)\n([\s\S]*?)```/g)].map(
+      (m) => m[1]!,
+    );
     const calls = blocks.flatMap(invocations);
     expect(calls.length).toBeGreaterThan(5);
     for (const call of calls) {

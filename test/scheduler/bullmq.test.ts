@@ -59,7 +59,12 @@ describe.skipIf(!hasRedis)(`scheduleTick with BullMQ (${engine})`, () => {
 
     await q.obliterate(); // what FLUSHALL does to our keys
     expect(await q.counts()).toMatchObject({ waiting: 0 });
-    const again = await scheduleTick({ db: db(), queue: q, at: new Date("2026-12-01T04:00:00Z"), lostAfterMs: 0 });
+    const again = await scheduleTick({
+      db: db(),
+      queue: q,
+      at: new Date("2026-12-01T04:00:00Z"),
+      lostAfterMs: 0,
+    });
     expect(again.enqueued.sort()).toEqual([...first.enqueued].sort());
     expect(again.due.every((d) => /lost/.test(d.reason))).toBe(true);
     expect(await q.counts()).toMatchObject({ waiting: 3 });
@@ -67,7 +72,10 @@ describe.skipIf(!hasRedis)(`scheduleTick with BullMQ (${engine})`, () => {
   });
 
   it("two schedulers on one Redis at once enqueue each slot once", async () => {
-    await seedRoasters(db(), Array.from({ length: 30 }, (_, i) => roaster(`r${String(i).padStart(2, "0")}`)));
+    await seedRoasters(
+      db(),
+      Array.from({ length: 30 }, (_, i) => roaster(`r${String(i).padStart(2, "0")}`)),
+    );
     const [a, b] = [queue(), queue()];
     const [sa, sb] = await Promise.all([
       scheduleTick({ db: db(), queue: a, at: DEC_1 }),

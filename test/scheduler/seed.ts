@@ -9,7 +9,10 @@ export function roaster(slug: string, extra: Partial<RoasterConfigInput> = {}): 
 }
 
 export async function seedRoasters(db: Database, entries: RoasterConfigInput[]): Promise<void> {
-  await importRoasters(db, entries.map((e) => roasterConfigSchema.parse(e)));
+  await importRoasters(
+    db,
+    entries.map((e) => roasterConfigSchema.parse(e)),
+  );
 }
 
 export async function clearRoasters(db: Queryable): Promise<void> {
@@ -17,7 +20,12 @@ export async function clearRoasters(db: Queryable): Promise<void> {
 }
 
 /** A finished scrape_runs row for `jobId`, as the ingest pipeline leaves one; returns its id. */
-export async function finishedRun(db: Queryable, slug: string, jobId: string, jobType: string): Promise<string> {
+export async function finishedRun(
+  db: Queryable,
+  slug: string,
+  jobId: string,
+  jobType: string,
+): Promise<string> {
   const [row] = await db.query<{ id: string }>(
     `INSERT INTO scrape_runs (source_id, job_id, job_type, status, finished_at)
      SELECT ps.id, $2, $3, 'ok', now() FROM product_sources ps JOIN roasters r ON r.id = ps.roaster_id WHERE r.slug = $1

@@ -17,7 +17,10 @@ const FULL_DEC_1 = "2026-12-01T03:00:00.000Z";
 const PRICE_NOV_29 = "2026-11-29T04:00:00.000Z";
 
 const newQueue = () =>
-  openEmbeddedQueue({ retry: { attempts: 3, backoffMs: 10, jitter: 0 }, retention: { keepCompleted: 100, keepFailed: 100 } });
+  openEmbeddedQueue({
+    retry: { attempts: 3, backoffMs: 10, jitter: 0 },
+    retention: { keepCompleted: 100, keepFailed: 100 },
+  });
 
 describe.each(testEngines())("scheduleTick on %s", (engine) => {
   const database = useTestDatabase(engine);
@@ -41,7 +44,12 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
   });
 
   it("enqueues one full refresh per roaster on Dec 1 (price slot served by it), and nothing on a repeat", async () => {
-    await seedRoasters(db(), [roaster("alpha"), roaster("beta"), roaster("gamma"), roaster("dormant", { is_active: false })]);
+    await seedRoasters(db(), [
+      roaster("alpha"),
+      roaster("beta"),
+      roaster("gamma"),
+      roaster("dormant", { is_active: false }),
+    ]);
     const first = await tick(DEC_1);
     expect(first.due.map((d) => [d.roaster, d.type, d.slot])).toEqual([
       ["alpha", "full_refresh", FULL_DEC_1],
@@ -50,14 +58,23 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
     ]);
     expect(first.due[0]!.reason).toMatch(/never scraped/);
     expect(first.due[0]!.serves).toEqual([{ type: "price_only", slot: PRICE_NOV_29 }]);
-    expect(first.enqueued.sort()).toEqual(["alpha", "beta", "gamma"].map((r) => jobIdFor({ type: "full_refresh", roaster: r, slot: FULL_DEC_1 })));
+    expect(first.enqueued.sort()).toEqual(
+      ["alpha", "beta", "gamma"].map((r) => jobIdFor({ type: "full_refresh", roaster: r, slot: FULL_DEC_1 })),
+    );
     expect(await queue.counts()).toMatchObject({ waiting: 3 });
-    expect(first.skipped.filter((s) => s.roaster === "dormant").map((s) => s.reason)).toEqual(["inactive", "inactive"]);
+    expect(first.skipped.filter((s) => s.roaster === "dormant").map((s) => s.reason)).toEqual([
+      "inactive",
+      "inactive",
+    ]);
 
     const rows = await slotRows(db());
     expect(rows).toHaveLength(6);
     const alphaPrice = rows.find((r) => r.slug === "alpha" && r.job_type === "price_only")!;
-    expect(alphaPrice).toMatchObject({ slot_at: PRICE_NOV_29, served_by: first.due[0]!.jobId, job_id: first.due[0]!.jobId });
+    expect(alphaPrice).toMatchObject({
+      slot_at: PRICE_NOV_29,
+      served_by: first.due[0]!.jobId,
+      job_id: first.due[0]!.jobId,
+    });
     expect(rows.some((r) => r.slug === "dormant")).toBe(false);
 
     const second = await tick(DEC_1);
@@ -82,7 +99,8 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
   it("gives a */30 roaster a new full slot every half hour; missed slots collapse into one", async () => {
     await seedRoasters(db(), [roaster("often", { full_cadence: "*/30 * * * *" })]);
     const at = (t: string) => tick(new Date(`2026-12-02T${t}Z`));
-    const slotsOf = (s: Awaited<ReturnType<typeof at>>) => s.due.filter((d) => d.type === "full_refresh").map((d) => d.slot);
+    const slotsOf = (s: Awaited<ReturnType<typeof at>>) =>
+      s.due.filter((d) => d.type === "full_refresh").map((d) => d.slot);
     expect(slotsOf(await at("10:05:00"))).toEqual(["2026-12-02T10:00:00.000Z"]);
     expect(slotsOf(await at("10:29:59"))).toEqual([]);
     expect(slotsOf(await at("10:30:00"))).toEqual(["2026-12-02T10:30:00.000Z"]);
@@ -100,7 +118,11 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
     // Still on the queue: not lost.
     const queued = await tick(new Date("2026-12-01T03:30:00Z"));
     expect(queued.enqueued).toEqual([]);
-    expect(queued.skipped.filter((s) => s.reason === "already enqueued").map((s) => s.state)).toEqual(["waiting", "waiting", "waiting"]);
+    expect(queued.skipped.filter((s) => s.reason === "already enqueued").map((s) => s.state)).toEqual([
+      "waiting",
+      "waiting",
+      "waiting",
+    ]);
 
     // alpha finished and was marked; beta's run finished (scrape_runs.job_id) but was never marked.
     const alphaRun = await finishedRun(db(), "alpha", id("alpha"), "full_refresh");
@@ -114,7 +136,9 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
 
     await queue.obliterate();
     const after = await tick(new Date("2026-12-01T03:40:00Z"));
-    expect(after.due.map((d) => [d.roaster, d.type, d.slot])).toEqual([["gamma", "full_refresh", FULL_DEC_1]]);
+    expect(after.due.map((d) => [d.roaster, d.type, d.slot])).toEqual([
+      ["gamma", "full_refresh", FULL_DEC_1],
+    ]);
     expect(after.due[0]!.reason).toMatch(/lost/);
     expect(after.enqueued).toEqual([id("gamma")]);
     expect(await queue.stateOf(id("gamma"))).toBe("waiting");
@@ -123,13 +147,20 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
   });
 
   it("two schedulers at once record and enqueue each slot once", async () => {
-    await seedRoasters(db(), Array.from({ length: 40 }, (_, i) => roaster(`r${String(i).padStart(2, "0")}`)));
+    await seedRoasters(
+      db(),
+      Array.from({ length: 40 }, (_, i) => roaster(`r${String(i).padStart(2, "0")}`)),
+    );
     // The second scheduler shares the queue (as two machines share Redis) but, on
     // PostgreSQL, has its own connection pool.
     const t = database();
-    const otherDb = t.engine === "postgres" ? await openDatabase({ databaseUrl: t.url, dataDir: t.dataDir }) : t.db;
+    const otherDb =
+      t.engine === "postgres" ? await openDatabase({ databaseUrl: t.url, dataDir: t.dataDir }) : t.db;
     try {
-      const [a, b] = await Promise.all([tick(DEC_1, { lostAfterMs: 60_000 }), tick(DEC_1, { db: otherDb, lostAfterMs: 60_000 })]);
+      const [a, b] = await Promise.all([
+        tick(DEC_1, { lostAfterMs: 60_000 }),
+        tick(DEC_1, { db: otherDb, lostAfterMs: 60_000 }),
+      ]);
       expect(a.enqueued.length + b.enqueued.length).toBe(40);
       expect(new Set([...a.enqueued, ...b.enqueued]).size).toBe(40);
       expect(await queue.counts()).toMatchObject({ waiting: 40 });
@@ -138,7 +169,9 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
       expect(reasons).not.toContain("already on the queue");
       for (const s of [a, b]) {
         const byOther = s.skipped.filter((x) => x.reason === "recorded by another scheduler").length;
-        const notYetEnqueued = s.skipped.filter((x) => x.reason === "already enqueued" && x.state === "not checked").length;
+        const notYetEnqueued = s.skipped.filter(
+          (x) => x.reason === "already enqueued" && x.state === "not checked",
+        ).length;
         expect(s.enqueued.length + byOther + notYetEnqueued).toBe(40);
       }
       expect(await slotRows(db())).toHaveLength(80);
@@ -153,7 +186,10 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
     await queue.obliterate();
     const early = await tick(DEC_1, { lostAfterMs: 60_000 });
     expect(early.enqueued).toEqual([]);
-    expect(early.skipped.find((s) => s.type === "full_refresh")).toMatchObject({ reason: "already enqueued", state: "not checked" });
+    expect(early.skipped.find((s) => s.type === "full_refresh")).toMatchObject({
+      reason: "already enqueued",
+      state: "not checked",
+    });
     expect((await tick(DEC_1, { lostAfterMs: 0 })).enqueued).toHaveLength(1);
   });
 

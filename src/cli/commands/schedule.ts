@@ -32,7 +32,8 @@ export function registerSchedule(program: Command): void {
     .option("--json", "print the summary as JSON (with --once)")
     .action(async (opts: { once?: boolean; at?: Date; dryRun?: boolean; json?: boolean }) => {
       const once = opts.once === true || opts.dryRun === true;
-      if (!once && (opts.at || opts.json)) throw new CliError("--at and --json go with --once", EXIT.badInput);
+      if (!once && (opts.at || opts.json))
+        throw new CliError("--at and --json go with --once", EXIT.badInput);
       const { settings, log } = commandContext({ fd: once ? 2 : 1 });
       if (!settings.REDIS_URL && !opts.dryRun) throw new CliError(NO_REDIS, EXIT.badInput);
       const rt = await createRuntime(settings, log);
@@ -74,11 +75,17 @@ export function registerSchedule(program: Command): void {
   program
     .command("healthcheck")
     .description("exit 0 when the configured database and queue answer, 1 otherwise (container HEALTHCHECK)")
-    .option("--timeout <ms>", "per check", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("a positive whole number of milliseconds");
-      return n;
-    }, 5000)
+    .option(
+      "--timeout <ms>",
+      "per check",
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1)
+          throw new InvalidArgumentError("a positive whole number of milliseconds");
+        return n;
+      },
+      5000,
+    )
     .option("--json", "print JSON")
     .action(async (opts: { timeout: number; json?: boolean }) => {
       const { settings, log } = commandContext();
@@ -87,7 +94,9 @@ export function registerSchedule(program: Command): void {
       else {
         const part = (name: string, p: { ok: boolean; checked: boolean; error?: string }) =>
           `${name}: ${p.checked ? (p.ok ? "ok" : `FAILED (${p.error})`) : "not checked (embedded)"}`;
-        console.log(`${health.ok ? "healthy" : "UNHEALTHY"}; ${part("database", health.database)}; ${part("queue", health.queue)}`);
+        console.log(
+          `${health.ok ? "healthy" : "UNHEALTHY"}; ${part("database", health.database)}; ${part("queue", health.queue)}`,
+        );
       }
       // A Redis that never answered may still hold a socket open.
       process.exit(health.ok ? EXIT.ok : EXIT.failed);

@@ -72,12 +72,14 @@ export async function collectStatus(
 }
 
 /** Plain text for a terminal. */
-export function formatStatus(status: Status): string {
+export function formatStatus(status: Status, options: { throughOwner?: boolean } = {}): string {
   const c = status.queue.counts;
   const lines = [
     `Queue (${status.queue.kind}): ${c.waiting} waiting, ${c.active} active, ${c.delayed} delayed, ${c.completed} completed, ${c.failed} failed`,
   ];
-  if (status.queue.kind === "embedded") lines.push("  (the embedded queue lives inside `coffee-scraper start`; counts here are this process's only)");
+  if (status.queue.kind === "embedded" && !options.throughOwner) {
+    lines.push("  (no `coffee-scraper start` is running on this DATA_DIR: the embedded queue lives inside it)");
+  }
   lines.push("", status.failures.length ? "Recent failures:" : "Recent failures: none");
   for (const f of status.failures) {
     lines.push(`  ${f.failedAt?.toISOString() ?? "?"}  ${f.id}  after ${f.attempts} attempt(s): ${f.reason}`);

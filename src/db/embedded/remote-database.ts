@@ -81,3 +81,9 @@ export async function connectToOwner(socketPath: string): Promise<RemoteDatabase
     },
   };
 }
+
+/** True for a database reached through another process that owns it. */
+export function isRemoteDatabase(db: Database): db is RemoteDatabase {
+  const candidate = db as Partial<RemoteDatabase>;
+  return candidate.owner !== undefined && candidate.owner !== null && typeof candidate.call === "function";
+}

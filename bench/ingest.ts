@@ -1,0 +1,210 @@
+// npm run bench:ingest — products/s through the whole pipeline (fetch from a local store with
+// pacing off, validate, keep artifacts, normalize, persist through the RPC functions) into
+// PostgreSQL (a) directly and (b) through a proxy adding 10 ms each way, each against a
+// baseline measured in the same run: the same pages fetched with a bare loop, normalized
+// the same way, and batch-upserted with plain SQL (3 statements a page). Then the peak RSS
+// of a `coffee-scraper scrape` process ingesting a 10,000-product store.
+//
+// Needs DATABASE_URL (a server where it may create and drop a database).
+// BENCH_PRODUCTS (default 2000) and BENCH_RSS_PRODUCTS (default 10000) tune it.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { request } from "undici";
+import { createDeps } from "../src/app/runtime.ts";
+import { loadSettings } from "../src/config/settings.ts";
+import { openDatabase, type Database } from "../src/db/database.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { upsertRoaster } from "../src/db/roasters.ts";
+import { normalizeProduct } from "../src/pipeline/normalize/index.ts";
+import { parseStoredPage } from "../src/platforms/adapter.ts";
+import type { RunStats } from "../src/pipeline/run-stats.ts";
+import { scrapeOnce } from "../src/worker/scrape-once.ts";
+import { startStoreServer, type StoreServer } from "../test/helpers/store-server.ts";
+import { startLatencyProxy } from "./lib/latency-proxy.ts";
+import { createBenchDatabase, machine } from "./lib/postgres.ts";
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 2000);
+const RSS_PRODUCTS = Number(process.env.BENCH_RSS_PRODUCTS ?? 10_000);
+const LATENCY_MS = 10;
+const silent = pino({ level: "silent" });
+
+async function addRoaster(db: Database, slug: string, website: string): Promise<string> {
+  const { id } = await db.transaction((tx) =>
+    upsertRoaster(tx, {
+      slug,
+      name: slug,
+      website,
+      platform: "shopify",
+      currency: "INR",
+      is_active: true,
+      full_cadence: "0 3 1 * *",
+      price_cadence: "0 4 * * 0",
+      default_concurrency: 3,
+      use_firecrawl_fallback: false,
+      use_llm: false,
+      alert_price_delta_pct: 10,
+    }),
+  );
+  return id;
+}
+
+const benchSettings = (databaseUrl: string) =>
+  loadSettings(
+    {
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-bench-")),
+      HTTP_DELAY_MS: "0",
+      HTTP_JITTER_MS: "0",
+      ALLOW_PRIVATE_NETWORKS: "true",
+      LOG_LEVEL: "silent",
+      LOG_FORMAT: "json",
+    },
+    false,
+  );
+
+/** Ours: one full refresh through the real pipeline. */
+async function pipelineRun(databaseUrl: string, store: StoreServer, slug: string) {
+  const settings = benchSettings(databaseUrl);
+  const db = await openDatabase({ databaseUrl, dataDir: settings.DATA_DIR });
+  await addRoaster(db, slug, store.url);
+  const deps = createDeps(settings, db, silent);
+  const t0 = performance.now();
+  const summary = await scrapeOnce({ deps, roaster: slug, type: "full_refresh" });
+  const seconds = (performance.now() - t0) / 1000;
+  await deps.http.close();
+  await db.close();
+  const stats = summary.stats as unknown as RunStats;
+  if (summary.status !== "ok") throw new Error(`pipeline run ${summary.status}: ${JSON.stringify(summary.stats)}`);
+  return { productsPerSecond: stats.products_seen / seconds, pages: stats.pages, roundTripsPerPage: stats.db_round_trips / stats.pages, seconds };
+}
+
+/** Baseline: the same pages, a bare fetch loop, the same normalizers, plain-SQL batch upserts. */
+async function baselineRun(databaseUrl: string, store: StoreServer, slug: string) {
+  const db = await openDatabase({ databaseUrl, dataDir: tmpdir() });
+  const roasterId = await addRoaster(db, slug, store.url);
+  let products = 0;
+  const t0 = performance.now();
+  for (let page = 1; ; page += 1) {
+    const url = `${store.url}/products.json?limit=250&page=${page}`;
+    const response = await request(url);
+    const body = Buffer.from(await response.body.arrayBuffer());
+    const parsed = parseStoredPage("shopify", [{ url, status: response.statusCode, contentType: "application/json", body }], {
+      currency: "INR",
+    });
+    const normalized = parsed.products.map((p) => normalizeProduct(p, { currency: "INR" })).filter((p) => p.isCoffee);
+    products += parsed.products.length;
+    if (normalized.length > 0) await plainUpsert(db, roasterId, normalized);
+    if (parsed.products.length < 250) break;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await db.close();
+  return { productsPerSecond: products / seconds, seconds };
+}
+
+async function plainUpsert(db: Database, roasterId: string, products: ReturnType<typeof normalizeProduct>[]) {
+  const coffees = products.map((p) => ({ id: p.platformProductId, name: p.name, slug: p.slug, description: p.descriptionMd }));
+  await db.query(
+    `INSERT INTO coffees (roaster_id, platform_product_id, name, slug, description_md)
+     SELECT $1, c.id, c.name, c.slug, c.description FROM jsonb_to_recordset($2::jsonb) AS c(id text, name text, slug text, description text)
+     ON CONFLICT (roaster_id, platform_product_id) DO UPDATE SET name = EXCLUDED.name, description_md = EXCLUDED.description_md`,
+    [roasterId, JSON.stringify(coffees)],
+  );
+  const variants = products.flatMap((p) =>
+    p.variants.map((v) => ({ product: p.platformProductId, id: v.platformVariantId, weight: v.weightG, price: v.price, currency: v.currency })),
+  );
+  await db.query(
+    `INSERT INTO variants (coffee_id, platform_variant_id, weight_g, currency, price_current, last_seen_at)
+     SELECT c.id, v.id, v.weight, v.currency, v.price, now()
+       FROM jsonb_to_recordset($2::jsonb) AS v(product text, id text, weight integer, price numeric, currency text)
+       JOIN coffees c ON c.roaster_id = $1 AND c.platform_product_id = v.product
+     ON CONFLICT (coffee_id, platform_variant_id) DO UPDATE SET weight_g = EXCLUDED.weight_g, price_current = EXCLUDED.price_current`,
+    [roasterId, JSON.stringify(variants)],
+  );
+  await db.query(
+    `INSERT INTO prices (variant_id, price, currency)
+     SELECT vr.id, v.price, v.currency
+       FROM jsonb_to_recordset($2::jsonb) AS v(product text, id text, price numeric, currency text)
+       JOIN coffees c ON c.roaster_id = $1 AND c.platform_product_id = v.product
+       JOIN variants vr ON vr.coffee_id = c.id AND vr.platform_variant_id = v.id
+      WHERE v.price IS NOT NULL`,
+    [roasterId, JSON.stringify(variants)],
+  );
+}
+
+/** Peak RSS (VmHWM) of a real `coffee-scraper scrape` process over a big store. */
+async function peakRss(databaseUrl: string): Promise<{ mb: number; seconds: number; status: string }> {
+  const store = await startStoreServer({ platform: "shopify", products: RSS_PRODUCTS });
+  const settings = benchSettings(databaseUrl);
+  const db = await openDatabase({ databaseUrl, dataDir: settings.DATA_DIR });
+  await addRoaster(db, "rss", store.url);
+  await db.close();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ["bin/coffee-scraper.js", "scrape", "rss", "--type", "full"], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: settings.DATA_DIR, HTTP_DELAY_MS: "0", HTTP_JITTER_MS: "0", ALLOW_PRIVATE_NETWORKS: "true", LOG_LEVEL: "warn", LOG_FORMAT: "json" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let peakKb = 0;
+  const poll = setInterval(() => {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      if (match) peakKb = Math.max(peakKb, Number(match[1]));
+    } catch {
+      // the process has exited
+    }
+  }, 50);
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  clearInterval(poll);
+  await store.close();
+  return { mb: peakKb / 1024, seconds: (performance.now() - t0) / 1000, status: code === 0 ? "ok" : `exit ${code}: ${out.slice(-300)}` };
+}
+
+async function main() {
+  const bench = await createBenchDatabase("bench:ingest");
+  try {
+    const setup = await openDatabase({ databaseUrl: bench.url, dataDir: tmpdir() });
+    await migrate(setup);
+    await setup.close();
+    const proxyTarget = new URL(bench.url);
+    const proxy = await startLatencyProxy({ host: proxyTarget.hostname, port: Number(proxyTarget.port || 5432) }, LATENCY_MS);
+    const viaProxy = new URL(bench.url);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+
+    const stores = await Promise.all([0, 1, 2, 3].map(() => startStoreServer({ platform: "shopify", products: PRODUCTS })));
+    console.log(`bench:ingest — ${PRODUCTS} Shopify products (${machine()}, ${new Date().toISOString()})`);
+    const directBase = await baselineRun(bench.url, stores[0]!, "base-direct");
+    const directOurs = await pipelineRun(bench.url, stores[1]!, "ours-direct");
+    const proxyBase = await baselineRun(viaProxy.toString(), stores[2]!, "base-proxy");
+    const proxyOurs = await pipelineRun(viaProxy.toString(), stores[3]!, "ours-proxy");
+    await Promise.all(stores.map((s) => s.close()));
+    await proxy.close();
+
+    const row = (label: string, ours: { productsPerSecond: number }, base: { productsPerSecond: number }, target: number) =>
+      console.log(
+        `${label.padEnd(34)} ours ${ours.productsPerSecond.toFixed(0).padStart(6)} products/s   baseline ${base.productsPerSecond
+          .toFixed(0)
+          .padStart(6)} products/s   ratio ${(ours.productsPerSecond / base.productsPerSecond).toFixed(2)}   target >= ${target}: ${
+          ours.productsPerSecond >= target ? "met" : "NOT met"
+        }`,
+      );
+    row("(a) PostgreSQL direct", directOurs, directBase, 1000);
+    row(`(b) PostgreSQL +${LATENCY_MS} ms each way`, proxyOurs, proxyBase, 200);
+    console.log(`database round trips per page (ours): ${directOurs.roundTripsPerPage.toFixed(2)} (${directOurs.pages} pages)`);
+
+    const rss = await peakRss(bench.url);
+    console.log(
+      `peak RSS of \`coffee-scraper scrape\` over ${RSS_PRODUCTS} products: ${rss.mb.toFixed(0)} MB (target < 300 MB: ${
+        rss.mb < 300 ? "met" : "NOT met"
+      }), ${rss.seconds.toFixed(1)} s, ${rss.status}`,
+    );
+  } finally {
+    await bench.drop();
+  }
+}
+
+await main();

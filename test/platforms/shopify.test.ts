@@ -5,7 +5,13 @@ import { saveValidators } from "../../src/fetch/validators.ts";
 import { adapterFor, parseStoredPage, type StorePage } from "../../src/platforms/adapter.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, type TestSite } from "../helpers/fetch.ts";
-import { loopbackLookup, shopifyFixtureProducts, startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+import {
+  loopbackLookup,
+  PACING_SLACK_MS,
+  shopifyFixtureProducts,
+  startStoreServer,
+  type StoreServer,
+} from "../helpers/store-server.ts";
 import type { HttpClientOptions, HttpSettings } from "../../src/fetch/client.ts";
 
 let testDb: TestDatabase;
@@ -118,7 +124,7 @@ describe("Shopify adapter", () => {
   it("reads 1,000 products completely within the pacing limits, and gets 304s on an unchanged second run", async () => {
     const server = await store({ products: 1000, latencyMs: 5 });
     const roaster = await addRoaster(testDb.db, server.url, { default_concurrency: 3 });
-    const settings = { HTTP_DELAY_MS: 25, HTTP_JITTER_MS: 10 };
+    const settings = { HTTP_DELAY_MS: 50, HTTP_JITTER_MS: 10 };
     const first = await run(roaster, { settings });
     const ids = first.pages.flatMap((p) => p.products.map((x) => x.platformProductId));
     expect(ids).toHaveLength(1000);
@@ -126,7 +132,7 @@ describe("Shopify adapter", () => {
     // 4 full pages, then an empty one ends the walk.
     expect(first.pages.map((p) => p.products.length)).toEqual([250, 250, 250, 250, 0]);
     expect(server.maxInFlight()).toBeLessThanOrEqual(3);
-    expect(server.minPacedGap()).toBeGreaterThanOrEqual(25 - 10 - 2);
+    expect(server.minPacedGap()).toBeGreaterThanOrEqual(50 - 10 - PACING_SLACK_MS);
 
     // The pipeline saves validators once each page is persisted.
     for (const page of first.pages) {

@@ -141,23 +141,21 @@ interface FetchedVariations {
   failed: Map<number, string>;
 }
 
-/** Groups of parents whose variations fit one batch page (a big parent is a group alone). */
+/**
+ * Groups of parents whose variations fit one batch page, first fit: each parent joins the
+ * first group with room for all its variations. A parent with more than a page is alone.
+ */
 export function batchParents(products: WooProduct[], perBatch = WOO_PER_PAGE): WooProduct[][] {
-  const groups: WooProduct[][] = [];
-  let current: WooProduct[] = [];
-  let size = 0;
+  const groups: { members: WooProduct[]; size: number }[] = [];
   for (const p of products) {
     const n = p.variations?.length ?? 0;
-    if (current.length > 0 && size + n > perBatch) {
-      groups.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(p);
-    size += n;
+    const group = n <= perBatch ? groups.find((g) => g.size + n <= perBatch) : undefined;
+    if (group) {
+      group.members.push(p);
+      group.size += n;
+    } else groups.push({ members: [p], size: n });
   }
-  if (current.length > 0) groups.push(current);
-  return groups;
+  return groups.map((g) => g.members);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Settings } from "../config/settings.ts";
 import type { Database } from "../db/database.ts";
 import type { HttpClient } from "../fetch/client.ts";
 import type { Logger } from "../log/logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import type { ArtifactStore } from "../pipeline/artifacts/store.ts";
 import type { Clock } from "./clock.ts";
 
@@ -18,4 +19,6 @@ export interface Deps {
   http: HttpClient;
   /** Where raw store responses are kept. */
   artifacts: ArtifactStore;
+  /** This process's Prometheus registry (jobs, requests, prices…), fed by the worker edge. */
+  metrics?: Metrics;
 }

@@ -7,6 +7,7 @@ import { openQueue } from "../queue/open-queue.ts";
 import path from "node:path";
 import { createHttpClient } from "../fetch/client.ts";
 import { directoryArtifactStore } from "../pipeline/artifacts/directory-store.ts";
+import { createMetrics } from "../metrics/metrics.ts";
 import { systemClock } from "./clock.ts";
 import type { Deps } from "./deps.ts";
 
@@ -49,7 +50,7 @@ export async function createRuntime(
   }
 }
 
-/** The job dependencies around an open database: clock, polite HTTP client, artifact store. */
+/** The job dependencies around an open database: clock, polite HTTP client, artifact store, metrics. */
 export function createDeps(settings: Settings, db: Database, log: Logger): Deps {
   return {
     settings,
@@ -58,5 +59,6 @@ export function createDeps(settings: Settings, db: Database, log: Logger): Deps 
     clock: systemClock,
     http: createHttpClient({ settings, db }),
     artifacts: directoryArtifactStore(path.join(settings.DATA_DIR, "artifacts")),
+    metrics: createMetrics(),
   };
 }

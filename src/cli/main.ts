@@ -1,10 +1,13 @@
 import { Command, CommanderError } from "commander";
 import { setProcessCommand } from "../app/process-role.ts";
+import { PortInUseError } from "../app/serve-http.ts";
+import { DashboardAccessError } from "../dashboard/access.ts";
 import { DataDirOwnedError } from "../db/embedded/open-embedded.ts";
 import { RoasterFileError } from "../config/roaster-file.ts";
 import { redactSecrets } from "../config/secrets.ts";
 import { SettingsError } from "../config/settings.ts";
 import { registerArtifacts } from "./commands/artifacts.ts";
+import { registerDashboard } from "./commands/dashboard.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerQueueCommands } from "./commands/queue.ts";
 import { registerRoasters } from "./commands/roasters.ts";
@@ -28,6 +31,7 @@ export function buildProgram(): Command {
   registerQueueCommands(program);
   registerSchedule(program);
   registerArtifacts(program);
+  registerDashboard(program);
   return program;
 }
 
@@ -45,7 +49,7 @@ function reportError(err: unknown): number {
     // commander has already printed the usage problem (or the help text).
     return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
   }
-  if (err instanceof SettingsError || err instanceof RoasterFileError) {
+  if (err instanceof SettingsError || err instanceof RoasterFileError || err instanceof DashboardAccessError || err instanceof PortInUseError) {
     console.error(err.message);
     return EXIT.badInput;
   }

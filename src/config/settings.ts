@@ -72,6 +72,20 @@ export const settingsSchema = z
      * between recording it and enqueuing it.
      */
     SCHEDULER_LOST_AFTER_MS: int(0, 86_400_000).default(60_000),
+    /** The operations dashboard (`dashboard`, and inside `start`): port; 0 picks a free one. */
+    DASHBOARD_PORT: int(0, 65_535).default(3000),
+    /** Where the dashboard listens. Anything but 127.0.0.1 / ::1 / localhost requires DASHBOARD_TOKEN or DASHBOARD_USER + DASHBOARD_PASSWORD. */
+    DASHBOARD_HOST: z.string().min(1).default("127.0.0.1"),
+    /** Dashboard access token: `Authorization: Bearer <token>`, or a session cookie after the login form. */
+    DASHBOARD_TOKEN: z.string().min(16, "at least 16 characters").optional(),
+    /** Dashboard HTTP basic-auth user name (with DASHBOARD_PASSWORD). */
+    DASHBOARD_USER: z.string().min(1).optional(),
+    /** Dashboard HTTP basic-auth password (with DASHBOARD_USER). */
+    DASHBOARD_PASSWORD: z.string().min(12, "at least 12 characters").optional(),
+    /** `worker` (and `start`) also serve /metrics, /healthz and /readyz on this port when set. */
+    METRICS_PORT: int(0, 65_535).optional(),
+    /** Where the METRICS_PORT server listens (all interfaces by default, for health checks and Prometheus). */
+    METRICS_HOST: z.string().min(1).default("0.0.0.0"),
   })
   .strict();
 
@@ -110,6 +124,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, isTty = Boole
   registerSecret(settings.DATABASE_URL);
   registerSecret(settings.REDIS_URL);
   registerSecret(settings.ALERT_WEBHOOK_URL);
+  registerSecret(settings.DASHBOARD_TOKEN);
+  registerSecret(settings.DASHBOARD_PASSWORD);
   return settings;
 }
 

@@ -2,6 +2,7 @@ import type { Deps } from "../app/deps.ts";
 import type { Settings } from "../config/settings.ts";
 import { coerceError, retryClassOf, ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
+import { observeJob, type FinishedAttempt } from "../metrics/observe-job.ts";
 import {
   DeferJobError,
   FailJobError,
@@ -74,6 +75,7 @@ export function jobHandler(options: Omit<WorkerOptions, "queue" | "concurrency">
     const started = performance.now();
     const durationMs = () => Math.round(performance.now() - started);
     log.info({ slot: job.payload.slot, reason: job.payload.reason }, "job started");
+    let finished: Pick<FinishedAttempt, "outcome" | "summary" | "leaseConflict"> | undefined;
     try {
       const summary = await runJob({
         jobId: job.id,
@@ -89,6 +91,7 @@ export function jobHandler(options: Omit<WorkerOptions, "queue" | "concurrency">
         { outcome: "completed", durationMs: durationMs(), runId: summary.runId, status: summary.status, stats: summary.stats },
         "job finished",
       );
+      finished = { outcome: "completed", summary };
       return summary;
     } catch (err) {
       const decision = decideRetry(err, job, deps.settings);
@@ -96,7 +99,12 @@ export function jobHandler(options: Omit<WorkerOptions, "queue" | "concurrency">
       if (decision.outcome === "failed") log.error(fields, "job finished");
       else if (decision.outcome === "retrying") log.warn(fields, "job finished");
       else log.info({ ...fields, err: undefined, reason: coerceError(err).message }, "job finished");
+      finished = { outcome: decision.outcome, leaseConflict: err instanceof RoasterBusyError };
       throw decision.signal;
+    } finally {
+      if (finished) {
+        await observeJob(deps, { jobId: job.id, type: job.payload.type, attempt: job.attempt, durationMs: durationMs(), ...finished });
+      }
     }
   };
 }

@@ -3,6 +3,7 @@ import { createRuntime, type Runtime } from "../../app/runtime.ts";
 import type { Settings } from "../../config/settings.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
+import { startMetricsServer } from "../../metrics/server.ts";
 import { enqueueRoasters, UnknownRoastersError } from "../../queue/enqueue.ts";
 import { CLI_JOB_TYPES, type JobType } from "../../queue/job.ts";
 import { scrapeOnce } from "../../worker/scrape-once.ts";
@@ -66,11 +67,17 @@ export function registerQueueCommands(program: Command): void {
       const { settings, log } = commandContext({ fd: 1 });
       if (!settings.REDIS_URL) throw new CliError(NO_REDIS.replace("jobs put on it from here would never run", "a separate worker would never see its jobs"), EXIT.badInput);
       const rt = await createRuntime(settings, log);
+      // METRICS_PORT: /metrics, /healthz, /readyz for health checks and Prometheus.
+      const metricsServer =
+        settings.METRICS_PORT === undefined || !rt.deps.metrics
+          ? null
+          : await startMetricsServer({ host: settings.METRICS_HOST, port: settings.METRICS_PORT, metrics: rt.deps.metrics, db: rt.db, queue: rt.queue, log });
       await runWorkerUntilSignal({
         deps: rt.deps,
         queue: rt.queue,
         ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       });
+      await metricsServer?.close();
       await rt.close();
       log.flush?.();
       // Interrupted jobs may still hold sockets open; they are BullMQ's to hand to another worker now.

@@ -1,0 +1,159 @@
+import { nextSlot } from "../../scheduler/cadence.ts";
+import { coerceError } from "../../errors.ts";
+import { count, duration, JOB_TYPE_LABEL, money, statusBadge, when } from "../format.ts";
+import { html, safeHref, type Html } from "../html.ts";
+import { pager } from "../layout.ts";
+import { coffeesOfRoaster, lastSlots, listRuns, roasterBySlug, runsOfJob, type RoasterRow, type RunRow } from "../queries.ts";
+import { NO_QUEUE_HERE, type PageContext } from "./context.ts";
+
+export interface RoasterParams {
+  slug: string;
+  page: number;
+  runsPage: number;
+  /** A job just enqueued from here, to follow. */
+  job?: string | undefined;
+  enqueued?: string | undefined;
+}
+
+/** The roaster page, or null when there is no such roaster. Also says whether to keep refreshing. */
+export async function roasterPage(ctx: PageContext, params: RoasterParams): Promise<{ body: Html; refresh: boolean; title: string } | null> {
+  const roaster = await roasterBySlug(ctx.db, params.slug);
+  if (!roaster) return null;
+  const [slots, runs, coffees, job] = await Promise.all([
+    lastSlots(ctx.db, roaster.id),
+    listRuns(ctx.db, { roaster: roaster.slug }, params.runsPage, 15),
+    coffeesOfRoaster(ctx.db, roaster.id, params.page, 50),
+    params.job ? jobState(ctx, params.job) : Promise.resolve(null),
+  ]);
+  const refresh = Boolean(job && (job.state === "waiting" || job.state === "active" || job.state === "delayed"));
+  const website = safeHref(roaster.website);
+  const body = html`
+<h1>${roaster.name} ${roaster.is_active ? "" : html`<span class="badge st-inactive">inactive</span>`}</h1>
+<p class="sub">${roaster.slug} · ${website ? html`<a href="${website}" rel="noopener noreferrer nofollow">${roaster.website}</a>` : roaster.website}
+  · ${roaster.platform ?? "platform not detected yet"}</p>
+${job ? jobFlash(ctx, params, job) : ""}
+<section class="card">
+  <h2>Run now</h2>
+  ${enqueueButtons(ctx, roaster)}
+</section>
+<div class="grid2">
+  <section class="card"><h2>Schedule <span class="muted small">(UTC)</span></h2>${schedule(ctx, roaster, slots, runs.rows)}</section>
+  <section class="card"><h2>Configuration</h2>${config(ctx, roaster)}</section>
+</div>
+<section class="card" id="runs">
+  <h2>Recent runs <a class="small" href="/runs?roaster=${encodeURIComponent(roaster.slug)}">all runs →</a></h2>
+  ${runsTable(ctx, runs.rows, false)}
+  ${pager(runs, `/roasters/${encodeURIComponent(roaster.slug)}`, { page: params.page > 1 ? String(params.page) : undefined }, "runs_page")}
+</section>
+<section class="card" id="coffees">
+  <h2>Coffees</h2>
+  <table>
+    <thead><tr><th>Coffee</th><th>Status</th><th>Roast</th><th>Process</th><th class="num">Variants</th><th class="num">In stock</th><th class="num">Price</th><th>Updated</th></tr></thead>
+    <tbody>
+    ${coffees.rows.length === 0 ? html`<tr><td colspan="8" class="muted">No coffees yet: they appear after the first full run.</td></tr>` : ""}
+    ${coffees.rows.map(
+      (c) => html`<tr>
+        <td><a href="/coffees/${c.id}">${c.name}</a>${c.decaf ? html` <span class="badge">decaf</span>` : ""}</td>
+        <td>${c.status}</td><td>${c.roast_level ?? ""}</td><td>${c.process ?? ""}</td>
+        <td class="num">${c.variants}</td><td class="num">${c.in_stock}</td>
+        <td class="num">${c.min_price === null ? "—" : c.min_price === c.max_price ? money(c.min_price, c.currency) : `${money(c.min_price, c.currency)} – ${money(c.max_price, null)}`}</td>
+        <td class="small">${when(c.updated_at, ctx.now)}</td>
+      </tr>`,
+    )}
+    </tbody>
+  </table>
+  ${pager(coffees, `/roasters/${encodeURIComponent(roaster.slug)}`, { runs_page: params.runsPage > 1 ? String(params.runsPage) : undefined })}
+</section>`;
+  return { body, refresh, title: roaster.name };
+}
+
+interface JobView {
+  id: string;
+  state: string | null;
+  error?: string;
+  runs: RunRow[];
+}
+
+async function jobState(ctx: PageContext, id: string): Promise<JobView> {
+  const runs = await runsOfJob(ctx.db, id);
+  if (!ctx.queue) return { id, state: null, runs };
+  try {
+    return { id, state: await ctx.queue.stateOf(id), runs };
+  } catch (err) {
+    return { id, state: null, error: coerceError(err).message, runs };
+  }
+}
+
+function jobFlash(ctx: PageContext, params: RoasterParams, job: JobView): Html {
+  const lead =
+    params.enqueued === "1" ? "Enqueued job" : params.enqueued === "0" ? "Already queued this minute: job" : "Job";
+  const state = job.state ?? (job.runs.length ? "finished (no longer in the queue)" : "unknown to the queue");
+  return html`<div class="flash" id="job" data-job-id="${job.id}" data-job-state="${job.state ?? ""}">
+    ${lead} <code>${job.id}</code>: ${statusBadge(job.state ?? "unknown")} <span class="muted">${job.state ? "" : state}</span>
+    ${job.error ? html`<span class="err">${job.error}</span>` : ""}
+    ${job.runs.length
+      ? html`<div class="small">Runs: ${job.runs.map((r) => html`<a href="/runs/${r.id}" data-run-status="${r.status ?? "running"}">${r.status ?? "running"} (${when(r.started_at, ctx.now)})</a> `)}</div>`
+      : ""}
+  </div>`;
+}
+
+function enqueueButtons(ctx: PageContext, roaster: RoasterRow): Html {
+  const disabled = !ctx.queue || !roaster.is_active;
+  const why = !ctx.queue ? NO_QUEUE_HERE : !roaster.is_active ? "Inactive roasters are never run." : "";
+  const form = (type: "full" | "price", label: string) =>
+    html`<form method="post" action="/roasters/${encodeURIComponent(roaster.slug)}/enqueue" class="inline">
+      <input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="type" value="${type}">
+      <button type="submit" ${disabled ? html`disabled` : ""}>${label}</button></form>`;
+  return html`<div class="actions">${form("full", "Enqueue full run")}${form("price", "Enqueue price run")}
+    <span class="muted small">${why || "Puts a job on the queue for this minute's manual slot; a worker picks it up."}</span></div>`;
+}
+
+function schedule(ctx: PageContext, roaster: RoasterRow, slots: { job_type: string; slot_at: Date | string; finished_at: Date | string | null }[], runs: RunRow[]): Html {
+  const row = (type: "full_refresh" | "price_only", cadence: string) => {
+    const slot = slots.find((s) => s.job_type === type);
+    const lastRun = runs.find((r) => r.job_type === type);
+    const next = roaster.is_active ? nextSlot(cadence, ctx.now) : null;
+    return html`<tr><td>${JOB_TYPE_LABEL[type]}</td><td><code>${cadence}</code></td>
+      <td class="small">${slot ? html`${when(slot.slot_at, ctx.now)} ${slot.finished_at ? "" : html`<span class="muted">(unfinished)</span>`}` : html`<span class="muted">none yet</span>`}</td>
+      <td class="small">${next ? when(next, ctx.now) : html`<span class="muted">never (inactive)</span>`}</td>
+      <td>${lastRun ? html`<a href="/runs/${lastRun.id}">${statusBadge(lastRun.status)}</a>` : html`<span class="muted">—</span>`}</td></tr>`;
+  };
+  return html`<table><thead><tr><th>Type</th><th>Cadence</th><th>Last slot</th><th>Next slot</th><th>Last run</th></tr></thead>
+    <tbody>${row("full_refresh", roaster.full_cadence)}${row("price_only", roaster.price_cadence)}</tbody></table>`;
+}
+
+function config(ctx: PageContext, r: RoasterRow): Html {
+  const yes = (b: boolean | null) => (b === null ? "—" : b ? "yes" : "no");
+  return html`<dl class="kv">
+    <dt>currency</dt><dd>${r.currency ?? "from the store"}</dd>
+    <dt>concurrency</dt><dd>${r.default_concurrency} request(s) at once</dd>
+    <dt>alert threshold</dt><dd>${r.alert_price_delta_pct} %</dd>
+    <dt>robots.txt</dt><dd>${r.robots_allow === null ? "not checked yet" : r.robots_allow ? "allows" : html`<span class="err">disallows</span>`}
+      ${r.robots_checked_at ? html`<span class="muted small">(${when(r.robots_checked_at, ctx.now)})</span>` : ""}</dd>
+    <dt>LLM enricher</dt><dd>${yes(r.use_llm)}</dd>
+    <dt>Firecrawl fallback</dt><dd>${yes(r.use_firecrawl_fallback)}${r.firecrawl_budget_limit !== null ? ` (budget ${r.firecrawl_budget_limit})` : ""}</dd>
+    <dt>added</dt><dd>${when(r.created_at, ctx.now)}</dd>
+  </dl>`;
+}
+
+/** The runs table shared by the roaster page and the runs page. */
+export function runsTable(ctx: PageContext, rows: RunRow[], withRoaster: boolean): Html {
+  return html`<table>
+    <thead><tr><th>Started</th>${withRoaster ? html`<th>Roaster</th>` : ""}<th>Type</th><th>Status</th><th class="num">Duration</th>
+      <th class="num">Pages</th><th class="num">Products</th><th class="num">Variants</th><th class="num">Prices</th><th class="num">Requests</th><th>Errors</th></tr></thead>
+    <tbody>
+    ${rows.length === 0 ? html`<tr><td colspan="${withRoaster ? 11 : 10}" class="muted">No runs.</td></tr>` : ""}
+    ${rows.map(
+      (r) => html`<tr>
+        <td class="small"><a href="/runs/${r.id}">${when(r.started_at, ctx.now)}</a></td>
+        ${withRoaster ? html`<td><a href="/roasters/${encodeURIComponent(r.slug)}">${r.roaster_name}</a></td>` : ""}
+        <td>${r.job_type ? JOB_TYPE_LABEL[r.job_type] ?? r.job_type : ""}</td>
+        <td>${statusBadge(r.status)}</td>
+        <td class="num">${duration(r.duration_ms)}</td>
+        <td class="num">${count(r.pages)}</td><td class="num">${count(r.products_seen)}</td>
+        <td class="num">${count(r.variants_upserted)}</td><td class="num">${count(r.prices_inserted)}</td><td class="num">${count(r.requests)}</td>
+        <td class="small err wrap">${r.error_count ? html`${r.error_count}: ${(r.first_error ?? "").slice(0, 140)}` : ""}</td>
+      </tr>`,
+    )}
+    </tbody></table>`;
+}

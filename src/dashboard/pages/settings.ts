@@ -1,0 +1,35 @@
+import { redactSecrets } from "../../config/secrets.ts";
+import type { Settings } from "../../config/settings.ts";
+import { html, type Html } from "../html.ts";
+import type { PageContext } from "./context.ts";
+
+/** Settings that are secrets in full: never shown, only whether they are set. */
+const SECRET_SETTINGS = new Set<string>(["DASHBOARD_TOKEN", "DASHBOARD_PASSWORD", "ALERT_WEBHOOK_URL"]);
+
+/** What the settings page shows: secrets hidden, connection strings without credentials. */
+export function visibleSettings(settings: Settings): [string, string][] {
+  return Object.entries(settings)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, value]): [string, string] => {
+      if (value === undefined || value === null) return [key, "—"];
+      if (SECRET_SETTINGS.has(key) || /TOKEN|PASSWORD|SECRET|KEY$/.test(key)) return [key, "set (hidden)"];
+      return [key, redactSecrets(String(value))];
+    });
+}
+
+export function settingsPage(ctx: PageContext, info: { engine: string; queue: string }): Html {
+  return html`
+<h1>Settings</h1>
+<p class="sub">As resolved at start (environment and CONFIG_FILE). Secrets are never shown.</p>
+<section class="card">
+  <dl class="kv">
+    <dt>database</dt><dd>${info.engine}</dd>
+    <dt>queue</dt><dd>${info.queue}</dd>
+  </dl>
+</section>
+<section class="card">
+  <table><thead><tr><th>Setting</th><th>Value</th></tr></thead><tbody>
+  ${visibleSettings(ctx.settings).map(([k, v]) => html`<tr><td><code>${k}</code></td><td class="wrap">${v}</td></tr>`)}
+  </tbody></table>
+</section>`;
+}

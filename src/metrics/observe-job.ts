@@ -1,0 +1,47 @@
+import type { Queryable } from "../db/database.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Metrics, JobOutcome } from "./metrics.ts";
+
+// The worker edge's one metrics call per job attempt. A completed attempt carries its run's
+// summary; a failed or retrying one made a run too (its stats are in scrape_runs), which is
+// read back so that requests, statuses and bytes of failing runs are counted as well.
+
+export interface FinishedAttempt {
+  jobId: string;
+  type: string;
+  attempt: number;
+  outcome: JobOutcome;
+  durationMs: number;
+  summary?: { status: string; stats: Record<string, unknown> } | undefined;
+  leaseConflict?: boolean;
+}
+
+export async function observeJob(
+  deps: { metrics?: Metrics | undefined; db: Queryable; log: Logger },
+  attempt: FinishedAttempt,
+): Promise<void> {
+  const { metrics } = deps;
+  if (!metrics) return;
+  try {
+    let run = attempt.summary ? { status: attempt.summary.status, stats: attempt.summary.stats } : null;
+    if (!run && (attempt.outcome === "failed" || attempt.outcome === "retrying")) {
+      const [row] = await deps.db.query<{ status: string | null; stats_json: Record<string, unknown> | null }>(
+        `SELECT status::text AS status, stats_json FROM scrape_runs
+          WHERE job_id = $1 AND finished_at IS NOT NULL AND stats_json->>'attempt' = $2
+          ORDER BY started_at DESC LIMIT 1`,
+        [attempt.jobId, String(attempt.attempt)],
+      );
+      if (row) run = { status: row.status ?? "fail", stats: row.stats_json ?? {} };
+    }
+    metrics.observeJob({
+      type: attempt.type,
+      outcome: attempt.outcome,
+      durationMs: attempt.durationMs,
+      leaseConflict: attempt.leaseConflict ?? false,
+      runStatus: run?.status ?? null,
+      stats: run?.stats ?? null,
+    });
+  } catch (err) {
+    deps.log.warn({ err }, "recording job metrics failed");
+  }
+}

@@ -8,8 +8,8 @@ import { createDeps } from "../src/app/runtime.ts";
 import { randomBytes } from "node:crypto";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import pg from "pg";
 import pino from "pino";
-import { systemClock } from "../src/app/clock.ts";
 import type { Deps } from "../src/app/deps.ts";
 import { importRoasters } from "../src/config/import-roasters.ts";
 import { validateRoasterList } from "../src/config/roaster-file.ts";
@@ -27,7 +27,7 @@ import { startWorker } from "../src/worker/worker.ts";
 const JOBS = Number(process.env.BENCH_JOBS ?? 1000);
 const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 5);
 const REDIS_URL = process.env.REDIS_URL;
-const DATABASE_URL = process.env.DATABASE_URL;
+const SERVER_URL = process.env.DATABASE_URL;
 const run = randomBytes(4).toString("hex");
 
 const settings = loadSettings({ LOG_FORMAT: "json", LOG_LEVEL: "info", QUEUE_KEEP_COMPLETED: String(JOBS * 2) }, false);
@@ -91,8 +91,23 @@ function report(name: string, raw: number, mine: number): void {
   );
 }
 
+/** On PostgreSQL a throwaway database `cs_bench_<random>` on the server in DATABASE_URL. */
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: SERVER_URL });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+}
+
 async function main(): Promise<void> {
-  const db = await openDatabase({ databaseUrl: DATABASE_URL, dataDir: "memory://" });
+  const benchDb = `cs_bench_${run}`;
+  let databaseUrl: string | undefined;
+  if (SERVER_URL) {
+    await admin(`CREATE DATABASE ${benchDb}`);
+    const u = new URL(SERVER_URL);
+    u.pathname = `/${benchDb}`;
+    databaseUrl = u.toString();
+  }
+  const db = await openDatabase({ databaseUrl, dataDir: "memory://" });
   await migrate(db);
   await importRoasters(
     db,
@@ -125,8 +140,8 @@ async function main(): Promise<void> {
     await embedded.close();
     report("embedded", raw, mine);
   } finally {
-    if (db.engine === "postgres") await db.query(`DELETE FROM roasters WHERE slug LIKE 'bench-%'`);
     await db.close();
+    if (SERVER_URL) await admin(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`);
   }
 }
 

@@ -160,9 +160,8 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("worker processes on one Redis and o
     const workers = await startWorkers(2);
     const { db } = testDb();
     const victimId = (await findRoaster(db, "victim"))!.id;
-    const [{ id }] = (await enqueueRoasters({ db, queue: producer, clock: systemClock }, { roasters: ["victim"], type: "full_refresh" })) as [
-      { id: string },
-    ];
+    const [victimJob] = await enqueueRoasters({ db, queue: producer, clock: systemClock }, { roasters: ["victim"], type: "full_refresh" });
+    const id = victimJob!.id;
     await until(() => store.requests.some((r) => r.path.startsWith("/victim/")), 20_000, "the victim's request");
     const pid = Number(new URL(store.requests.find((r) => r.path.startsWith("/victim/"))!.path, store.url).searchParams.get("pid"));
     const dead = workers.find((w) => w.proc.pid === pid)!;

@@ -1,6 +1,5 @@
 import { createDeps } from "../../src/app/runtime.ts";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { systemClock } from "../../src/app/clock.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app/deps.ts";
 import { importRoasters } from "../../src/config/import-roasters.ts";
 import { validateRoasterList } from "../../src/config/roaster-file.ts";

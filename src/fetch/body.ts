@@ -1,24 +1,32 @@
-import { pipeline, Readable, type Transform } from "node:stream";
+import type { Readable } from "node:stream";
+import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { permanent, transient } from "../errors.ts";
 
 // Reads a response body, decoding gzip/br/deflate, and stops the moment it grows past the
-// cap — counted on the wire and again after decoding, so a gzip bomb is cut off too.
+// cap: counted on the wire while streaming, and again while decoding (zlib's
+// maxOutputLength), so a gzip bomb is cut off too. Decoding runs in one call on libuv's
+// thread pool, off the event loop.
 
 export const TOO_LARGE_CODE = "response_too_large";
 
-function decoderFor(encoding: string | null): Transform | null {
+type Decode = (buffer: Buffer, options: zlib.ZlibOptions & zlib.BrotliOptions) => Promise<Buffer>;
+const gunzip = promisify(zlib.gunzip) as Decode;
+const brotli = promisify(zlib.brotliDecompress) as Decode;
+const inflate = promisify(zlib.inflate) as Decode;
+
+function decoderFor(encoding: string | null): Decode | null {
   switch ((encoding ?? "").trim().toLowerCase()) {
     case "":
     case "identity":
       return null;
     case "gzip":
     case "x-gzip":
-      return zlib.createGunzip();
+      return gunzip;
     case "br":
-      return zlib.createBrotliDecompress();
+      return brotli;
     case "deflate":
-      return zlib.createInflate();
+      return inflate;
     default:
       throw permanent("unsupported_encoding", `unsupported Content-Encoding "${encoding}"`);
   }
@@ -36,40 +44,37 @@ export async function readBody(body: Readable, options: ReadBodyOptions): Promis
   const { url, maxBytes } = options;
   const tooLarge = (what: string) =>
     permanent(TOO_LARGE_CODE, `response from ${url} is larger than HTTP_MAX_BYTES (${maxBytes} bytes ${what}); aborted`);
+  let decode: Decode | null;
+  try {
+    decode = decoderFor(options.encoding);
+  } catch (err) {
+    body.destroy();
+    throw err;
+  }
+  const chunks: Buffer[] = [];
   let wire = 0;
-  async function* counted(): AsyncGenerator<Buffer> {
+  try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       wire += chunk.length;
       options.onWireBytes(chunk.length);
       if (wire > maxBytes) throw tooLarge("on the wire");
-      yield chunk;
-    }
-  }
-  let decoder: Transform | null;
-  try {
-    decoder = decoderFor(options.encoding);
-  } catch (err) {
-    body.destroy();
-    throw err;
-  }
-  const source: AsyncIterable<Buffer> = decoder
-    ? (pipeline(Readable.from(counted()), decoder, () => {}) as unknown as AsyncIterable<Buffer>)
-    : counted();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of source) {
-      size += chunk.length;
-      if (size > maxBytes) throw tooLarge("after decoding");
       chunks.push(chunk);
     }
   } catch (err) {
     body.destroy();
-    decoder?.destroy();
-    if (err instanceof Error && "code" in err && typeof err.code === "string" && err.code.startsWith("Z_")) {
-      throw transient("invalid_encoding", `response from ${url} is not valid ${options.encoding} data (truncated?): ${err.message}`, err);
-    }
     throw err;
   }
-  return Buffer.concat(chunks, size);
+  const raw = Buffer.concat(chunks, wire);
+  if (!decode) return raw;
+  try {
+    return await decode(raw, { maxOutputLength: maxBytes });
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) throw tooLarge("after decoding");
+    throw transient(
+      "invalid_encoding",
+      `response from ${url} is not valid ${options.encoding} data (truncated?): ${(err as Error).message}`,
+      err,
+    );
+  }
 }

@@ -31,24 +31,27 @@ export function mapShopifyProducts(items: unknown[], origin: string, currency: s
   return out;
 }
 
+const str = (v: string | number | null | undefined): string | null => (v === null || v === undefined ? null : String(v));
+
 function toRawProduct(p: ShopifyProduct, raw: unknown, origin: string, currency: string | null): RawProduct {
-  const options = (p.options ?? []).map((o) => ({ name: o.name, values: o.values ?? [] }));
-  const variants: RawVariant[] = p.variants.map((v) => {
-    const values = [v.option1, v.option2, v.option3];
+  const options = (p.options ?? []).map((o) => ({ name: o.name, values: (o.values ?? []).map(String) }));
+  const rawVariants = (raw as { variants: unknown[] }).variants;
+  const variants: RawVariant[] = p.variants.map((v, i) => {
+    const values = [str(v.option1), str(v.option2), str(v.option3)];
     return {
-      platformVariantId: v.id,
+      platformVariantId: String(v.id),
       title: v.title ?? null,
       options: options.flatMap((o, i) => {
         const value = values[i];
         return value === null || value === undefined ? [] : [{ name: o.name, value }];
       }),
       sku: v.sku ?? null,
-      price: { amount: v.price },
-      compareAtPrice: { amount: v.compare_at_price },
+      price: { amount: str(v.price) },
+      compareAtPrice: { amount: str(v.compare_at_price) },
       available: v.available ?? null,
       stockQty: v.inventory_quantity ?? null,
       shippingGrams: v.grams ?? null,
-      raw: v,
+      raw: rawVariants[i],
     };
   });
   const tags = Array.isArray(p.tags)
@@ -59,7 +62,7 @@ function toRawProduct(p: ShopifyProduct, raw: unknown, origin: string, currency:
         .filter(Boolean);
   return {
     platform: "shopify",
-    platformProductId: p.id,
+    platformProductId: String(p.id),
     title: p.title,
     handle: p.handle ?? null,
     url: p.handle ? `${origin}/products/${p.handle}` : null,

@@ -38,12 +38,17 @@ export function validateListing(items: unknown[]): ValidatedListing {
 }
 
 /** Variations by id from any number of variation answers; invalid ones are reported by id. */
-export function collectVariations(items: unknown[]): { byId: Map<number, WooVariation>; invalid: Map<number, string> } {
-  const byId = new Map<number, WooVariation>();
+export interface CollectedVariations {
+  byId: Map<number, { parsed: WooVariation; raw: unknown }>;
+  invalid: Map<number, string>;
+}
+
+export function collectVariations(items: unknown[]): CollectedVariations {
+  const byId: CollectedVariations["byId"] = new Map();
   const invalid = new Map<number, string>();
   for (const item of items) {
     const parsed = wooVariationSchema.safeParse(item);
-    if (parsed.success) byId.set(parsed.data.id, parsed.data);
+    if (parsed.success) byId.set(parsed.data.id, { parsed: parsed.data, raw: item });
     else {
       const id = Number(idOf(item));
       if (Number.isInteger(id)) invalid.set(id, describeIssues(parsed.error));
@@ -60,7 +65,7 @@ export const isVariable = (p: WooProduct) => (p.variations?.length ?? 0) > 0;
  */
 export function buildWooProducts(
   listing: ValidatedListing,
-  variations: { byId: Map<number, WooVariation>; invalid: Map<number, string>; failed?: Map<number, string> },
+  variations: CollectedVariations & { failed?: Map<number, string> },
   fallbackCurrency: string | null,
 ): ParsedPage {
   const out: ParsedPage = { products: [], productErrors: [...listing.productErrors] };
@@ -74,7 +79,7 @@ export function buildWooProducts(
     const problems: string[] = [];
     for (const v of p.variations ?? []) {
       const found = variations.byId.get(v.id);
-      if (found) variants.push(variationVariant(p, v, found));
+      if (found) variants.push(variationVariant(p, v, found.parsed, found.raw));
       else {
         const why = variations.invalid.get(v.id) ?? variations.failed?.get(v.id) ?? "not returned by the store";
         problems.push(`variation ${v.id}: ${why}`);
@@ -102,13 +107,15 @@ export function parseWooPage(responses: readonly StoredResponse[], options: { cu
   return buildWooProducts(validated, variations, options.currency);
 }
 
-function price(amount: string | null, minorUnit: number): RawPrice {
-  return { amount, minorUnit };
+const str = (v: string | number | null | undefined): string | null => (v === null || v === undefined ? null : String(v));
+
+function price(amount: string | number | null | undefined, minorUnit: number): RawPrice {
+  return { amount: str(amount), minorUnit };
 }
 
 function compareAt(prices: WooProduct["prices"]): RawPrice {
-  const { regular_price, price: current, currency_minor_unit } = prices;
-  return price(regular_price && regular_price !== current ? regular_price : null, currency_minor_unit);
+  const regular = str(prices.regular_price);
+  return price(regular && regular !== str(prices.price) ? regular : null, prices.currency_minor_unit);
 }
 
 function simpleVariant(p: WooProduct, raw: unknown): RawVariant {
@@ -130,6 +137,7 @@ function variationVariant(
   p: WooProduct,
   listed: NonNullable<WooProduct["variations"]>[number],
   v: WooVariation,
+  raw: unknown,
 ): RawVariant {
   // Variation values are term slugs ("aero-press"); show the term's name ("Aero press") when known.
   const options = (listed.attributes ?? []).map((a) => {
@@ -147,7 +155,7 @@ function variationVariant(
     available: v.is_in_stock ?? null,
     stockQty: v.low_stock_remaining ?? null,
     shippingGrams: null,
-    raw: { listed, variation: v },
+    raw: { listed, variation: raw },
   };
 }
 

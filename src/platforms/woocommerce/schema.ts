@@ -1,14 +1,12 @@
 import { z } from "zod";
 
 // WooCommerce Store API (v1) products and variations, as far as we read them. Unknown fields
-// are kept. Prices are strings in minor units; names keep their HTML entities.
+// are tolerated (`z.object` drops them from the parsed value; `raw` keeps the payload as
+// sent). Prices are strings in minor units; names keep their HTML entities.
 
-const minorAmount = z
-  .union([z.string(), z.number()])
-  .nullish()
-  .transform((v) => (v === null || v === undefined ? null : String(v)));
+const minorAmount = z.union([z.string(), z.number()]).nullish();
 
-export const wooPricesSchema = z.looseObject({
+export const wooPricesSchema = z.object({
   currency_code: z.string().nullish(),
   currency_minor_unit: z.number().int().min(0).max(10),
   price: minorAmount,
@@ -16,9 +14,9 @@ export const wooPricesSchema = z.looseObject({
   sale_price: minorAmount,
 });
 
-const named = z.looseObject({ name: z.string() });
+const named = z.object({ name: z.string() });
 
-export const wooProductSchema = z.looseObject({
+export const wooProductSchema = z.object({
   id: z.number().int(),
   name: z.string(),
   type: z.string().nullish(),
@@ -30,24 +28,24 @@ export const wooProductSchema = z.looseObject({
   on_sale: z.boolean().nullish(),
   prices: wooPricesSchema,
   images: z
-    .array(z.looseObject({ src: z.string().min(1), alt: z.string().nullish(), name: z.string().nullish() }))
+    .array(z.object({ src: z.string().min(1), alt: z.string().nullish(), name: z.string().nullish() }))
     .nullish(),
   categories: z.array(named).nullish(),
   tags: z.array(named).nullish(),
   attributes: z
     .array(
-      z.looseObject({
+      z.object({
         name: z.string(),
         has_variations: z.boolean().nullish(),
-        terms: z.array(z.looseObject({ name: z.string(), slug: z.string() })).nullish(),
+        terms: z.array(z.object({ name: z.string(), slug: z.string() })).nullish(),
       }),
     )
     .nullish(),
   variations: z
     .array(
-      z.looseObject({
+      z.object({
         id: z.number().int(),
-        attributes: z.array(z.looseObject({ name: z.string(), value: z.string().nullable() })).nullish(),
+        attributes: z.array(z.object({ name: z.string(), value: z.string().nullable() })).nullish(),
       }),
     )
     .nullish(),
@@ -58,7 +56,7 @@ export const wooProductSchema = z.looseObject({
 export type WooProduct = z.infer<typeof wooProductSchema>;
 
 /** A variation as `/products/<id>` or `?type=variation&parent=…` returns it. */
-export const wooVariationSchema = z.looseObject({
+export const wooVariationSchema = z.object({
   id: z.number().int(),
   parent: z.number().int().nullish(),
   sku: z.string().nullish(),

@@ -130,6 +130,12 @@ export interface Totals {
   alerts_week: number;
 }
 
+/**
+ * Counts for the overview. Price changes: a variant's first price row is written with the
+ * variant, every later one is a change (a price row only on change), so the week's changes
+ * are its price rows less the variants first seen in it: two index-backed counts instead of
+ * a per-row look-back over millions of rows.
+ */
 export async function totals(db: Queryable, now: Date): Promise<Totals> {
   const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
   const [row] = await db.query<Totals>(
@@ -137,9 +143,8 @@ export async function totals(db: Queryable, now: Date): Promise<Totals> {
             (SELECT count(*)::int FROM roasters WHERE is_active) AS active_roasters,
             (SELECT count(*)::int FROM coffees WHERE is_coffee) AS coffees,
             (SELECT count(*)::int FROM variants) AS variants,
-            (SELECT count(*)::int FROM prices p WHERE p.scraped_at >= $1
-                AND EXISTS (SELECT 1 FROM prices q WHERE q.variant_id = p.variant_id AND q.scraped_at < p.scraped_at)
-            ) AS price_changes_week,
+            greatest(0, (SELECT count(*)::int FROM prices WHERE scraped_at >= $1)
+                      - (SELECT count(*)::int FROM variants WHERE created_at >= $1)) AS price_changes_week,
             (SELECT count(*)::int FROM price_alerts WHERE created_at >= $1) AS alerts_week`,
     [weekAgo],
   );

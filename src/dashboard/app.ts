@@ -76,7 +76,7 @@ export async function createDashboardApp(deps: DashboardDeps, policy: AccessPoli
   const render = (c: Context, options: Omit<LayoutOptions, "queues" | "logout">, body: Html, status: 200 | 404 = 200) => {
     const csrf = csrfToken(c, policy);
     c.header("Cache-Control", "no-store");
-    return c.html(layout({ ...options, queues: bullBoard, logout: policy.authRequired ? { csrf } : null }, body).value, status);
+    return c.html(layout({ ...options, queues: bullBoard, logout: policy.authRequired && options.nav !== "login" ? { csrf } : null }, body).value, status);
   };
   const notFound = (c: Context, what: string) =>
     render(c, { title: "Not found", nav: "none" }, html`<h1>Not found</h1><p>${what}</p><p><a href="/">Overview</a></p>`, 404);

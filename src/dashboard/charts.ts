@@ -49,7 +49,7 @@ export function runsPerDayChart(days: DayRuns[]): Html {
     parts.push("</g>");
     if (i % 5 === 0 || i === days.length - 1) {
       parts.push(
-        `<text class="axis" x="${(x + w / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle">${escapeHtml(d.day.slice(5))}</text>`,
+        `<text class="axis" x="${(i === days.length - 1 ? x + w : x + w / 2).toFixed(1)}" y="${height - 6}" text-anchor="${i === days.length - 1 ? "end" : "middle"}">${escapeHtml(d.day.slice(5))}</text>`,
       );
     }
   });

@@ -30,12 +30,12 @@ ${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.re
 <body>
 <header class="top">
   <a class="brand" href="/">☕ coffee-scraper</a>
-  <nav>
+  <nav>${options.nav === "login" ? "" : html`
     ${link("overview", "/", "Overview")}
     ${link("runs", "/runs", "Runs")}
     ${link("alerts", "/alerts", "Price alerts")}
     ${options.queues ? html`<a href="/queues">Queues</a>` : ""}
-    ${link("settings", "/settings", "Settings")}
+    ${link("settings", "/settings", "Settings")}`}
   </nav>
   ${options.logout
     ? html`<form method="post" action="/logout" class="logout"><input type="hidden" name="csrf" value="${options.logout.csrf}"><button type="submit" class="link">Log out</button></form>`

@@ -133,7 +133,7 @@ export interface Totals {
 /**
  * Counts for the overview. Price changes: a variant's first price row is written with the
  * variant, every later one is a change (a price row only on change), so the week's changes
- * are its price rows less the variants first seen in it: two index-backed counts instead of
+ * are its price rows less the priced variants first seen in it: two cheap counts instead of
  * a per-row look-back over millions of rows.
  */
 export async function totals(db: Queryable, now: Date): Promise<Totals> {
@@ -144,7 +144,7 @@ export async function totals(db: Queryable, now: Date): Promise<Totals> {
             (SELECT count(*)::int FROM coffees WHERE is_coffee) AS coffees,
             (SELECT count(*)::int FROM variants) AS variants,
             greatest(0, (SELECT count(*)::int FROM prices WHERE scraped_at >= $1)
-                      - (SELECT count(*)::int FROM variants WHERE created_at >= $1)) AS price_changes_week,
+                      - (SELECT count(*)::int FROM variants WHERE created_at >= $1 AND price_current IS NOT NULL)) AS price_changes_week,
             (SELECT count(*)::int FROM price_alerts WHERE created_at >= $1) AS alerts_week`,
     [weekAgo],
   );

@@ -109,6 +109,13 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in Chromium on ${engine}`, () 
     expect(await tiles.nth(0).textContent()).toBe(totals.coffees.toLocaleString("en-US"));
     expect(await tiles.nth(1).textContent()).toBe(totals.variants.toLocaleString("en-US"));
     expect(Number(await tiles.nth(3).textContent())).toBeGreaterThan(0); // the alert raised by the price run
+    // Price changes: price rows that are not a variant's first (the seed raised one price).
+    const changes = await one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM prices p WHERE p.scraped_at >= now() - interval '7 days'
+          AND EXISTS (SELECT 1 FROM prices q WHERE q.variant_id = p.variant_id AND q.scraped_at < p.scraped_at)`,
+    );
+    expect(changes.n).toBe(1);
+    expect(Number(await tiles.nth(2).textContent())).toBe(changes.n);
     const text = await page.locator("main").innerText();
     // Today's bar holds every run made above.
     const runs = await one<{ n: number }>("SELECT count(*)::int AS n FROM scrape_runs");
@@ -193,6 +200,37 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in Chromium on ${engine}`, () 
     expect(await page.locator("main tbody tr").count()).toBe(alerts.n);
     await visit("/settings", "settings");
     expect(await page.locator("main").innerText()).toContain("DASHBOARD_HOST");
+  });
+
+  it("off loopback with a token: refuses the anonymous browser, signs in through the form", async () => {
+    const token = "browser-test-token-0123456789";
+    const guarded = await startDashboard({
+      settings: { ...seeded.settings, DASHBOARD_HOST: "127.0.0.2", DASHBOARD_TOKEN: token },
+      db: database().db,
+      queue,
+      log,
+      clock: seeded.deps.clock,
+      artifacts: seeded.deps.artifacts,
+    });
+    try {
+      const anonymous = await page.request.get(`${guarded.url}/runs`, { maxRedirects: 0, headers: { accept: "application/json" } });
+      expect(anonymous.status()).toBe(401);
+      const before = problems.length;
+      await page.goto(`${guarded.url}/alerts`);
+      expect(new URL(page.url()).pathname).toBe("/login");
+      await page.screenshot({ path: path.join(SHOTS, "login.png"), fullPage: true });
+      await page.getByLabel(/Access token/).fill("not the token");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      expect(await page.locator(".err").innerText()).toContain("not right");
+      await page.getByLabel(/Access token/).fill(token);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      expect(new URL(page.url()).pathname).toBe("/alerts");
+      expect(await page.locator("h1").innerText()).toBe("Price alerts");
+      expect(await page.content()).not.toContain(token);
+      expect(problems.slice(before)).toEqual([]);
+    } finally {
+      await guarded.close();
+    }
   });
 
   it("enqueues a full run from the roaster page; a worker completes it and /metrics counts it", async () => {

@@ -75,9 +75,7 @@ afterAll(async () => {
 describe("worker metrics", () => {
   it("counts a failed job with its run's requests and statuses, read back from scrape_runs", async () => {
     const worker = startWorker({ deps: shared, queue, concurrency: 1 });
-    const [{ id }] = (await queue.enqueueMany([{ roaster: "down", type: "full_refresh", slot: "2026-01-01T00:00:00Z", reason: "test" }])) as [
-      { id: string },
-    ];
+    const { id } = await queue.enqueue({ roaster: "down", type: "full_refresh", slot: "2026-01-01T00:00:00Z", reason: "test" });
     await until(async () => (await queue.stateOf(id)) === "failed");
     await worker.close();
     const [run] = await database().db.query<{ status: string; stats: { requests: number; http_statuses: Record<string, number> } }>(

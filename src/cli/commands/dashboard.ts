@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { createRuntime } from "../../app/runtime.ts";
+import { accessPolicy } from "../../dashboard/access.ts";
 import { startDashboard } from "../../dashboard/server.ts";
 import { waitForSignal } from "../../scheduler/loop.ts";
 import { commandContext } from "../context.ts";
@@ -13,6 +14,7 @@ export function registerDashboard(program: Command): void {
     )
     .action(async () => {
       const { settings, log } = commandContext({ fd: 1 });
+      accessPolicy(settings); // refuses a non-loopback bind without credentials before opening anything
       const waiting = waitForSignal(log);
       const rt = await createRuntime(settings, log);
       try {

@@ -3,7 +3,10 @@ import { openDatabase, type Database } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import type { Logger } from "../log/logger.ts";
 import type { QueueBackend } from "../queue/backend.ts";
+import type { OwnedDatabase } from "../db/embedded/open-embedded.ts";
+import { isRemoteDatabase } from "../db/embedded/remote-database.ts";
 import { openQueue } from "../queue/open-queue.ts";
+import { queueOperations, remoteQueue } from "../queue/remote.ts";
 import path from "node:path";
 import { createHttpClient } from "../fetch/client.ts";
 import { directoryArtifactStore } from "../pipeline/artifacts/directory-store.ts";
@@ -32,7 +35,7 @@ export async function createRuntime(
   const db = options.db ?? (await openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR }));
   try {
     if (options.migrate !== false) await migrate(db);
-    const queue = await openQueue(settings, log);
+    const queue = await queueFor(settings, log, db);
     const deps = createDeps(settings, db, log);
     return {
       deps: { ...deps, queue },
@@ -48,6 +51,20 @@ export async function createRuntime(
     if (ownsDb) await db.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * BullMQ when REDIS_URL is set. Otherwise the embedded queue, which lives in the process
+ * that owns the embedded database: the owner offers it to other processes, and they use it
+ * through the owner.
+ */
+async function queueFor(settings: Settings, log: Logger, db: Database): Promise<QueueBackend> {
+  if (!settings.REDIS_URL && isRemoteDatabase(db)) return remoteQueue(db);
+  const queue = await openQueue(settings, log);
+  if (queue.kind === "embedded" && "provide" in db && typeof db.provide === "function") {
+    (db as OwnedDatabase).provide(queueOperations(queue));
+  }
+  return queue;
 }
 
 /** The job dependencies around an open database: clock, polite HTTP client, artifact store, metrics. */

@@ -1,13 +1,13 @@
 import type { Roaster, RoasterConfig } from "../config/roaster.ts";
 import type { Queryable } from "./database.ts";
 
-const ROASTER_COLUMNS = `r.id, r.slug, r.name, r.website, r.platform, r.currency, r.is_active, r.full_cadence,
+export const ROASTER_COLUMNS = `r.id, r.slug, r.name, r.website, r.platform, r.currency, r.is_active, r.full_cadence,
   r.price_cadence, r.default_concurrency, r.use_firecrawl_fallback, r.firecrawl_budget_limit, r.use_llm,
   r.alert_price_delta_pct, r.last_etag, r.last_modified, r.robots_allow, r.robots_checked_at,
   (SELECT s.id FROM product_sources s WHERE s.roaster_id = r.id ORDER BY s.base_url = r.website DESC, s.id LIMIT 1)
     AS source_id`;
 
-type RoasterRow = Omit<Roaster, "platform" | "currency" | "firecrawl_budget_limit" | "last_etag" | "last_modified"> & {
+export type RoasterRow = Omit<Roaster, "platform" | "currency" | "firecrawl_budget_limit" | "last_etag" | "last_modified"> & {
   platform: string | null;
   currency: string | null;
   firecrawl_budget_limit: number | null;
@@ -15,7 +15,7 @@ type RoasterRow = Omit<Roaster, "platform" | "currency" | "firecrawl_budget_limi
   last_modified: Date | null;
 };
 
-function toRoaster(row: RoasterRow): Roaster {
+export function toRoaster(row: RoasterRow): Roaster {
   const { platform, currency, firecrawl_budget_limit, last_etag, last_modified, ...rest } = row;
   return {
     ...rest,

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import type { Roaster } from "../config/roaster.ts";
 import type { Queryable } from "../db/database.ts";
+import { ROASTER_COLUMNS, toRoaster, type RoasterRow } from "../db/roasters.ts";
 import type { Logger } from "../log/logger.ts";
 
 // One job per roaster at a time, across processes and machines: a row in roaster_leases.
@@ -50,6 +52,32 @@ export async function tryAcquireLease(
   return rows.length === 1;
 }
 
+/**
+ * Loads the roaster by slug and, when it is active, takes its lease — in one round trip,
+ * since every job starts with both. `leased` is false when the roaster is inactive or busy.
+ */
+export async function claimRoaster(
+  db: Queryable,
+  claim: { slug: string; holder: string; jobId: string; ttlMs: number },
+): Promise<{ roaster: Roaster; leased: boolean } | null> {
+  const rows = await db.query<RoasterRow & { leased: boolean }>(
+    `WITH r AS (SELECT ${ROASTER_COLUMNS} FROM roasters r WHERE r.slug = $1),
+     taken AS (
+       INSERT INTO roaster_leases AS l (roaster_id, holder, job_id, acquired_at, expires_at)
+       SELECT r.id, $2, $3, now(), now() + $4 * interval '1 millisecond' FROM r WHERE r.is_active
+       ON CONFLICT (roaster_id) DO UPDATE
+         SET holder = EXCLUDED.holder, job_id = EXCLUDED.job_id, acquired_at = now(), expires_at = EXCLUDED.expires_at
+         WHERE l.expires_at < now() OR (l.holder = EXCLUDED.holder AND l.job_id = EXCLUDED.job_id)
+       RETURNING l.roaster_id)
+     SELECT r.*, EXISTS (SELECT 1 FROM taken) AS leased FROM r`,
+    [claim.slug, claim.holder, claim.jobId, claim.ttlMs],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const { leased, ...roaster } = row;
+  return { roaster: toRoaster(roaster), leased };
+}
+
 /** Pushes the expiry out by `ttlMs`; false when the lease is no longer ours. */
 export async function renewLease(
   db: Queryable,
@@ -89,8 +117,9 @@ export interface HeldLease {
 export async function holdLease(
   db: Queryable,
   lease: { roasterId: string; roaster: string; holder: string; jobId: string; ttlMs: number; log: Logger },
+  options: { alreadyTaken?: boolean } = {},
 ): Promise<HeldLease> {
-  if (!(await tryAcquireLease(db, lease))) {
+  if (!options.alreadyTaken && !(await tryAcquireLease(db, lease))) {
     const row = await readLease(db, lease.roasterId);
     throw new RoasterBusyError(
       lease.roaster,

@@ -1,10 +1,9 @@
 import type { Deps } from "../app/deps.ts";
-import { findRoaster } from "../db/roasters.ts";
 import { permanent } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { runPipeline, type PipelineInput, type RunSummary } from "../pipeline/run-pipeline.ts";
 import type { JobPayload } from "../queue/job.ts";
-import { holdLease, PROCESS_HOLDER } from "./lease.ts";
+import { claimRoaster, holdLease, PROCESS_HOLDER } from "./lease.ts";
 
 // The single function that does a roaster's job, for every way in: the BullMQ worker, the
 // embedded worker and the inline `scrape` command. It loads the roaster, holds its lease
@@ -34,17 +33,18 @@ export interface RunJobInput {
  */
 export async function runJob(input: RunJobInput): Promise<RunSummary> {
   const { deps, job, log } = input;
-  const roaster = await findRoaster(deps.db, job.roaster);
-  if (!roaster) throw permanent("roaster_not_found", `roaster ${job.roaster} does not exist`);
+  const holder = input.holder ?? PROCESS_HOLDER;
+  const ttlMs = deps.settings.LEASE_TTL_MS;
+  const claimed = await claimRoaster(deps.db, { slug: job.roaster, holder, jobId: input.jobId, ttlMs });
+  if (!claimed) throw permanent("roaster_not_found", `roaster ${job.roaster} does not exist`);
+  const { roaster } = claimed;
   if (!roaster.is_active) throw permanent("roaster_inactive", `roaster ${job.roaster} is inactive`);
-  const lease = await holdLease(deps.db, {
-    roasterId: roaster.id,
-    roaster: roaster.slug,
-    holder: input.holder ?? PROCESS_HOLDER,
-    jobId: input.jobId,
-    ttlMs: deps.settings.LEASE_TTL_MS,
-    log,
-  });
+  // Not taken in the claim: holdLease reads who holds it and throws RoasterBusyError.
+  const lease = await holdLease(
+    deps.db,
+    { roasterId: roaster.id, roaster: roaster.slug, holder, jobId: input.jobId, ttlMs, log },
+    { alreadyTaken: claimed.leased },
+  );
   try {
     const work = input.work ?? runPipeline;
     return await work({

@@ -7,6 +7,7 @@ import type { Deps } from "../../src/app/deps.ts";
 import type { Database } from "../../src/db/database.ts";
 import { upsertRoaster } from "../../src/db/roasters.ts";
 import { replayRun } from "../../src/pipeline/replay.ts";
+import type { RunStats } from "../../src/pipeline/run-stats.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { captureLogger } from "../helpers/logs.ts";
@@ -68,7 +69,7 @@ describe.each(testEngines())("ingest pipeline on %s", (engine) => {
   it("reads the Shopify fixture store into coffees, variants and prices in INR, leaving out non-coffee", async () => {
     const summary = await scrapeOnce({ deps, roaster: "blue-tokai", type: "full_refresh" });
     expect(summary.status).toBe("ok");
-    const stats = summary.stats as Record<string, number>;
+    const stats = summary.stats as unknown as RunStats;
     expect(stats.products_seen).toBe(30);
     expect(stats.coffees_upserted + stats.non_coffee_skipped).toBe(30);
     expect(stats.non_coffee_skipped).toBeGreaterThan(0);
@@ -96,7 +97,7 @@ describe.each(testEngines())("ingest pipeline on %s", (engine) => {
     const before = await snapshot(database().db, "blue-tokai");
     const summary = await scrapeOnce({ deps, roaster: "blue-tokai", type: "full_refresh" });
     expect(["ok"]).toContain(summary.status);
-    expect((summary.stats as Record<string, number>).prices_inserted).toBe(0);
+    expect((summary.stats as unknown as RunStats).prices_inserted).toBe(0);
     expect(await snapshot(database().db, "blue-tokai")).toEqual(before);
   });
 
@@ -119,7 +120,7 @@ describe.each(testEngines())("ingest pipeline on %s", (engine) => {
     prices.regular_price = raised;
     woo.changed();
     const summary = await scrapeOnce({ deps, roaster: "babas-beans", type: "price_only" });
-    const stats = summary.stats as Record<string, number>;
+    const stats = summary.stats as unknown as RunStats;
     expect(stats.prices_inserted).toBe(1);
     expect(stats.price_alerts).toBe(1);
     expect(stats.coffees_upserted).toBe(0);

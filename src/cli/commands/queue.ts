@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { createRuntime, type Runtime } from "../../app/runtime.ts";
+import { isRemoteDatabase } from "../../db/embedded/remote-database.ts";
 import type { Settings } from "../../config/settings.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
@@ -33,8 +34,9 @@ async function withRuntime<T>(settings: Settings, log: Logger, fn: (rt: Runtime)
 }
 
 const NO_REDIS =
-  "REDIS_URL is unset: the embedded queue lives inside `coffee-scraper start`, so jobs put on it from here " +
-  "would never run. Set REDIS_URL, or run one job now with `coffee-scraper scrape <slug>`.";
+  "REDIS_URL is unset and no `coffee-scraper start` is running on this DATA_DIR: the embedded queue lives inside " +
+  "`start`, so jobs put on it from here would never run. Start `coffee-scraper start` (then enqueue again), set " +
+  "REDIS_URL, or run one job now with `coffee-scraper scrape <slug>`.";
 
 export function registerQueueCommands(program: Command): void {
   program
@@ -47,13 +49,14 @@ export function registerQueueCommands(program: Command): void {
       if (!opts.all && slugs.length === 0) throw new CliError("name roaster slugs or --all", EXIT.badInput);
       if (opts.all && slugs.length > 0) throw new CliError("name roaster slugs or --all, not both", EXIT.badInput);
       const { settings, log } = commandContext();
-      if (!settings.REDIS_URL) throw new CliError(NO_REDIS, EXIT.badInput);
-      const results = await withRuntime(settings, log, (rt) =>
-        enqueueRoasters(rt.deps, { roasters: opts.all ? "all" : slugs, type: jobType(opts.type) }).catch((err: unknown) => {
+      const results = await withRuntime(settings, log, (rt) => {
+        // Without Redis, jobs can only go to the embedded queue of a running `start`.
+        if (!settings.REDIS_URL && !isRemoteDatabase(rt.db)) throw new CliError(NO_REDIS, EXIT.badInput);
+        return enqueueRoasters(rt.deps, { roasters: opts.all ? "all" : slugs, type: jobType(opts.type) }).catch((err: unknown) => {
           if (err instanceof UnknownRoastersError) throw new CliError(err.message, EXIT.badInput);
           throw err;
-        }),
-      );
+        });
+      });
       const added = results.filter((r) => r.added).length;
       for (const r of results) console.log(`${r.added ? "enqueued" : "already queued"}  ${r.id}`);
       console.log(`${added} enqueued, ${results.length - added} already queued.`);
@@ -91,9 +94,12 @@ export function registerQueueCommands(program: Command): void {
     .option("--failures <n>", "how many recent failures", positive, 10)
     .action(async (opts: { json?: boolean; failures: number }) => {
       const { settings, log } = commandContext();
-      const status = await withRuntime(settings, log, (rt) => collectStatus(rt.deps, { failures: opts.failures }));
+      const { status, throughOwner } = await withRuntime(settings, log, async (rt) => ({
+        status: await collectStatus(rt.deps, { failures: opts.failures }),
+        throughOwner: isRemoteDatabase(rt.db),
+      }));
       if (opts.json) printJson(status);
-      else console.log(formatStatus(status));
+      else console.log(formatStatus(status, { throughOwner }));
     });
 
   program

@@ -56,6 +56,11 @@ export interface SiteOptions {
   /** Aborts waits and requests at once (shutdown); never retried. */
   signal?: AbortSignal;
   log?: Logger;
+  /**
+   * The job applies whole pages (a full refresh): conditional requests then only use
+   * validators of bodies a full refresh applied (see validators.ts).
+   */
+  appliesFullRefresh?: boolean;
 }
 
 export interface GetOptions {
@@ -168,7 +173,10 @@ export class SiteClient {
   private async getUnchecked(input: string, options: GetOptions): Promise<FetchResult> {
     const requested = new URL(input, this.home);
     const db = this.client.options.db;
-    const sent = options.conditional && db ? await loadValidators(db, requested.href) : NO_VALIDATORS;
+    const sent =
+      options.conditional && db
+        ? await loadValidators(db, requested.href, { requireFull: this.site.appliesFullRefresh ?? false })
+        : NO_VALIDATORS;
     const headers: Record<string, string> = { accept: options.accept ?? "application/json" };
     if (sent.etag) headers["if-none-match"] = sent.etag;
     if (sent.lastModified) headers["if-modified-since"] = sent.lastModified;

@@ -11,10 +11,17 @@ export interface Validators {
 
 export const NO_VALIDATORS: Validators = Object.freeze({ etag: null, lastModified: null });
 
-export async function loadValidators(db: Queryable, url: string): Promise<Validators> {
+/** Which kind of run applied the body a validator describes (migration 0008). */
+export type AppliedBy = "full" | "price";
+
+/**
+ * The validators remembered for `url`. A full refresh (`requireFull`) only trusts those of
+ * a body a full refresh applied: a price-only run writes prices and stock, not the rest.
+ */
+export async function loadValidators(db: Queryable, url: string, options: { requireFull?: boolean } = {}): Promise<Validators> {
   const rows = await db.query<{ etag: string | null; last_modified: string | null }>(
-    `SELECT etag, last_modified FROM http_validators WHERE url = $1`,
-    [url],
+    `SELECT etag, last_modified FROM http_validators WHERE url = $1 AND ($2::boolean IS NOT TRUE OR applied_by = 'full')`,
+    [url, options.requireFull ?? false],
   );
   const row = rows[0];
   return row ? { etag: row.etag, lastModified: row.last_modified } : NO_VALIDATORS;
@@ -30,7 +37,7 @@ export async function saveValidators(
   roasterId: string,
   url: string,
   validators: Validators,
-  options: { firstPage?: boolean } = {},
+  options: { firstPage?: boolean; appliedBy?: AppliedBy } = {},
 ): Promise<void> {
   if (options.firstPage) await saveRoasterValidators(db, roasterId, validators);
   if (validators.etag === null && validators.lastModified === null) {
@@ -38,10 +45,17 @@ export async function saveValidators(
     return;
   }
   await db.query(
-    `INSERT INTO http_validators (url, roaster_id, etag, last_modified, updated_at) VALUES ($1, $2, $3, $4, now())
+    `INSERT INTO http_validators (url, roaster_id, etag, last_modified, applied_by, updated_at)
+     VALUES ($1, $2, $3, $4, $5, now())
      ON CONFLICT (url) DO UPDATE SET roaster_id = EXCLUDED.roaster_id, etag = EXCLUDED.etag,
-       last_modified = EXCLUDED.last_modified, updated_at = now()`,
-    [url, roasterId, validators.etag, validators.lastModified],
+       last_modified = EXCLUDED.last_modified, updated_at = now(),
+       -- A price-only run that got a 304 confirms the body a full refresh applied: keep "full".
+       applied_by = CASE
+         WHEN EXCLUDED.applied_by = 'price' AND http_validators.applied_by = 'full'
+              AND http_validators.etag IS NOT DISTINCT FROM EXCLUDED.etag
+              AND http_validators.last_modified IS NOT DISTINCT FROM EXCLUDED.last_modified
+         THEN 'full' ELSE EXCLUDED.applied_by END`,
+    [url, roasterId, validators.etag, validators.lastModified, options.appliedBy ?? "full"],
   );
 }
 

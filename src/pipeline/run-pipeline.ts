@@ -48,14 +48,14 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   const sourceId = roaster.source_id ?? (await ensureSource(db, roaster));
   const runId = await startRun(db, { sourceId, jobId: input.jobId, jobType: job.type });
   const fetchStats = createFetchStats();
-  const site = deps.http.forSite({ roaster, stats: fetchStats, signal, log });
+  const mode = job.type === "full_refresh" ? "full" : "price";
+  const site = deps.http.forSite({ roaster, stats: fetchStats, signal, log, appliesFullRefresh: mode === "full" });
   let alerts: PriceAlert[] = [];
   let fatal: unknown = null;
 
   try {
     const platform = roaster.platform ?? (await detectAndSavePlatform(db, site, roaster));
     stats.platform = platform;
-    const mode = job.type === "full_refresh" ? "full" : "price";
     const pages = adapterFor(platform).pages({ roaster, http: site, log, conditional: true });
     const result = await processPages(pages, {
       db,
@@ -66,7 +66,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       pinnedCurrency: roaster.currency ?? null,
       stats,
       artifacts: deps.artifacts,
-      afterPage: (page) => saveValidators(db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1 }),
+      afterPage: (page) =>
+        saveValidators(db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1, appliedBy: mode }),
       now: () => deps.clock.now(),
       signal,
     });

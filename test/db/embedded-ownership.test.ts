@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -22,6 +22,17 @@ async function withOwner<T>(dataDir: string, fn: (db: Database) => Promise<T>): 
 }
 
 describe("embedded database ownership", () => {
+  it("commands that need no database never open (or load) PGlite", async () => {
+    const dataDir = freshDir();
+    const bad = path.join(dataDir, "bad.yaml");
+    writeFileSync(bad, "- {slug: Bad Slug, name: x, website: nope}\n");
+    for (const args of [["--help"], ["roasters", "import", bad], ["schedule", "--help"]]) {
+      await runCli(args, { DATA_DIR: dataDir });
+      expect(existsSync(path.join(dataDir, "pgdata")), args.join(" ")).toBe(false);
+      expect(existsSync(path.join(dataDir, "owner.json")), args.join(" ")).toBe(false);
+    }
+  });
+
   it("lets other processes read and write through the owner, with nothing lost", async () => {
     const dataDir = freshDir();
     await withOwner(dataDir, async (db) => {

@@ -34,67 +34,22 @@ export interface ProcessPagesResult {
   alerts: PriceAlert[];
 }
 
-export async function processPages(pages: AsyncIterable<StorePage>, input: ProcessPagesInput): Promise<ProcessPagesResult> {
+export async function processPages(
+  pages: AsyncIterable<StorePage>,
+  input: ProcessPagesInput,
+): Promise<ProcessPagesResult> {
   const { db, stats } = input;
   const listed = new Set<string>();
   const alerts: PriceAlert[] = [];
   let complete = true;
+  let pending: Promise<void> | null = null;
+  const settle = async () => {
+    const writing = pending;
+    pending = null;
+    await writing;
+  };
 
-  for await (const page of pages) {
-    input.signal?.throwIfAborted();
-    stats.pages += 1;
-    if (page.notModified) {
-      // Unchanged since it was last persisted: its products stay as they are, and since we
-      // did not see them this run, nothing can be marked as gone.
-      stats.not_modified_pages += 1;
-      complete = false;
-      continue;
-    }
-
-    if (input.artifacts) await storeArtifacts(page, input);
-
-    if (page.error) {
-      stats.pages_failed += 1;
-      complete = false;
-      addError(stats, { scope: "page", url: page.url, message: page.error.message, retry: page.error.retry });
-      input.log.warn({ url: page.url, err: page.error }, "page failed");
-      continue;
-    }
-
-    for (const problem of page.productErrors) {
-      addError(stats, { scope: "product", url: page.url, product: problem.productId, message: problem.message });
-      if (problem.productId) listed.add(problem.productId);
-      else complete = false;
-    }
-
-    const currency = input.pinnedCurrency ?? page.currency;
-    if (currency) stats.currency = currency;
-    const documents: Record<string, unknown>[] = [];
-    let fresh = 0;
-    for (const raw of page.products) {
-      stats.products_seen += 1;
-      if (listed.has(raw.platformProductId)) {
-        addWarning(stats, `product ${raw.platformProductId} listed twice (${page.url})`);
-        continue;
-      }
-      listed.add(raw.platformProductId);
-      fresh += 1;
-      const product = normalizeProduct(raw, { currency });
-      if (!product.isCoffee) {
-        stats.non_coffee_skipped += 1;
-        continue;
-      }
-      stats.unknown_weights += product.variants.filter((v) => v.weightG === null).length;
-      documents.push(ingestDocument(product, raw));
-    }
-    if (page.products.length > 0 && fresh === 0) {
-      // A store that serves the same page again and again would otherwise be read forever.
-      stats.pages_failed += 1;
-      complete = false;
-      addError(stats, { scope: "page", url: page.url, message: "page repeats products already read in this run; stopped" });
-      break;
-    }
-
+  const persistPage = async (page: StorePage, documents: Record<string, unknown>[]): Promise<void> => {
     if (documents.length > 0) {
       const result = await ingestPage(db, {
         roasterId: input.roasterId,
@@ -121,6 +76,88 @@ export async function processPages(pages: AsyncIterable<StorePage>, input: Proce
       await input.afterPage(page);
       stats.db_round_trips += 1;
     }
+  };
+
+  try {
+    for await (const page of pages) {
+      input.signal?.throwIfAborted();
+      stats.pages += 1;
+      if (page.notModified) {
+        // Unchanged since it was last persisted: its products stay as they are, and since we
+        // did not see them this run, nothing can be marked as gone.
+        stats.not_modified_pages += 1;
+        complete = false;
+        continue;
+      }
+
+      if (input.artifacts) await storeArtifacts(page, input);
+      for (const warning of page.warnings ?? []) addWarning(stats, warning);
+
+      if (page.error) {
+        stats.pages_failed += 1;
+        complete = false;
+        addError(stats, {
+          scope: "page",
+          url: page.url,
+          message: page.error.message,
+          retry: page.error.retry,
+        });
+        input.log.warn({ url: page.url, err: page.error }, "page failed");
+        continue;
+      }
+
+      for (const problem of page.productErrors) {
+        addError(stats, {
+          scope: "product",
+          url: page.url,
+          product: problem.productId,
+          message: problem.message,
+        });
+        if (problem.productId) listed.add(problem.productId);
+        else complete = false;
+      }
+
+      const currency = input.pinnedCurrency ?? page.currency;
+      if (currency) stats.currency = currency;
+      const documents: Record<string, unknown>[] = [];
+      let fresh = 0;
+      for (const raw of page.products) {
+        stats.products_seen += 1;
+        if (listed.has(raw.platformProductId)) {
+          addWarning(stats, `product ${raw.platformProductId} listed twice (${page.url})`);
+          continue;
+        }
+        listed.add(raw.platformProductId);
+        fresh += 1;
+        const product = normalizeProduct(raw, { currency });
+        if (!product.isCoffee) {
+          stats.non_coffee_skipped += 1;
+          continue;
+        }
+        stats.unknown_weights += product.variants.filter((v) => v.weightG === null).length;
+        documents.push(ingestDocument(product, raw));
+      }
+      if (page.products.length > 0 && fresh === 0) {
+        // A store that serves the same page again and again would otherwise be read forever.
+        stats.pages_failed += 1;
+        complete = false;
+        addError(stats, {
+          scope: "page",
+          url: page.url,
+          message: "page repeats products already read in this run; stopped",
+        });
+        break;
+      }
+
+      // The page is written while the next one is fetched and normalized: the database and
+      // this process work at the same time, and at most one page waits in between.
+      await settle();
+      pending = persistPage(page, documents);
+    }
+    await settle();
+  } finally {
+    // A failure elsewhere must not leave a page write running unobserved.
+    await pending?.catch(() => {});
   }
   return { listedProductIds: listed, complete, alerts };
 }

@@ -4,9 +4,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app/deps.ts";
 import { createDeps } from "../../src/app/runtime.ts";
-import { upsertRoaster } from "../../src/db/roasters.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
+import { addRoaster } from "../helpers/fetch.ts";
 import { captureLogger } from "../helpers/logs.ts";
 import { testSettings } from "../helpers/settings.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
@@ -76,21 +76,7 @@ describe.each(testEngines())("the Shopify fixture store scraped into %s", (engin
     store = await startStoreServer({ platform: "shopify" });
     const settings = testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-fx-")) });
     deps = createDeps(settings, database().db, captureLogger().log);
-    await database().db.transaction((tx) =>
-      upsertRoaster(tx, {
-        slug: "blue-tokai",
-        name: "Blue Tokai",
-        website: store.url,
-        platform: "shopify",
-        is_active: true,
-        full_cadence: "0 3 1 * *",
-        price_cadence: "0 4 * * 0",
-        default_concurrency: 3,
-        use_firecrawl_fallback: false,
-        use_llm: false,
-        alert_price_delta_pct: 10,
-      }),
-    );
+    await addRoaster(database().db, store.url, { slug: "blue-tokai", platform: "shopify" });
     const summary = await scrapeOnce({ deps, roaster: "blue-tokai", type: "full_refresh" });
     expect(summary.status).toBe("ok");
   });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
-import { upsertRoaster } from "../../src/db/roasters.ts";
 import type { RawProduct } from "../../src/platforms/raw-product.ts";
 import type { NormalizedProduct, NormalizedVariant } from "../../src/pipeline/normalize/types.ts";
 import { ingestDocument, ingestPage, markUnlisted, type IngestMode } from "../../src/pipeline/persist.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
+import { addRoaster } from "../helpers/fetch.ts";
 
 function variant(id: string, price: number | null, extra: Partial<NormalizedVariant> = {}): NormalizedVariant {
   return {
@@ -89,21 +89,7 @@ const raw = (p: NormalizedProduct): RawProduct => ({
 });
 
 async function setup(db: Database, slug: string, alertPct = 10) {
-  const { id } = await db.transaction((tx) =>
-    upsertRoaster(tx, {
-      slug,
-      name: slug,
-      website: `https://${slug}.example`,
-      platform: "shopify",
-      is_active: true,
-      full_cadence: "0 3 1 * *",
-      price_cadence: "0 4 * * 0",
-      default_concurrency: 3,
-      use_firecrawl_fallback: false,
-      use_llm: false,
-      alert_price_delta_pct: alertPct,
-    }),
-  );
+  const { id } = await addRoaster(db, `https://${slug}.example`, { slug, platform: "shopify", alert_price_delta_pct: alertPct });
   const [source] = await db.query<{ id: string }>("SELECT id FROM product_sources WHERE roaster_id = $1", [id]);
   const [run] = await db.query<{ id: string }>("SELECT rpc_scrape_run_start($1) AS id", [source!.id]);
   const ingest = (mode: IngestMode, products: NormalizedProduct[]) =>

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app/runtime.ts";
 import type { Deps } from "../../src/app/deps.ts";
 import type { Database } from "../../src/db/database.ts";
-import { upsertRoaster } from "../../src/db/roasters.ts";
 import { replayRun } from "../../src/pipeline/replay.ts";
 import type { RunStats } from "../../src/pipeline/run-stats.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
+import { addRoaster } from "../helpers/fetch.ts";
 import { captureLogger } from "../helpers/logs.ts";
 import { testSettings } from "../helpers/settings.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
@@ -17,23 +17,6 @@ import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 const settings = () =>
   testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, HTTP_RETRIES: 0, DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-pipe-")) });
 
-async function addRoaster(db: Database, slug: string, store: StoreServer, platform: "shopify" | "woocommerce", alertPct = 10) {
-  await db.transaction((tx) =>
-    upsertRoaster(tx, {
-      slug,
-      name: slug,
-      website: store.url,
-      platform,
-      is_active: true,
-      full_cadence: "0 3 1 * *",
-      price_cadence: "0 4 * * 0",
-      default_concurrency: 3,
-      use_firecrawl_fallback: false,
-      use_llm: false,
-      alert_price_delta_pct: alertPct,
-    }),
-  );
-}
 
 /** Everything a run writes that a user would look at, in a stable order. */
 async function snapshot(db: Database, slug: string) {
@@ -57,8 +40,8 @@ describe.each(testEngines())("ingest pipeline on %s", (engine) => {
     shopify = await startStoreServer({ platform: "shopify" });
     woo = await startStoreServer({ platform: "woocommerce" });
     deps = createDeps(settings(), database().db, captureLogger().log);
-    await addRoaster(database().db, "blue-tokai", shopify, "shopify");
-    await addRoaster(database().db, "babas-beans", woo, "woocommerce", 5);
+    await addRoaster(database().db, shopify.url, { slug: "blue-tokai", platform: "shopify" });
+    await addRoaster(database().db, woo.url, { slug: "babas-beans", platform: "woocommerce", alert_price_delta_pct: 5 });
   });
   afterAll(async () => {
     await deps?.http.close();

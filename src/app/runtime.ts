@@ -7,9 +7,8 @@ import type { OwnedDatabase } from "../db/embedded/open-embedded.ts";
 import { isRemoteDatabase } from "../db/embedded/remote-database.ts";
 import { openQueue } from "../queue/open-queue.ts";
 import { queueOperations, remoteQueue } from "../queue/remote.ts";
-import path from "node:path";
 import { createHttpClient } from "../fetch/client.ts";
-import { directoryArtifactStore } from "../pipeline/artifacts/directory-store.ts";
+import { openArtifactStore } from "../pipeline/artifacts/open-store.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { systemClock } from "./clock.ts";
 import type { Deps } from "./deps.ts";
@@ -75,7 +74,7 @@ export function createDeps(settings: Settings, db: Database, log: Logger): Deps 
     log,
     clock: systemClock,
     http: createHttpClient({ settings, db }),
-    artifacts: directoryArtifactStore(path.join(settings.DATA_DIR, "artifacts")),
+    artifacts: openArtifactStore(settings),
     metrics: createMetrics(),
   };
 }

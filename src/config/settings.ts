@@ -65,6 +65,21 @@ export const settingsSchema = z
     ROASTERS_FILE: z.string().min(1).default("roasters.yaml"),
     ALERT_WEBHOOK_URL: url(["http:", "https:"]).optional(),
     ARTIFACTS_RETENTION_DAYS: int(0, 36_500).default(90),
+    /** Raw pages go to this S3-compatible bucket (S3, R2, Supabase Storage, MinIO) instead of DATA_DIR/artifacts. */
+    ARTIFACTS_S3_BUCKET: z.string().regex(/^[^/\s]+$/, "a bucket name (no / or spaces)").optional(),
+    /** The S3 API endpoint of R2, Supabase Storage or MinIO; unset → AWS S3. */
+    ARTIFACTS_S3_ENDPOINT: url(["http:", "https:"]).optional(),
+    /**
+     * Signing region. us-east-1 works for AWS (buckets elsewhere are followed by redirect), for
+     * R2 (an alias of its "auto") and MinIO; "auto" is R2-only and no AWS region.
+     */
+    ARTIFACTS_S3_REGION: z.string().min(1).default("us-east-1"),
+    ARTIFACTS_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    ARTIFACTS_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** Object keys are `<prefix>/<aa>/<sha256>.gz`. */
+    ARTIFACTS_S3_PREFIX: z.string().min(1).optional(),
+    /** `<endpoint>/<bucket>/<key>` URLs instead of `<bucket>.<endpoint>/<key>`: Supabase Storage and MinIO need it. */
+    ARTIFACTS_S3_FORCE_PATH_STYLE: bool.default(false),
     SCHEDULER_TICK_MS: int(1000, 3_600_000).default(60_000),
     /**
      * A recorded slot whose job the queue does not know is taken for lost (and enqueued again)
@@ -120,13 +135,32 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, isTty = Boole
       }),
     );
   }
+  const crossField = crossFieldProblems(parsed.data);
+  if (crossField.length > 0) throw new SettingsError(crossField);
   const settings = { ...parsed.data, LOG_FORMAT: parsed.data.LOG_FORMAT ?? (isTty ? "pretty" : "json") } as Settings;
   registerSecret(settings.DATABASE_URL);
   registerSecret(settings.REDIS_URL);
   registerSecret(settings.ALERT_WEBHOOK_URL);
   registerSecret(settings.DASHBOARD_TOKEN);
   registerSecret(settings.DASHBOARD_PASSWORD);
+  registerSecret(settings.ARTIFACTS_S3_ACCESS_KEY_ID);
+  registerSecret(settings.ARTIFACTS_S3_SECRET_ACCESS_KEY);
   return settings;
+}
+
+/** Settings that are only valid together, as "VAR: problem" lines like the schema's. */
+function crossFieldProblems(s: z.infer<typeof settingsSchema>): string[] {
+  const problems: string[] = [];
+  const s3Keys = ["ARTIFACTS_S3_ACCESS_KEY_ID", "ARTIFACTS_S3_SECRET_ACCESS_KEY"] as const;
+  if (s.ARTIFACTS_S3_BUCKET) {
+    for (const key of s3Keys) if (!s[key]) problems.push(`${key}: required when ARTIFACTS_S3_BUCKET is set`);
+  } else {
+    const orphans = (["ARTIFACTS_S3_ENDPOINT", ...s3Keys, "ARTIFACTS_S3_PREFIX"] as const).filter((key) => s[key]);
+    if (orphans.length > 0) {
+      problems.push(`ARTIFACTS_S3_BUCKET: required when ${orphans.join(", ")} ${orphans.length > 1 ? "are" : "is"} set (raw pages would silently stay in DATA_DIR)`);
+    }
+  }
+  return problems;
 }
 
 function readConfigFile(file: string | undefined): Record<string, unknown> {

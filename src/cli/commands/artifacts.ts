@@ -1,8 +1,7 @@
-import path from "node:path";
 import type { Command } from "commander";
 import { createDeps } from "../../app/runtime.ts";
 import { migrate } from "../../db/migrate.ts";
-import { directoryArtifactStore } from "../../pipeline/artifacts/directory-store.ts";
+import { openArtifactStore } from "../../pipeline/artifacts/open-store.ts";
 import { pruneArtifacts } from "../../pipeline/artifacts/retention.ts";
 import { replayRun } from "../../pipeline/replay.ts";
 import { commandContext, EXIT, printJson, withDatabase } from "../context.ts";
@@ -46,7 +45,7 @@ export function registerArtifacts(program: Command): void {
       const days = opts.days ?? settings.ARTIFACTS_RETENTION_DAYS;
       const result = await withDatabase(settings, async (db) => {
         await migrate(db);
-        return pruneArtifacts(db, directoryArtifactStore(path.join(settings.DATA_DIR, "artifacts")), days);
+        return pruneArtifacts(db, openArtifactStore(settings), days);
       });
       console.log(`Pruned ${result.rowsDeleted} artifact record(s) older than ${days} days and ${result.filesDeleted} stored body(ies).`);
     });

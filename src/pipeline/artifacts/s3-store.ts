@@ -1,0 +1,157 @@
+import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { artifactKey, type ArtifactStore } from "./store.ts";
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+const KEY = /^[0-9a-f]{2}\/[0-9a-f]{64}\.gz$/;
+
+export interface S3ArtifactStoreOptions {
+  bucket: string;
+  /** For R2, Supabase Storage, MinIO…; unset → AWS S3. */
+  endpoint?: string | undefined;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Object keys are `<prefix>/<aa>/<sha256>.gz`. */
+  prefix?: string | undefined;
+  /** `<endpoint>/<bucket>/<key>` instead of `<bucket>.<endpoint>/<key>` (Supabase Storage, MinIO). */
+  forcePathStyle?: boolean | undefined;
+  /** Keys per ListObjectsV2 page (the server's default, 1000 on S3, when unset). */
+  listPageSize?: number | undefined;
+}
+
+type Sdk = typeof import("@aws-sdk/client-s3");
+
+/**
+ * Artifacts as objects `<prefix>/<aa>/<sha256>.gz` (application/gzip) in an S3-compatible
+ * bucket. The keys handed out (and recorded as saved_html_path) are the same as the
+ * directory store's, without the prefix, so moving between the two is copying files.
+ * The AWS SDK is loaded on first use only: deployments without a bucket never load it.
+ */
+export function s3ArtifactStore(options: S3ArtifactStoreOptions): ArtifactStore {
+  const prefix = options.prefix ? `${options.prefix.replace(/^\/+|\/+$/g, "")}/` : "";
+  const bucket = options.bucket;
+  let connected: Promise<{ sdk: Sdk; client: S3Client }> | undefined;
+  const connect = () =>
+    (connected ??= import("@aws-sdk/client-s3").then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        region: options.region,
+        endpoint: options.endpoint,
+        forcePathStyle: options.forcePathStyle ?? false,
+        credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+        // AWS buckets outside `region` still work (the SDK follows the redirect).
+        followRegionRedirects: true,
+        // Newer SDKs add CRC checksums (and chunked trailers) to every upload by default,
+        // which several S3-compatible services reject; only send them where S3 requires it.
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+      }),
+    })));
+  const objectKey = (key: string) => {
+    if (!KEY.test(key)) throw new Error(`not an artifact key: ${key}`);
+    return prefix + key;
+  };
+
+  return {
+    async put(body) {
+      const { sdk, client } = await connect();
+      const sha256 = createHash("sha256").update(body).digest("hex");
+      const key = artifactKey(sha256);
+      const Key = objectKey(key);
+      try {
+        const head = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key }));
+        return { key, sha256, written: false, storedBytes: head.ContentLength ?? 0 };
+      } catch (err) {
+        if (!isNotFound(err)) throw describe(err, `HEAD s3://${bucket}/${Key}`);
+      }
+      const compressed = await gzipAsync(body);
+      // A PUT is atomic: readers see the whole object or none. Two jobs storing the same body
+      // at once write identical bytes.
+      await client
+        .send(
+          new sdk.PutObjectCommand({
+            Bucket: bucket,
+            Key,
+            Body: compressed,
+            ContentType: "application/gzip",
+            ContentLength: compressed.length,
+          }),
+        )
+        .catch((err: unknown) => {
+          throw describe(err, `PUT s3://${bucket}/${Key}`);
+        });
+      return { key, sha256, written: true, storedBytes: compressed.length };
+    },
+
+    async get(key) {
+      const { sdk, client } = await connect();
+      const Key = objectKey(key);
+      const object = await client
+        .send(new sdk.GetObjectCommand({ Bucket: bucket, Key }))
+        .catch((err: unknown) => {
+          throw describe(err, `GET s3://${bucket}/${Key}`);
+        });
+      if (!object.Body) throw new Error(`GET s3://${bucket}/${Key}: empty response`);
+      return gunzipAsync(Buffer.from(await object.Body.transformToByteArray()));
+    },
+
+    async *list() {
+      const { sdk, client } = await connect();
+      let token: string | undefined;
+      do {
+        const page = await client
+          .send(
+            new sdk.ListObjectsV2Command({
+              Bucket: bucket,
+              Prefix: prefix || undefined,
+              ContinuationToken: token,
+              MaxKeys: options.listPageSize,
+            }),
+          )
+          .catch((err: unknown) => {
+            throw describe(err, `LIST s3://${bucket}/${prefix}`);
+          });
+        for (const object of page.Contents ?? []) {
+          const key = object.Key?.slice(prefix.length);
+          // Anything else sharing the bucket or prefix is not ours, and never yielded (so never pruned).
+          if (!key || !KEY.test(key) || !object.LastModified) continue;
+          yield { key, modifiedAt: object.LastModified };
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    },
+
+    async delete(key) {
+      const { sdk, client } = await connect();
+      const Key = objectKey(key);
+      // Deleting a missing object succeeds in S3, as `rm --force` does for the directory store.
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key })).catch((err: unknown) => {
+        throw describe(err, `DELETE s3://${bucket}/${Key}`);
+      });
+    },
+  };
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
+}
+
+/** The SDK's errors say what went wrong but not on which object; ours say both. */
+function describe(err: unknown, what: string): Error {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  const error = new Error(
+    `${what} failed: ${e?.name ?? "Error"}${status ? ` (HTTP ${status})` : ""}: ${e?.message ?? String(err)}`,
+    {
+      cause: err,
+    },
+  );
+  if (isNotFound(err)) (error as Error & { code?: string }).code = "ENOENT";
+  return error;
+}

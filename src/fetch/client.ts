@@ -175,7 +175,7 @@ export class SiteClient {
     const db = this.client.options.db;
     const sent =
       options.conditional && db
-        ? await loadValidators(db, requested.href, { requireFull: this.site.appliesFullRefresh ?? false })
+        ? await loadValidators(db, this.site.roaster.id, requested.href, { requireFull: this.site.appliesFullRefresh ?? false })
         : NO_VALIDATORS;
     const headers: Record<string, string> = { accept: options.accept ?? "application/json" };
     if (sent.etag) headers["if-none-match"] = sent.etag;

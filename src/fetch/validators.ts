@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 
-// HTTP cache validators per full URL (page number included). The client only reads them;
+// HTTP cache validators per roaster and full URL (page number included). The client only reads them;
 // the pipeline saves them once the page they describe has been persisted, so a page that
 // failed downstream is fetched in full next time instead of being skipped by a 304.
 
@@ -18,10 +18,16 @@ export type AppliedBy = "full" | "price";
  * The validators remembered for `url`. A full refresh (`requireFull`) only trusts those of
  * a body a full refresh applied: a price-only run writes prices and stock, not the rest.
  */
-export async function loadValidators(db: Queryable, url: string, options: { requireFull?: boolean } = {}): Promise<Validators> {
+export async function loadValidators(
+  db: Queryable,
+  roasterId: string,
+  url: string,
+  options: { requireFull?: boolean } = {},
+): Promise<Validators> {
   const rows = await db.query<{ etag: string | null; last_modified: string | null }>(
-    `SELECT etag, last_modified FROM http_validators WHERE url = $1 AND ($2::boolean IS NOT TRUE OR applied_by = 'full')`,
-    [url, options.requireFull ?? false],
+    `SELECT etag, last_modified FROM http_validators
+      WHERE roaster_id = $1 AND url = $2 AND ($3::boolean IS NOT TRUE OR applied_by = 'full')`,
+    [roasterId, url, options.requireFull ?? false],
   );
   const row = rows[0];
   return row ? { etag: row.etag, lastModified: row.last_modified } : NO_VALIDATORS;
@@ -41,13 +47,13 @@ export async function saveValidators(
 ): Promise<void> {
   if (options.firstPage) await saveRoasterValidators(db, roasterId, validators);
   if (validators.etag === null && validators.lastModified === null) {
-    await db.query(`DELETE FROM http_validators WHERE url = $1`, [url]);
+    await db.query(`DELETE FROM http_validators WHERE roaster_id = $1 AND url = $2`, [roasterId, url]);
     return;
   }
   await db.query(
     `INSERT INTO http_validators (url, roaster_id, etag, last_modified, applied_by, updated_at)
      VALUES ($1, $2, $3, $4, $5, now())
-     ON CONFLICT (url) DO UPDATE SET roaster_id = EXCLUDED.roaster_id, etag = EXCLUDED.etag,
+     ON CONFLICT (roaster_id, url) DO UPDATE SET etag = EXCLUDED.etag,
        last_modified = EXCLUDED.last_modified, updated_at = now(),
        -- A price-only run that got a 304 confirms the body a full refresh applied: keep "full".
        applied_by = CASE

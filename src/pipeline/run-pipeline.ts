@@ -12,7 +12,7 @@ import { markSlotFinished } from "../scheduler/slots.ts";
 import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
-import { ensureSource, finishRun, startRun } from "./run-bookkeeping.ts";
+import { closeAbandonedRuns, ensureSource, finishRun, startRun } from "./run-bookkeeping.ts";
 import { addError, emptyRunStats, runStatusOf, type RunStats } from "./run-stats.ts";
 
 // The seam between the worker and the ingest pipeline. The worker loads the roaster and
@@ -46,6 +46,9 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   const stats = emptyRunStats({ jobType: job.type, jobId: input.jobId, slot: job.slot, attempt: input.attempt });
   stats.platform = roaster.platform ?? null;
   const sourceId = roaster.source_id ?? (await ensureSource(db, roaster));
+  // We hold the roaster's lease: a run of its store still open was left by a dead process.
+  const abandoned = await closeAbandonedRuns(db, sourceId);
+  if (abandoned > 0) log.warn({ abandoned }, "closed runs left open by a process that died mid-job");
   const runId = await startRun(db, { sourceId, jobId: input.jobId, jobType: job.type });
   const fetchStats = createFetchStats();
   const mode = job.type === "full_refresh" ? "full" : "price";

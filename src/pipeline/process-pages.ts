@@ -2,7 +2,8 @@ import type { Database } from "../db/database.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StorePage } from "../platforms/adapter.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
-import { normalizeProduct } from "./normalize/index.ts";
+import type { RawProduct } from "../platforms/raw-product.ts";
+import { normalizeProduct, type NormalizedVariant } from "./normalize/index.ts";
 import { ingestDocument, ingestPage, recordArtifacts, type IngestMode, type PriceAlert } from "./persist.ts";
 import { addError, addWarning, type RunStats } from "./run-stats.ts";
 
@@ -135,6 +136,7 @@ export async function processPages(
           continue;
         }
         stats.unknown_weights += product.variants.filter((v) => v.weightG === null).length;
+        reportVariantProblems(stats, page.url, raw, product.variants);
         documents.push(ingestDocument(product, raw));
       }
       if (page.products.length > 0 && fresh === 0) {
@@ -145,6 +147,7 @@ export async function processPages(
           scope: "page",
           url: page.url,
           message: "page repeats products already read in this run; stopped",
+          retry: "permanent",
         });
         break;
       }
@@ -185,4 +188,26 @@ async function storeArtifacts(page: StorePage, input: ProcessPagesInput): Promis
   }
   await recordArtifacts(input.db, input.runId, records);
   stats.db_round_trips += 1;
+}
+
+/**
+ * What the normalizer could not use, named in the run's stats: a variant whose store price is
+ * unusable ("abc", "-5", "1e308") is kept without a price, and that is a product error; a
+ * variant id listed twice in one product is a warning.
+ */
+function reportVariantProblems(stats: RunStats, url: string, raw: RawProduct, variants: NormalizedVariant[]): void {
+  const seen = new Set<string>();
+  raw.variants.forEach((rv, i) => {
+    if (seen.has(rv.platformVariantId)) addWarning(stats, `product ${raw.platformProductId}: variant ${rv.platformVariantId} listed twice`);
+    seen.add(rv.platformVariantId);
+    const amount = rv.price.amount;
+    if (variants[i]?.price === null && amount !== null && amount.trim() !== "") {
+      addError(stats, {
+        scope: "product",
+        url,
+        product: raw.platformProductId,
+        message: `variant ${rv.platformVariantId}: price ${JSON.stringify(amount.slice(0, 40))} is not a usable price; kept without one`,
+      });
+    }
+  });
 }

@@ -6,6 +6,9 @@ import { z } from "zod";
 // objects and transforms would keep them too, at 3–5× the validation cost: see bench:fetch.)
 
 const id = z.union([z.number(), z.string().min(1)]);
+/** Beyond these a product is not a product (a broken or hostile store): rejected with a reason. */
+export const MAX_TITLE_CHARS = 1000;
+export const MAX_VARIANTS = 1000;
 /** Shopify sends decimal strings; numbers are tolerated. */
 const money = z.union([z.string(), z.number()]).nullish();
 const optionValue = z.union([z.string(), z.number()]).nullish();
@@ -34,7 +37,7 @@ export const shopifyImageSchema = z.object({
 
 export const shopifyProductSchema = z.object({
   id,
-  title: z.string(),
+  title: z.string().max(MAX_TITLE_CHARS),
   handle: z.string().nullish(),
   body_html: z.string().nullish(),
   published_at: z.string().nullish(),
@@ -42,7 +45,7 @@ export const shopifyProductSchema = z.object({
   product_type: z.string().nullish(),
   // An array today; older stores sent one comma-separated string.
   tags: z.union([z.array(z.string()), z.string()]).nullish(),
-  variants: z.array(shopifyVariantSchema),
+  variants: z.array(shopifyVariantSchema).max(MAX_VARIANTS),
   images: z.array(shopifyImageSchema).nullish(),
   options: z.array(z.object({ name: z.string(), values: z.array(z.union([z.string(), z.number()])).nullish() })).nullish(),
 });

@@ -16,9 +16,13 @@ export const wooPricesSchema = z.object({
 
 const named = z.object({ name: z.string() });
 
+/** Beyond these a product is not a product (a broken or hostile store): rejected with a reason. */
+export const MAX_NAME_CHARS = 1000;
+export const MAX_VARIATIONS = 1000;
+
 export const wooProductSchema = z.object({
   id: z.number().int(),
-  name: z.string(),
+  name: z.string().max(MAX_NAME_CHARS),
   type: z.string().nullish(),
   slug: z.string().nullish(),
   permalink: z.string().nullish(),
@@ -48,6 +52,7 @@ export const wooProductSchema = z.object({
         attributes: z.array(z.object({ name: z.string(), value: z.string().nullable() })).nullish(),
       }),
     )
+    .max(MAX_VARIATIONS)
     .nullish(),
   is_in_stock: z.boolean().nullish(),
   low_stock_remaining: z.number().nullish(),

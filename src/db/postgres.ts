@@ -26,6 +26,15 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     exec: async (sql) => void (await run(pool, sql)),
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out client whose server connection dies (pg_terminate_backend, a failover,
+      // a network cut) between queries emits "error" with no pool listener attached: unheard,
+      // that crashes the process. Heard, the transaction's next query fails (transient, retried)
+      // and the client is discarded on release instead of going back to the pool.
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on("error", onError);
       const tx: Queryable = {
         query: (sql, params) => run(client, sql, params),
         exec: async (sql) => void (await run(client, sql)),
@@ -39,7 +48,8 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
         await client.query("ROLLBACK").catch(() => {});
         throw err;
       } finally {
-        client.release();
+        client.off("error", onError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),

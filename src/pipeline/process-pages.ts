@@ -156,6 +156,9 @@ export async function processPages(
       // this process work at the same time, and at most one page waits in between.
       await settle();
       pending = persistPage(page, documents);
+      // Awaited by the next settle(); until then a failed write (a killed connection) must not
+      // count as an unhandled rejection, which would end the whole worker process.
+      pending.catch(() => {});
     }
     await settle();
   } finally {

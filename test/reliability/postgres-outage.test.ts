@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { QueueBackend } from "../../src/queue/backend.ts";
@@ -60,7 +61,10 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("PostgreSQL outages", () => {
     await addRoasters(testDb().db, roasters);
     producer = producerQueue(REDIS_URL!, prefix);
   });
-  afterEach(async () => killAll(children));
+  afterEach(async () => {
+    if (process.env.REL_DEBUG) for (const c of children) writeFileSync(`/tmp/pgw-${c.pid}.log`, c.out());
+    await killAll(children);
+  });
   afterAll(async () => {
     await producer?.obliterate();
     await producer?.close();

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -24,7 +24,9 @@ export function directoryArtifactStore(root: string): ArtifactStore {
       const compressed = await gzipAsync(body);
       await mkdir(path.dirname(file), { recursive: true });
       // Write then rename: a crash never leaves a truncated artifact under its final name.
-      const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+      // A name of its own: two jobs storing the same body in the same millisecond (the empty
+      // last page every Shopify store serves) must not rename each other's temp file away.
+      const temp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
       await writeFile(temp, compressed);
       await rename(temp, file);
       return { key, sha256, written: true, storedBytes: compressed.length };

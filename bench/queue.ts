@@ -22,6 +22,7 @@ import { openEmbeddedQueue } from "../src/queue/embedded.ts";
 import type { JobPayload } from "../src/queue/job.ts";
 import { retentionFrom, retryPolicyFrom } from "../src/queue/open-queue.ts";
 import type { JobWork } from "../src/worker/run-job.ts";
+import { claimRoaster, releaseLease } from "../src/worker/lease.ts";
 import { startWorker } from "../src/worker/worker.ts";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 1000);
@@ -86,6 +87,23 @@ async function rawEmbedded(): Promise<number> {
   return (JOBS / ms) * 1000;
 }
 
+/** The per-job database work on its own: roaster lookup + lease in one statement, then release. */
+async function leaseOnly(db: Database): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < JOBS) {
+        const i = next++;
+        const claim = { slug: `bench-${i}`, holder: "bench", jobId: `lease-only-${run}-${i}`, ttlMs: 60_000 };
+        const claimed = await claimRoaster(db, claim);
+        await releaseLease(db, { roasterId: claimed!.roaster.id, holder: claim.holder, jobId: claim.jobId });
+      }
+    }),
+  );
+  return (JOBS / (performance.now() - t0)) * 1000;
+}
+
 function report(name: string, raw: number, mine: number): void {
   const ratio = mine / raw;
   console.log(
@@ -142,6 +160,11 @@ async function main(): Promise<void> {
     const mine = await ours(embedded, db);
     await embedded.close();
     report("embedded", raw, mine);
+    const ceiling = await leaseOnly(db);
+    console.log(
+      `database lease alone (claim + release, no queue): ${ceiling.toFixed(0)} jobs/s — the ceiling of any worker ` +
+        "that takes a crash-safe per-roaster lease in the database, on this machine",
+    );
   } finally {
     await db.close();
     if (SERVER_URL) await admin(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`);

@@ -33,8 +33,9 @@ export class RoasterBusyError extends Error {
 }
 
 /**
- * Takes the lease when it is free, expired, or already ours for this job. Returns whether
- * it was taken.
+ * Takes the lease when it is free or expired. Not re-entrant, even for the same holder and
+ * job: a queue that hands a job out twice (a lock lost under load) must not run it twice at
+ * once; the second copy is deferred until the first releases. Returns whether it was taken.
  */
 export async function tryAcquireLease(
   db: Queryable,
@@ -45,7 +46,7 @@ export async function tryAcquireLease(
      VALUES ($1, $2, $3, now(), now() + $4 * interval '1 millisecond')
      ON CONFLICT (roaster_id) DO UPDATE
        SET holder = EXCLUDED.holder, job_id = EXCLUDED.job_id, acquired_at = now(), expires_at = EXCLUDED.expires_at
-       WHERE l.expires_at < now() OR (l.holder = EXCLUDED.holder AND l.job_id = EXCLUDED.job_id)
+       WHERE l.expires_at < now()
      RETURNING l.roaster_id`,
     [lease.roasterId, lease.holder, lease.jobId, lease.ttlMs],
   );
@@ -67,7 +68,7 @@ export async function claimRoaster(
        SELECT r.id, $2, $3, now(), now() + $4 * interval '1 millisecond' FROM r WHERE r.is_active
        ON CONFLICT (roaster_id) DO UPDATE
          SET holder = EXCLUDED.holder, job_id = EXCLUDED.job_id, acquired_at = now(), expires_at = EXCLUDED.expires_at
-         WHERE l.expires_at < now() OR (l.holder = EXCLUDED.holder AND l.job_id = EXCLUDED.job_id)
+         WHERE l.expires_at < now()
        RETURNING l.roaster_id)
      SELECT r.*, EXISTS (SELECT 1 FROM taken) AS leased FROM r`,
     [claim.slug, claim.holder, claim.jobId, claim.ttlMs],

@@ -25,7 +25,7 @@ describe.each(testEngines())("roaster lease on %s", (engine) => {
     const b = { roasterId, holder: "host-b:2:bb", jobId: "price_only.x.1", ttlMs: 60_000 };
     expect(await tryAcquireLease(db, a)).toBe(true);
     expect(await tryAcquireLease(db, b)).toBe(false);
-    expect(await tryAcquireLease(db, a)).toBe(true); // the same holder and job: still ours
+    expect(await tryAcquireLease(db, a)).toBe(false); // not re-entrant: the same job handed out twice waits
     expect(await renewLease(db, b)).toBe(false);
     await releaseLease(db, b); // not b's to release
     expect((await readLease(db, roasterId))?.holder).toBe(a.holder);

@@ -40,6 +40,21 @@ export function failedPage(
   };
 }
 
+/** A page the store answered 304 to: unchanged since its validators were saved. */
+export function notModifiedPage(pageNumber: number, url: string, result: FetchResult, currency: string | null): StorePage {
+  return {
+    pageNumber,
+    url,
+    status: 304,
+    notModified: true,
+    validators: result.validators,
+    responses: [],
+    products: [],
+    productErrors: [],
+    currency,
+  };
+}
+
 /** A non-2xx final answer for a page (after the client's retries) as a classified error. */
 export function statusError(result: FetchResult, what: string): ScrapeError {
   const detail = result.body.subarray(0, 200).toString("utf8").replace(/\s+/g, " ").trim();

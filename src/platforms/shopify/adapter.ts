@@ -5,6 +5,7 @@ import {
   isGone,
   isJobFatal,
   isOk,
+  notModifiedPage,
   MAX_CONSECUTIVE_PAGE_ERRORS,
   originsOf,
   statusError,
@@ -78,15 +79,7 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
         // Unchanged. Whether it was the last page is unknown, so ask for the next one: it is
         // either a changed page or an empty one (which carries no validators, so it ends this).
         yield {
-          pageNumber,
-          url,
-          status: 304,
-          notModified: true,
-          validators: result.validators,
-          responses: [],
-          products: [],
-          productErrors: [],
-          currency,
+          ...notModifiedPage(pageNumber, url, result, currency),
           ...(pageNumber === 1 && warnings.length ? { warnings } : {}),
         };
         continue;

@@ -7,6 +7,7 @@ import {
   isGone,
   isJobFatal,
   isOk,
+  notModifiedPage,
   MAX_CONSECUTIVE_PAGE_ERRORS,
   statusError,
   stored,
@@ -62,17 +63,7 @@ async function* wooPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
       totalPages = totalPagesOf(result) ?? totalPages;
       if (result.notModified) {
         consecutiveErrors = 0;
-        yield {
-          pageNumber,
-          url,
-          status: 304,
-          notModified: true,
-          validators: result.validators,
-          responses: [],
-          products: [],
-          productErrors: [],
-          currency: pinned,
-        };
+        yield notModifiedPage(pageNumber, url, result, pinned);
         continue;
       }
       if (!isOk(result.status)) throw statusError(result, "WooCommerce products page");

@@ -204,7 +204,9 @@ function reportVariantProblems(stats: RunStats, url: string, raw: RawProduct, va
     if (seen.has(rv.platformVariantId)) addWarning(stats, `product ${raw.platformProductId}: variant ${rv.platformVariantId} listed twice`);
     seen.add(rv.platformVariantId);
     const amount = rv.price.amount;
-    if (variants[i]?.price === null && amount !== null && amount.trim() !== "") {
+    // "0" is how stores say "no price" (Woo shows it for out-of-stock products): not a problem.
+    const noPrice = amount === null || /^\s*(0+(\.0*)?)?\s*$/.test(amount);
+    if (variants[i]?.price === null && !noPrice) {
       addError(stats, {
         scope: "product",
         url,

@@ -35,7 +35,8 @@ const GRAMS_PER_UNIT: Record<string, number> = {
 // between number and unit ("1-kg").
 const UNIT_PATTERN =
   "(kilograms?|kilogrammes?|kilos?|kgs?|grams?|grammes?|gms?|grm?s?|g|ounces?|oz|pounds?|lbs?)";
-const WEIGHT = new RegExp(`(\\d+(?:\\.\\d+)?)[\\s-]*${UNIT_PATTERN}(?![a-z])`, "g");
+// A number starts on its own (not inside another, nor as the exponent of "1e308 g").
+const WEIGHT = new RegExp(`(?<![\\d.])(?<!\\d[eE][+-]?)(\\d+(?:\\.\\d+)?)[\\s-]*${UNIT_PATTERN}(?![a-z])`, "g");
 
 // Anything heavier is a wholesale sack or a typo; anything lighter rounds to nothing.
 const MAX_GRAMS = 100_000;

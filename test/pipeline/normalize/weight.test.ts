@@ -152,6 +152,8 @@ describe("parseSizeText", () => {
     ["999kg", null],
     ["SL-795", null],
     ["N72", null],
+    ["1e308 g", null],
+    ["2e3 g", null],
   ])("%s is not a plausible bag size", (text, expected) => {
     expect(parseSizeText(text)?.grams ?? null).toBe(expected);
   });

@@ -124,7 +124,7 @@ describe("Shopify adapter", () => {
   it("reads 1,000 products completely within the pacing limits, and gets 304s on an unchanged second run", async () => {
     const server = await store({ products: 1000, latencyMs: 5 });
     const roaster = await addRoaster(testDb.db, server.url, { default_concurrency: 3 });
-    const settings = { HTTP_DELAY_MS: 50, HTTP_JITTER_MS: 10 };
+    const settings = { HTTP_DELAY_MS: 100, HTTP_JITTER_MS: 10 };
     const first = await run(roaster, { settings });
     const ids = first.pages.flatMap((p) => p.products.map((x) => x.platformProductId));
     expect(ids).toHaveLength(1000);
@@ -132,7 +132,7 @@ describe("Shopify adapter", () => {
     // 4 full pages, then an empty one ends the walk.
     expect(first.pages.map((p) => p.products.length)).toEqual([250, 250, 250, 250, 0]);
     expect(server.maxInFlight()).toBeLessThanOrEqual(3);
-    expect(server.minPacedGap()).toBeGreaterThanOrEqual(50 - 10 - PACING_SLACK_MS);
+    expect(server.minPacedGap()).toBeGreaterThanOrEqual(100 - 10 - PACING_SLACK_MS);
 
     // The pipeline saves validators once each page is persisted.
     for (const page of first.pages) {

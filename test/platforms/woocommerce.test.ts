@@ -116,7 +116,7 @@ describe("WooCommerce adapter", () => {
   it("reads 300 variable products completely within the pacing limits", async () => {
     const server = await store({ products: 300, variableOnly: true, maxVariations: 7, latencyMs: 120 });
     const roaster = await addRoaster(testDb.db, server.url, { default_concurrency: 3 });
-    const { pages, stats } = await run(roaster, { settings: { HTTP_DELAY_MS: 50, HTTP_JITTER_MS: 10 } });
+    const { pages, stats } = await run(roaster, { settings: { HTTP_DELAY_MS: 100, HTTP_JITTER_MS: 10 } });
     expect(pages).toHaveLength(3);
     const products = pages.flatMap((p) => p.products);
     expect(products).toHaveLength(300);
@@ -129,7 +129,7 @@ describe("WooCommerce adapter", () => {
     expect(server.requestsTo((r) => r.path.includes(VARIATIONS)).length).toBe(3 * Math.ceil(100 / 14));
     expect(server.maxInFlight()).toBeLessThanOrEqual(3);
     expect(server.maxInFlight()).toBe(3); // the batches do run side by side
-    expect(server.minPacedGap()).toBeGreaterThanOrEqual(50 - 10 - PACING_SLACK_MS);
+    expect(server.minPacedGap()).toBeGreaterThanOrEqual(100 - 10 - PACING_SLACK_MS);
     expect(stats.requests).toBe(server.requests.length);
   });
 

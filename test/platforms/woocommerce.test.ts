@@ -114,7 +114,7 @@ describe("WooCommerce adapter", () => {
   });
 
   it("reads 300 variable products completely within the pacing limits", async () => {
-    const server = await store({ products: 300, variableOnly: true, maxVariations: 7, latencyMs: 120 });
+    const server = await store({ products: 300, variableOnly: true, maxVariations: 7, latencyMs: 350 });
     const roaster = await addRoaster(testDb.db, server.url, { default_concurrency: 3 });
     const { pages, stats } = await run(roaster, { settings: { HTTP_DELAY_MS: 100, HTTP_JITTER_MS: 10 } });
     expect(pages).toHaveLength(3);

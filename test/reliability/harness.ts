@@ -1,3 +1,4 @@
+import { startStoreServer, type StoreServer, type StoreServerOptions } from "../helpers/store-server.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import net from "node:net";
@@ -145,6 +146,32 @@ export async function addRoasters(db: Database, roasters: RoasterSpec[]): Promis
       });
     }
   });
+}
+
+/**
+ * `count` local Shopify stores with `roasters` roasters spread over them, added to `db`, and
+ * the data an undisturbed run of them produces (the reference every fault test compares to).
+ */
+export async function shopifyFleet(
+  db: Database,
+  options: {
+    stores: number;
+    roasters: number;
+    slugPrefix: string;
+    store?: Omit<StoreServerOptions, "platform">;
+  },
+): Promise<{ stores: StoreServer[]; roasters: RoasterSpec[]; reference: unknown[] }> {
+  const stores = await Promise.all(
+    Array.from({ length: options.stores }, () => startStoreServer({ platform: "shopify", ...options.store })),
+  );
+  const roasters = Array.from({ length: options.roasters }, (_, i) => ({
+    slug: `${options.slugPrefix}-${i}`,
+    url: stores[i % stores.length]!.url,
+    platform: "shopify" as const,
+  }));
+  const reference = await referenceSnapshot(roasters);
+  await addRoasters(db, roasters);
+  return { stores, roasters, reference };
 }
 
 /** What a user sees of every roaster's coffees, variants and prices, without ids or timestamps. */

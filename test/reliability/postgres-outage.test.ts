@@ -5,13 +5,12 @@ import type { QueueBackend } from "../../src/queue/backend.ts";
 import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
-import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+import type { StoreServer } from "../helpers/store-server.ts";
 import {
-  addRoasters,
   expectEveryJobFinished,
   killAll,
   producerQueue,
-  referenceSnapshot,
+  shopifyFleet,
   sleep,
   snapshot,
   snapshotDiff,
@@ -20,7 +19,6 @@ import {
   until,
   workerEnv,
   type Child,
-  type RoasterSpec,
   type TcpProxy,
 } from "./harness.ts";
 
@@ -35,7 +33,6 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("PostgreSQL outages", () => {
   let stores: StoreServer[] = [];
   let proxy: TcpProxy;
   let producer: QueueBackend;
-  let roasters: RoasterSpec[];
   let reference: unknown[];
 
   const proxiedUrl = () => {
@@ -47,18 +44,12 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("PostgreSQL outages", () => {
   beforeAll(async () => {
     const target = new URL(POSTGRES_URL!);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    stores = await Promise.all(
-      Array.from({ length: 3 }, () =>
-        startStoreServer({ platform: "shopify", products: 300, latencyMs: 250 }),
-      ),
-    );
-    roasters = Array.from({ length: 8 }, (_, i) => ({
-      slug: `pg-${i}`,
-      url: stores[i % 3]!.url,
-      platform: "shopify" as const,
+    ({ stores, reference } = await shopifyFleet(testDb().db, {
+      stores: 3,
+      roasters: 8,
+      slugPrefix: "pg",
+      store: { products: 300, latencyMs: 250 },
     }));
-    reference = await referenceSnapshot(roasters);
-    await addRoasters(testDb().db, roasters);
     producer = producerQueue(REDIS_URL!, prefix);
   });
   afterEach(async () => {

@@ -4,13 +4,12 @@ import type { QueueBackend } from "../../src/queue/backend.ts";
 import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { hasRedis } from "../helpers/redis.ts";
-import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+import type { StoreServer } from "../helpers/store-server.ts";
 import {
-  addRoasters,
   expectEveryJobFinished,
   killAll,
   producerQueue,
-  referenceSnapshot,
+  shopifyFleet,
   snapshot,
   snapshotDiff,
   spawnCli,
@@ -19,7 +18,6 @@ import {
   workerEnv,
   type Child,
   type OwnRedis,
-  type RoasterSpec,
 } from "./harness.ts";
 
 // Redis restarted without persistence in the middle of a batch: every key is gone, the
@@ -34,23 +32,16 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("Redis restarted mid-batch", () => {
   let redis: OwnRedis;
   let stores: StoreServer[] = [];
   let producer: QueueBackend;
-  let roasters: RoasterSpec[];
   let reference: unknown[];
 
   beforeAll(async () => {
     redis = await startOwnRedis();
-    stores = await Promise.all(
-      Array.from({ length: 4 }, () =>
-        startStoreServer({ platform: "shopify", products: 300, latencyMs: 200 }),
-      ),
-    );
-    roasters = Array.from({ length: 12 }, (_, i) => ({
-      slug: `redis-${i}`,
-      url: stores[i % 4]!.url,
-      platform: "shopify" as const,
+    ({ stores, reference } = await shopifyFleet(testDb().db, {
+      stores: 4,
+      roasters: 12,
+      slugPrefix: "redis",
+      store: { products: 300, latencyMs: 200 },
     }));
-    reference = await referenceSnapshot(roasters);
-    await addRoasters(testDb().db, roasters);
     producer = producerQueue(redis.url, prefix);
   });
   afterEach(async () => killAll(children));

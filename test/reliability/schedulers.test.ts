@@ -3,20 +3,18 @@ import type { QueueBackend } from "../../src/queue/backend.ts";
 import { runCli } from "../helpers/cli.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
-import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+import type { StoreServer } from "../helpers/store-server.ts";
 import {
-  addRoasters,
   expectEveryJobFinished,
   killAll,
   producerQueue,
-  referenceSnapshot,
+  shopifyFleet,
   snapshot,
   snapshotDiff,
   spawnCli,
   until,
   workerEnv,
   type Child,
-  type RoasterSpec,
 } from "./harness.ts";
 
 // Two `schedule --once` processes ticking at the same instant, then a late duplicate tick
@@ -34,18 +32,14 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("two schedulers at once, and a late 
   const children: Child[] = [];
   let stores: StoreServer[] = [];
   let producer: QueueBackend;
-  let roasters: RoasterSpec[];
   let reference: unknown[];
 
   beforeAll(async () => {
-    stores = await Promise.all(Array.from({ length: 4 }, () => startStoreServer({ platform: "shopify" })));
-    roasters = Array.from({ length: 40 }, (_, i) => ({
-      slug: `sched-${i}`,
-      url: stores[i % 4]!.url,
-      platform: "shopify" as const,
+    ({ stores, reference } = await shopifyFleet(testDb().db, {
+      stores: 4,
+      roasters: 40,
+      slugPrefix: "sched",
     }));
-    reference = await referenceSnapshot(roasters);
-    await addRoasters(testDb().db, roasters);
     producer = producerQueue(REDIS_URL!, prefix);
   });
   afterEach(async () => killAll(children));

@@ -3,20 +3,18 @@ import type { QueueBackend } from "../../src/queue/backend.ts";
 import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
-import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+import type { StoreServer } from "../helpers/store-server.ts";
 import {
-  addRoasters,
   expectEveryJobFinished,
   killAll,
   producerQueue,
-  referenceSnapshot,
+  shopifyFleet,
   snapshot,
   snapshotDiff,
   spawnCli,
   until,
   workerEnv,
   type Child,
-  type RoasterSpec,
 } from "./harness.ts";
 
 // Real `coffee-scraper worker` processes on the shared Redis (a prefix of this file's own)
@@ -28,7 +26,6 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("worker processes under kill -9 and 
   const children: Child[] = [];
   let stores: StoreServer[] = [];
   let producer: QueueBackend;
-  let roasters: RoasterSpec[];
   let reference: unknown[];
 
   const env = (extra: Record<string, string> = {}) =>
@@ -47,18 +44,12 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("worker processes under kill -9 and 
 
   beforeAll(async () => {
     // Each store answers after 150 ms, so a job (robots, 2 listing pages of 250 and 50) takes about a second.
-    stores = await Promise.all(
-      Array.from({ length: 3 }, () =>
-        startStoreServer({ platform: "shopify", products: 300, latencyMs: 150 }),
-      ),
-    );
-    roasters = Array.from({ length: 6 }, (_, i) => ({
-      slug: `kill-${i}`,
-      url: stores[i % 3]!.url,
-      platform: "shopify" as const,
+    ({ stores, reference } = await shopifyFleet(testDb().db, {
+      stores: 3,
+      roasters: 6,
+      slugPrefix: "kill",
+      store: { products: 300, latencyMs: 150 },
     }));
-    reference = await referenceSnapshot(roasters);
-    await addRoasters(testDb().db, roasters);
     producer = producerQueue(REDIS_URL!, prefix);
   });
   afterEach(async () => killAll(children));

@@ -30,12 +30,11 @@ export function commandContext(options: { fd?: 1 | 2 } = {}): CommandContext {
 export async function withDatabase<T>(
   settings: Settings,
   fn: (db: Database) => Promise<T>,
-  options: { requireOwnership?: boolean; log?: Logger } = {},
+  options: { log?: Logger } = {},
 ): Promise<T> {
   const db = await openDatabase({
     databaseUrl: settings.DATABASE_URL,
     dataDir: settings.DATA_DIR,
-    ...(options.requireOwnership ? { requireOwnership: true } : {}),
     onStaleLock: (dead) =>
       (options.log ?? console).warn?.(
         `recovered the embedded database lock left by a dead process${dead ? ` (pid ${dead.pid}, \`${dead.command}\`)` : ""}`,

@@ -4,7 +4,6 @@ import type { HttpClient } from "../fetch/client.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { ArtifactStore } from "../pipeline/artifacts/store.ts";
-import type { RoasterLeases } from "../worker/lease.ts";
 import type { Clock } from "./clock.ts";
 
 /**
@@ -18,8 +17,6 @@ export interface Deps {
   clock: Clock;
   /** The polite HTTP client (one connection pool per process). */
   http: HttpClient;
-  /** Where roasters' leases are kept (one job per roaster at a time). */
-  leases: RoasterLeases;
   /** Where raw store responses are kept. */
   artifacts: ArtifactStore;
   /** This process's Prometheus registry (jobs, requests, prices…), fed by the worker edge. */

@@ -10,10 +10,6 @@ import { queueOperations, remoteQueue } from "../queue/remote.ts";
 import { createHttpClient } from "../fetch/client.ts";
 import { openArtifactStore } from "../pipeline/artifacts/open-store.ts";
 import { createMetrics } from "../metrics/metrics.ts";
-import { Redis } from "ioredis";
-import { databaseLeases } from "../worker/database-lease.ts";
-import type { RoasterLeases } from "../worker/lease.ts";
-import { redisLeases } from "../worker/redis-lease.ts";
 import { systemClock } from "./clock.ts";
 import type { Deps } from "./deps.ts";
 
@@ -39,14 +35,13 @@ export async function createRuntime(
   try {
     if (options.migrate !== false) await migrate(db);
     const queue = await queueFor(settings, log, db);
-    const deps = createDeps(settings, db, log, leasesFor(settings, log, db));
+    const deps = createDeps(settings, db, log);
     return {
       deps: { ...deps, queue },
       queue,
       db,
       async close() {
         await queue.close().catch((err: unknown) => log.warn({ err }, "closing the queue failed"));
-        await deps.leases.close().catch(() => {});
         await deps.http.close().catch(() => {});
         if (ownsDb) await db.close();
       },
@@ -71,28 +66,12 @@ async function queueFor(settings: Settings, log: Logger, db: Database): Promise<
   return queue;
 }
 
-/**
- * Leases beside the queue: in Redis when REDIS_URL is set (they ride on BullMQ's locks),
- * else in the database. Every process that runs jobs on one database must share the choice.
- */
-function leasesFor(settings: Settings, log: Logger, db: Database): RoasterLeases {
-  if (!settings.REDIS_URL) return databaseLeases(db, settings.LEASE_TTL_MS);
-  // Connects on first use: commands that never run a job never open it.
-  const redis = new Redis(settings.REDIS_URL, { lazyConnect: true });
-  redis.on("error", (err: Error) => log.warn({ err }, "redis connection error (leases)"));
-  return redisLeases({ redis, prefix: settings.QUEUE_PREFIX, ttlMs: settings.LEASE_TTL_MS, db });
-}
-
-/**
- * The job dependencies around an open database: clock, polite HTTP client, artifact store,
- * metrics, and the leases (in the database unless given).
- */
-export function createDeps(settings: Settings, db: Database, log: Logger, leases?: RoasterLeases): Deps {
+/** The job dependencies around an open database: clock, polite HTTP client, artifact store, metrics. */
+export function createDeps(settings: Settings, db: Database, log: Logger): Deps {
   return {
     settings,
     db,
     log,
-    leases: leases ?? databaseLeases(db, settings.LEASE_TTL_MS),
     clock: systemClock,
     http: createHttpClient({ settings, db }),
     artifacts: openArtifactStore(settings),

@@ -17,8 +17,7 @@ export const SETTING_DOCS: Record<SettingName, string> = {
   JOB_BACKOFF_MS: "base of the jobs' exponential backoff",
   JOB_BACKOFF_JITTER: "fraction of each retry delay that is randomised (0.2 → 80–100 % of it)",
   JOB_DEFER_MS: "wait before retrying a job whose roaster is busy (no attempt used)",
-  LEASE_TTL_MS:
-    "expiry of the per-roaster lease (renewed every third of it while the job runs); with Redis, queue jobs' leases last as BullMQ's lock does (QUEUE_LOCK_DURATION_MS) and this applies to `scrape`",
+  LEASE_TTL_MS: "expiry of the per-roaster lease (renewed every third of it while the job runs)",
   QUEUE_PREFIX: "Redis key prefix of the queue",
   QUEUE_KEEP_COMPLETED: "completed jobs kept in the queue (the database keeps every run)",
   QUEUE_KEEP_FAILED: "failed jobs kept in the queue, for `status`",

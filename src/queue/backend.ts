@@ -25,24 +25,14 @@ export interface EnqueueResult {
   added: boolean;
 }
 
-/** A queue's own lock on one attempt of a job: held while it runs, dropped when it ends. */
-export interface QueueLock {
-  /** The Redis key that holds the lock. */
-  key: string;
-  /** The attempt's token: the key's value while this attempt holds it. */
-  token: string;
-}
-
 export interface JobContext {
   id: string;
   payload: JobPayload;
   /** 1-based; deferrals do not count. */
   attempt: number;
   maxAttempts: number;
-  /** Aborted when the consumer is closed past its timeout (or aborted), or the queue's lock was lost. */
+  /** Aborted when the consumer is closed past its timeout (or aborted). */
   signal: AbortSignal;
-  /** The queue's lock on this attempt, when it keeps one (BullMQ). */
-  lock?: QueueLock;
 }
 
 export type JobHandler = (job: JobContext) => Promise<unknown>;

@@ -91,8 +91,6 @@ export function openBullmqQueue(options: BullmqOptions): QueueBackend {
               attempt: job.attemptsMade + 1,
               maxAttempts: job.opts.attempts ?? 1,
               signal,
-              // BullMQ's lock key for a job (its scripts: jobKey .. ':lock'), held with this token.
-              ...(token ? { lock: { key: `${job.queueQualifiedName}:${job.id}:lock`, token } } : {}),
             });
           } catch (err) {
             if (err instanceof FailJobError) throw new UnrecoverableError(err.message);
@@ -121,10 +119,6 @@ export function openBullmqQueue(options: BullmqOptions): QueueBackend {
         },
       );
       worker.on("error", (err) => options.log.warn({ err }, "worker error"));
-      // A job whose lock could not be renewed may already be running elsewhere: stop this copy.
-      worker.on("lockRenewalFailed", (ids: string[]) => {
-        for (const id of ids) worker.cancelJob(id, "the queue's lock on the job was lost");
-      });
       workers.add(worker);
       let closing: Promise<boolean> | undefined;
       return {

@@ -1,99 +1,159 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Roaster } from "../config/roaster.ts";
+import type { Queryable } from "../db/database.ts";
+import { ROASTER_COLUMNS, toRoaster, type RoasterRow } from "../db/roasters.ts";
 import type { Logger } from "../log/logger.ts";
-import type { QueueLock } from "../queue/backend.ts";
 
-// One job per roaster at a time, across processes and machines. Every job starts by claiming
-// its roaster: loading it and taking its lease, which it holds until the job ends. Two stores
-// keep leases (runtime.ts picks one; every process that runs jobs on the same database must
-// use the same):
-//   database-lease.ts  a row in roaster_leases, with expiry and renewal (no Redis)
-//   redis-lease.ts     a hash in Redis that rides on BullMQ's own lock on the job (REDIS_URL)
-// A holder that dies stops renewing, so its lease lapses and the roaster becomes free again.
+// One job per roaster at a time, across processes and machines: a row in roaster_leases.
+// Taken when free or expired, renewed while the job runs, released in `finally`. A holder
+// that dies stops renewing, so its lease expires and the roaster becomes free again.
+// Time is the database's (now()), the one clock every machine shares.
 
 /** This process's holder id: host, pid and a random part (pids repeat across restarts). */
 export const PROCESS_HOLDER = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 
-/** The roaster's lease is held by another job whose hold has not lapsed. */
+export interface LeaseRow {
+  roaster_id: string;
+  holder: string;
+  job_id: string;
+  acquired_at: Date;
+  expires_at: Date;
+}
+
+/** The roaster's lease is held by someone else and has not expired. */
 export class RoasterBusyError extends Error {
   constructor(
     readonly roaster: string,
-    readonly heldBy: { holder: string; jobId: string } | null,
+    readonly heldBy: { holder: string; jobId: string; expiresAt: Date } | null,
   ) {
     super(`roaster ${roaster} is busy${heldBy ? ` (job ${heldBy.jobId} on ${heldBy.holder})` : ""}`);
     this.name = "RoasterBusyError";
   }
 }
 
+/**
+ * Takes the lease when it is free or expired. Not re-entrant, even for the same holder and
+ * job: a queue that hands a job out twice (a lock lost under load) must not run it twice at
+ * once; the second copy is deferred until the first releases. Returns whether it was taken.
+ */
+export async function tryAcquireLease(
+  db: Queryable,
+  lease: { roasterId: string; holder: string; jobId: string; ttlMs: number },
+): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO roaster_leases AS l (roaster_id, holder, job_id, acquired_at, expires_at)
+     VALUES ($1, $2, $3, now(), now() + $4 * interval '1 millisecond')
+     ON CONFLICT (roaster_id) DO UPDATE
+       SET holder = EXCLUDED.holder, job_id = EXCLUDED.job_id, acquired_at = now(), expires_at = EXCLUDED.expires_at
+       WHERE l.expires_at < now()
+     RETURNING l.roaster_id`,
+    [lease.roasterId, lease.holder, lease.jobId, lease.ttlMs],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Loads the roaster by slug and, when it is active, takes its lease — in one round trip,
+ * since every job starts with both. `leased` is false when the roaster is inactive or busy.
+ */
+export async function claimRoaster(
+  db: Queryable,
+  claim: { slug: string; holder: string; jobId: string; ttlMs: number },
+): Promise<{ roaster: Roaster; leased: boolean } | null> {
+  const rows = await db.query<RoasterRow & { leased: boolean }>(
+    `WITH r AS (SELECT ${ROASTER_COLUMNS} FROM roasters r WHERE r.slug = $1),
+     taken AS (
+       INSERT INTO roaster_leases AS l (roaster_id, holder, job_id, acquired_at, expires_at)
+       SELECT r.id, $2, $3, now(), now() + $4 * interval '1 millisecond' FROM r WHERE r.is_active
+       ON CONFLICT (roaster_id) DO UPDATE
+         SET holder = EXCLUDED.holder, job_id = EXCLUDED.job_id, acquired_at = now(), expires_at = EXCLUDED.expires_at
+         WHERE l.expires_at < now()
+       RETURNING l.roaster_id)
+     SELECT r.*, EXISTS (SELECT 1 FROM taken) AS leased FROM r`,
+    [claim.slug, claim.holder, claim.jobId, claim.ttlMs],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const { leased, ...roaster } = row;
+  return { roaster: toRoaster(roaster), leased };
+}
+
+/** Pushes the expiry out by `ttlMs`; false when the lease is no longer ours. */
+export async function renewLease(
+  db: Queryable,
+  lease: { roasterId: string; holder: string; jobId: string; ttlMs: number },
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE roaster_leases SET expires_at = now() + $4 * interval '1 millisecond'
+     WHERE roaster_id = $1 AND holder = $2 AND job_id = $3 RETURNING roaster_id`,
+    [lease.roasterId, lease.holder, lease.jobId, lease.ttlMs],
+  );
+  return rows.length === 1;
+}
+
+export async function releaseLease(db: Queryable, lease: { roasterId: string; holder: string; jobId: string }): Promise<void> {
+  await db.query(`DELETE FROM roaster_leases WHERE roaster_id = $1 AND holder = $2 AND job_id = $3`, [
+    lease.roasterId,
+    lease.holder,
+    lease.jobId,
+  ]);
+}
+
+export async function readLease(db: Queryable, roasterId: string): Promise<LeaseRow | null> {
+  const rows = await db.query<LeaseRow>(`SELECT * FROM roaster_leases WHERE roaster_id = $1`, [roasterId]);
+  return rows[0] ?? null;
+}
+
 export interface HeldLease {
-  /** Aborted when the lease was lost (taken over, or lapsed because renewal failed). */
+  /** Aborted when the lease was lost (renewal found it taken, or it ran past its expiry). */
   readonly lost: AbortSignal;
   release(): Promise<void>;
 }
 
-export interface ClaimRequest {
-  /** The roaster's slug, as the job names it. */
-  slug: string;
-  holder: string;
-  jobId: string;
-  log: Logger;
-  /** The queue's own lock on this attempt, when it has one: a lease may ride on it. */
-  queueLock?: QueueLock | undefined;
-}
-
-export interface Claim {
-  roaster: Roaster;
-  /** Null when the roaster is inactive: nothing was taken. */
-  lease: HeldLease | null;
-}
-
-export interface RoasterLeases {
-  readonly kind: "database" | "redis";
-  /**
-   * Loads the roaster and, when it is active, takes its lease for this job. Null when there
-   * is no such roaster; throws RoasterBusyError when another job holds the lease. Not
-   * re-entrant: the same job handed out twice at once runs once, the other copy waits.
-   */
-  claim(request: ClaimRequest): Promise<Claim | null>;
-  close(): Promise<void>;
-}
-
 /**
- * Calls `renew` every `intervalMs` until stopped; aborts `lost` when renew says the lease is
- * someone else's, or when it keeps failing past `ttlMs` since the last success.
+ * Takes the roaster's lease and keeps renewing it every ttl/3 until released; throws
+ * RoasterBusyError when someone else holds it.
  */
-export function keepRenewing(options: {
-  renew: () => Promise<boolean>;
-  intervalMs: number;
-  ttlMs: number;
-  log: Logger;
-}): { lost: AbortSignal; stop(): Promise<void> } {
+export async function holdLease(
+  db: Queryable,
+  lease: { roasterId: string; roaster: string; holder: string; jobId: string; ttlMs: number; log: Logger },
+  options: { alreadyTaken?: boolean } = {},
+): Promise<HeldLease> {
+  if (!options.alreadyTaken && !(await tryAcquireLease(db, lease))) {
+    const row = await readLease(db, lease.roasterId);
+    throw new RoasterBusyError(
+      lease.roaster,
+      row ? { holder: row.holder, jobId: row.job_id, expiresAt: new Date(row.expires_at) } : null,
+    );
+  }
   const lost = new AbortController();
-  let expiresAt = Date.now() + options.ttlMs;
+  let expiresAt = Date.now() + lease.ttlMs;
   let renewing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     renewing = (async () => {
       try {
-        if (await options.renew()) {
-          expiresAt = Date.now() + options.ttlMs;
+        if (await renewLease(db, lease)) {
+          expiresAt = Date.now() + lease.ttlMs;
           return;
         }
-        options.log.error("roaster lease lost: another holder took it");
+        lease.log.error("roaster lease lost: another holder took it");
         lost.abort(new Error("roaster lease lost"));
       } catch (err) {
-        options.log.warn({ err }, "roaster lease renewal failed");
+        lease.log.warn({ err }, "roaster lease renewal failed");
         if (Date.now() >= expiresAt) lost.abort(new Error("roaster lease expired: renewal failed"));
       }
       if (lost.signal.aborted) clearInterval(timer);
     })();
-  }, options.intervalMs);
+  }, Math.max(100, Math.floor(lease.ttlMs / 3)));
   timer.unref();
   return {
     lost: lost.signal,
-    async stop() {
+    async release() {
       clearInterval(timer);
       await renewing;
+      // Filtered by holder and job: never deletes a lease someone else took over.
+      await releaseLease(db, lease);
     },
   };
 }

@@ -3,13 +3,11 @@ import { permanent } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { runPipeline, type PipelineInput, type RunSummary } from "../pipeline/run-pipeline.ts";
 import type { JobPayload } from "../queue/job.ts";
-import type { QueueLock } from "../queue/backend.ts";
-import { PROCESS_HOLDER } from "./lease.ts";
+import { claimRoaster, holdLease, PROCESS_HOLDER } from "./lease.ts";
 
 // The single function that does a roaster's job, for every way in: the BullMQ worker, the
-// embedded worker and the inline `scrape` command. It claims the roaster (loads it and takes
-// its lease, from deps.leases), holds the lease for the whole run, and hands the run to the
-// pipeline.
+// embedded worker and the inline `scrape` command. It loads the roaster, holds its lease
+// for the whole run, and hands the run to the pipeline.
 
 /** What a job does once the roaster is loaded and leased: the ingest pipeline by default. */
 export type JobWork = (input: PipelineInput) => Promise<RunSummary>;
@@ -27,8 +25,6 @@ export interface RunJobInput {
   work?: JobWork;
   /** Lease holder id; defaults to this process's. */
   holder?: string;
-  /** The queue's lock on this attempt, for a lease that rides on it. */
-  queueLock?: QueueLock | undefined;
 }
 
 /**
@@ -38,10 +34,17 @@ export interface RunJobInput {
 export async function runJob(input: RunJobInput): Promise<RunSummary> {
   const { deps, job, log } = input;
   const holder = input.holder ?? PROCESS_HOLDER;
-  const claimed = await deps.leases.claim({ slug: job.roaster, holder, jobId: input.jobId, log, queueLock: input.queueLock });
+  const ttlMs = deps.settings.LEASE_TTL_MS;
+  const claimed = await claimRoaster(deps.db, { slug: job.roaster, holder, jobId: input.jobId, ttlMs });
   if (!claimed) throw permanent("roaster_not_found", `roaster ${job.roaster} does not exist`);
-  const { roaster, lease } = claimed;
-  if (!lease) throw permanent("roaster_inactive", `roaster ${job.roaster} is inactive`);
+  const { roaster } = claimed;
+  if (!roaster.is_active) throw permanent("roaster_inactive", `roaster ${job.roaster} is inactive`);
+  // Not taken in the claim: holdLease reads who holds it and throws RoasterBusyError.
+  const lease = await holdLease(
+    deps.db,
+    { roasterId: roaster.id, roaster: roaster.slug, holder, jobId: input.jobId, ttlMs, log },
+    { alreadyTaken: claimed.leased },
+  );
   try {
     const work = input.work ?? runPipeline;
     return await work({

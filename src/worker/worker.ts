@@ -84,7 +84,6 @@ export function jobHandler(options: Omit<WorkerOptions, "queue" | "concurrency">
         deps,
         log,
         signal: job.signal,
-        queueLock: job.lock,
         ...(options.work ? { work: options.work } : {}),
         ...(options.holder ? { holder: options.holder } : {}),
       });

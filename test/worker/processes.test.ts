@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/app/clock.ts";
 import { importRoasters } from "../../src/config/import-roasters.ts";
 import { validateRoasterList } from "../../src/config/roaster-file.ts";
@@ -10,9 +10,7 @@ import { silentLogger } from "../../src/log/logger.ts";
 import type { QueueBackend } from "../../src/queue/backend.ts";
 import { openBullmqQueue } from "../../src/queue/bullmq.ts";
 import { enqueueRoasters } from "../../src/queue/enqueue.ts";
-import { readLease } from "../../src/worker/database-lease.ts";
-import { readRedisLease } from "../../src/worker/redis-lease.ts";
-import { Redis } from "ioredis";
+import { readLease } from "../../src/worker/lease.ts";
 import { collectStatus } from "../../src/worker/status.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
@@ -159,8 +157,6 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("worker processes on one Redis and o
   }, 55_000);
 
   it("kill -9 of a worker mid-job: the job completes on the other worker once the dead worker's lease expires", async () => {
-    const redis = new Redis(REDIS_URL!);
-    onTestFinished(() => void redis.quit());
     const workers = await startWorkers(2);
     const { db } = testDb();
     const victimId = (await findRoaster(db, "victim"))!.id;
@@ -171,25 +167,20 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("worker processes on one Redis and o
     const dead = workers.find((w) => w.proc.pid === pid)!;
     const survivor = workers.find((w) => w !== dead)!;
     expect(dead).toBeDefined();
-    // With REDIS_URL the lease is in Redis, riding on BullMQ's lock on the job; none in the database.
-    const readAt = Date.now();
-    const leaseBefore = await readRedisLease(redis, prefix, "victim");
-    expect(leaseBefore).toMatchObject({ jobId: id, lockKey: `${prefix}:scrape:${id}:lock` });
-    expect(leaseBefore!.holder).toContain(`:${pid}:`);
-    expect(await readLease(db, victimId)).toBeNull();
+    const leaseBefore = await readLease(db, victimId);
+    expect(leaseBefore?.holder).toContain(`:${pid}:`);
     dead.proc.kill("SIGKILL");
     await dead.exit;
 
     await until(async () => (await producer.stateOf(id)) === "completed", 30_000, "the job to complete on the survivor");
     const spans = await db.query<WorkSpan>(`SELECT * FROM test_work_spans WHERE job_id = $1`, [id]);
     expect(spans.map((s) => s.pid)).toEqual([survivor.proc.pid]);
-    // Not before the dead worker's lock, and with it the lease, lapsed: renewals only pushed it later.
-    expect(spans[0]!.started_ms).toBeGreaterThanOrEqual(readAt + leaseBefore!.ttlMs - 50);
+    expect(spans[0]!.started_ms).toBeGreaterThanOrEqual(new Date(leaseBefore!.expires_at).getTime() - 50);
     // The same data an undisturbed run leaves: one result row, with the store's answer.
     expect(await db.query(`SELECT roaster, body FROM test_results WHERE job_id = $1`, [id])).toEqual([
       { roaster: "victim", body: JSON.stringify({ slug: "victim" }) },
     ]);
-    expect(await readRedisLease(redis, prefix, "victim")).toBeNull();
+    expect(await readLease(db, victimId)).toBeNull();
     const finished = survivor.lines().filter((l) => l.jobId === id && l.msg === "job finished");
     expect(finished.at(-1)).toMatchObject({ outcome: "completed", roaster: "victim" });
     const status = await collectStatus({ db, queue: producer });

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { importRoasters } from "../../src/config/import-roasters.ts";
 import { validateRoasterList } from "../../src/config/roaster-file.ts";
 import { findRoaster } from "../../src/db/roasters.ts";
-import { readLease, releaseLease, renewLease, tryAcquireLease } from "../../src/worker/database-lease.ts";
+import { silentLogger } from "../../src/log/logger.ts";
+import { holdLease, readLease, releaseLease, renewLease, RoasterBusyError, tryAcquireLease } from "../../src/worker/lease.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,5 +47,34 @@ describe.each(testEngines())("roaster lease on %s", (engine) => {
     await sleep(200);
     expect(await tryAcquireLease(db, other)).toBe(true);
     expect((await readLease(db, roasterId))?.holder).toBe(other.holder);
+  });
+
+  it("holdLease renews in the background and releases; a busy roaster throws RoasterBusyError", async () => {
+    const { db } = testDb();
+    const roasterId = await roaster();
+    const log = silentLogger();
+    const held = await holdLease(db, { roasterId, roaster: "r", holder: "h:1:aa", jobId: "j1", ttlMs: 300, log });
+    await expect(
+      holdLease(db, { roasterId, roaster: "r", holder: "h:2:bb", jobId: "j2", ttlMs: 300, log }),
+    ).rejects.toMatchObject({ name: "RoasterBusyError", heldBy: { holder: "h:1:aa", jobId: "j1" } });
+    await sleep(900); // three TTLs: only renewal keeps it
+    expect(held.lost.aborted).toBe(false);
+    await expect(holdLease(db, { roasterId, roaster: "r", holder: "h:2:bb", jobId: "j2", ttlMs: 300, log })).rejects.toBeInstanceOf(
+      RoasterBusyError,
+    );
+    await held.release();
+    expect(await readLease(db, roasterId)).toBeNull();
+  });
+
+  it("signals `lost` when another holder has taken the lease", async () => {
+    const { db } = testDb();
+    const roasterId = await roaster();
+    const held = await holdLease(db, { roasterId, roaster: "r", holder: "h:1:aa", jobId: "j1", ttlMs: 300, log: silentLogger() });
+    await db.query(`UPDATE roaster_leases SET holder = 'thief', job_id = 'other' WHERE roaster_id = $1`, [roasterId]);
+    const deadline = Date.now() + 2000;
+    while (!held.lost.aborted && Date.now() < deadline) await sleep(20);
+    expect(held.lost.aborted).toBe(true);
+    await held.release();
+    expect((await readLease(db, roasterId))?.holder).toBe("thief");
   });
 });

@@ -49,5 +49,5 @@ describe("scrape, replay and artifacts prune from the command line", () => {
     const pruned = await runCli(["artifacts", "prune", "--days", "0"], env());
     expect(pruned.stdout).toContain(`and ${files.length} stored body(ies)`);
     expect(readdirSync(artifactsDir, { recursive: true }).filter((f) => String(f).endsWith(".gz"))).toEqual([]);
-  });
+  }, 90_000); // five CLI processes, each opening PGlite: ~20 s alone, more on a loaded 2-core machine
 });

@@ -84,7 +84,7 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("a flapping store beside healthy one
     await db.query("UPDATE roasters SET is_active = false WHERE slug = 'flapping'");
     const alone = await scheduleTick({ db, queue: producer, lostAfterMs: 60_000 });
     expect(alone.enqueued.length).toBe(3);
-    await until(async () => (await producer.counts()).completed === 3, 30_000, "the baseline runs");
+    await until(async () => (await producer.counts()).completed === 3, 60_000, "the baseline runs");
     const baseline = await runDurations();
     await db.query("UPDATE roasters SET is_active = true WHERE slug = 'flapping'");
 
@@ -133,5 +133,5 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("a flapping store beside healthy one
     }
     expect(await expectEveryJobFinished(db, [...alone.enqueued, ...tick.enqueued])).toEqual([]);
     expect(snapshotDiff(await snapshot(db), reference)).toEqual([]);
-  }, 90_000);
+  }, 120_000);
 });

@@ -8,7 +8,7 @@ import { batchParents } from "../../src/platforms/woocommerce/adapter.ts";
 import type { WooProduct } from "../../src/platforms/woocommerce/schema.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, type TestSite } from "../helpers/fetch.ts";
-import { PACING_SLACK_MS, startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+import { loopbackLookup, PACING_SLACK_MS, startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 
 let testDb: TestDatabase;
 const servers: StoreServer[] = [];
@@ -177,6 +177,15 @@ describe("WooCommerce adapter", () => {
     );
     expect(err).toBeInstanceOf(ScrapeError);
     expect(err).toMatchObject({ retry: "permanent", code: "store_not_found" });
+  });
+
+  it("falls back from an apex that answers 404 to www., and pages on there", async () => {
+    const server = await store({ notFoundHosts: ["roaster.test"], products: 150 });
+    const roaster = await addRoaster(testDb.db, `http://roaster.test:${server.port}`);
+    const { pages } = await run(roaster, { lookup: loopbackLookup("roaster.test", "www.roaster.test") });
+    expect(pages.map((p) => p.url)).toEqual([1, 2].map((n) => `http://www.roaster.test:${server.port}/wp-json/wc/store/v1/products?per_page=100&page=${n}`));
+    expect(pages.flatMap((p) => p.products)).toHaveLength(150);
+    expect(pages.flatMap((p) => p.productErrors)).toEqual([]);
   });
 
   it("fetches variations one by one from a store that ignores `parent`, without paging its whole catalogue", async () => {

@@ -9,6 +9,7 @@ import {
   isOk,
   notModifiedPage,
   MAX_CONSECUTIVE_PAGE_ERRORS,
+  originsOf,
   statusError,
   stored,
   storeNotFound,
@@ -45,7 +46,7 @@ async function* wooPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
   const pinned = ctx.roaster.currency ?? null;
   let found: { endpoint: string; first: FetchResult };
   try {
-    found = await findEndpoint(ctx, origin, conditional);
+    found = await findEndpoint(ctx, conditional);
   } catch (err) {
     if (isJobFatal(err)) throw err;
     yield failedPage(1, listingUrl(`${origin}${WOO_PATHS[0]}`, 1), err, pinned);
@@ -110,18 +111,22 @@ function totalPagesOf(result: FetchResult): number | null {
   return Number.isInteger(n) && n >= 0 ? n : null;
 }
 
-/** Page 1 from the v1 endpoint, or the unversioned one on older stores. */
-async function findEndpoint(
-  ctx: AdapterContext,
-  origin: string,
-  conditional: boolean,
-): Promise<{ endpoint: string; first: FetchResult }> {
+/**
+ * Page 1 from the v1 endpoint, or the unversioned one on older stores; at the roaster's
+ * website, or at www. when the apex answers 404 (a common setup).
+ */
+async function findEndpoint(ctx: AdapterContext, conditional: boolean): Promise<{ endpoint: string; first: FetchResult }> {
   const tried: string[] = [];
-  for (const path of WOO_PATHS) {
-    const endpoint = `${origin}${path}`;
-    const first = await ctx.http.get(listingUrl(endpoint, 1), { conditional });
-    if (!isGone(first.status)) return { endpoint, first };
-    tried.push(first.url);
+  for (const origin of originsOf(ctx.roaster.website)) {
+    for (const path of WOO_PATHS) {
+      const first = await ctx.http.get(listingUrl(`${origin}${path}`, 1), { conditional });
+      if (!isGone(first.status)) {
+        // Redirected (apex → www or a custom domain on the same site): go on where it led.
+        const at = first.notModified ? origin : new URL(first.finalUrl).origin;
+        return { endpoint: `${at}${path}`, first };
+      }
+      tried.push(first.url);
+    }
   }
   throw storeNotFound(tried, "WooCommerce Store API");
 }

@@ -2,7 +2,7 @@ import type { Queryable } from "../db/database.ts";
 import type { DayRuns, PricePoint } from "./charts.ts";
 
 // Every query the dashboard's pages run. Each is bounded (LIMIT, a date range, or one
-// roaster/coffee/run) and served by an index: migrations 0001, 0003 and 0006.
+// roaster/coffee/run) and served by an index: migrations 0001, 0003, 0006 and 0010.
 
 export const HEALTHS = ["failing", "partial", "robots", "never", "ok"] as const;
 export type Health = (typeof HEALTHS)[number];
@@ -31,10 +31,16 @@ const HEALTH_CTE = `
            lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at, lr.finished_at
       FROM roasters r
       LEFT JOIN LATERAL (
-        SELECT sr.id, sr.status, sr.job_type, sr.started_at, sr.finished_at
-          FROM product_sources ps JOIN scrape_runs sr ON sr.source_id = ps.id
-         WHERE ps.roaster_id = r.id AND sr.status IS NOT NULL
-         ORDER BY sr.started_at DESC LIMIT 1
+        -- Per store first, then per roaster: each store's newest run is one step down the
+        -- (source_id, started_at DESC) index, where a join of stores and runs read every run.
+        SELECT x.* FROM product_sources ps
+         CROSS JOIN LATERAL (
+           SELECT sr.id, sr.status, sr.job_type, sr.started_at, sr.finished_at FROM scrape_runs sr
+            WHERE sr.source_id = ps.id AND sr.status IS NOT NULL
+            ORDER BY sr.started_at DESC LIMIT 1
+         ) x
+         WHERE ps.roaster_id = r.id
+         ORDER BY x.started_at DESC LIMIT 1
       ) lr ON true
   ), health AS (
     SELECT last.*, CASE WHEN robots_allow IS FALSE THEN 'robots' WHEN status IS NULL THEN 'never'

@@ -22,6 +22,17 @@ async function withOwner<T>(dataDir: string, fn: (db: Database) => Promise<T>): 
 }
 
 describe("embedded database ownership", () => {
+  it("an in-memory database (memory://) is private: no owner lock, no directory named after it", async () => {
+    const db = await openDatabase({ dataDir: "memory://" });
+    try {
+      expect((await db.query<{ n: number }>("SELECT 1 AS n"))[0]!.n).toBe(1);
+      expect(existsSync(path.resolve("memory:", "owner.json"))).toBe(false);
+      expect(existsSync(ownerSocketPath("memory://"))).toBe(false);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("commands that need no database never open (or load) PGlite", async () => {
     const dataDir = freshDir();
     const bad = path.join(dataDir, "bad.yaml");

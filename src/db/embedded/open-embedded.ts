@@ -40,6 +40,11 @@ export interface EmbeddedOptions {
  * loaded only then), else through the running owner's socket.
  */
 export async function openEmbedded(dataDir: string, options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  if (dataDir.startsWith("memory://")) {
+    // Private to this process: nothing on disk to own, nobody to share it with.
+    const { openPglite } = await import("../pglite.ts");
+    return { ...(await openPglite(dataDir)), owner: null, provide: () => {} };
+  }
   const claim = await claimDataDir(dataDir, options.command, options.onStaleLock ?? (() => {}));
   if (claim.kind === "taken") {
     if (options.requireOwnership) throw new DataDirOwnedError(dataDir, claim.owner, SINGLE_PROCESS_HINT);

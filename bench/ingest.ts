@@ -140,6 +140,11 @@ function shippedNodeOptions(): string {
   return /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? "";
 }
 
+function withoutRedis(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { REDIS_URL: _unused, ...rest } = env;
+  return rest;
+}
+
 /** Peak RSS (VmHWM) of a real `coffee-scraper scrape` process over a big store. */
 async function peakRss(databaseUrl: string, nodeOptions: string): Promise<{ mb: number; seconds: number; status: string }> {
   const store = await startStoreServer({ platform: "shopify", products: RSS_PRODUCTS });
@@ -149,7 +154,8 @@ async function peakRss(databaseUrl: string, nodeOptions: string): Promise<{ mb: 
   await db.close();
   const t0 = performance.now();
   const child = spawn(process.execPath, ["bin/coffee-scraper.js", "scrape", "rss", "--type", "full"], {
-    env: { ...process.env, NODE_OPTIONS: nodeOptions, DATABASE_URL: databaseUrl, DATA_DIR: settings.DATA_DIR, HTTP_DELAY_MS: "0", HTTP_JITTER_MS: "0", ALLOW_PRIVATE_NETWORKS: "true", LOG_LEVEL: "warn", LOG_FORMAT: "json" },
+    // No REDIS_URL: `scrape` needs no queue, and would leave its queue's keys in the shared Redis.
+    env: { ...withoutRedis(process.env), NODE_OPTIONS: nodeOptions, DATABASE_URL: databaseUrl, DATA_DIR: settings.DATA_DIR, HTTP_DELAY_MS: "0", HTTP_JITTER_MS: "0", ALLOW_PRIVATE_NETWORKS: "true", LOG_LEVEL: "warn", LOG_FORMAT: "json" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let peakKb = 0;

@@ -252,6 +252,13 @@ describe("fly.toml and fly.scheduler.toml", () => {
     expect(Number.parseInt(String(worker.kill_timeout), 10) * 1000).toBeGreaterThan(shutdownMs);
   });
 
+  it("worker-ingest serves metrics and a liveness check on the METRICS_PORT it sets", () => {
+    const port = Number(obj(worker.env).METRICS_PORT);
+    expect(port).toBeGreaterThan(0);
+    expect(obj(worker.metrics)).toEqual({ port, path: "/metrics" });
+    expect(obj(obj(worker.checks).alive)).toMatchObject({ type: "http", port, path: "/healthz", processes: ["worker"] });
+  });
+
   it("the scheduler fallback runs `schedule`", () => {
     expect(obj(scheduler.processes)).toEqual({ scheduler: "schedule" });
     expect(obj(scheduler.deploy).release_command).toBe("migrate");

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { stringify } from "yaml";
 import { runCli } from "../helpers/cli.ts";
 import { useTestDatabase } from "../helpers/database.ts";
@@ -121,7 +121,9 @@ describe.skipIf(!hasRedis)("schedule --once with Redis", () => {
   });
 
   it("healthcheck passes with a reachable Redis and fails fast with an unreachable one", async () => {
-    const ok = await runCli(["healthcheck", "--json"], { DATA_DIR: database().dataDir, REDIS_URL });
+    const prefix = randomPrefix();
+    onTestFinished(() => deleteKeys(prefix).then(() => {}));
+    const ok = await runCli(["healthcheck", "--json"], { DATA_DIR: database().dataDir, REDIS_URL, QUEUE_PREFIX: prefix });
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({
       ok: true,

@@ -14,6 +14,7 @@ import {
   snapshotDiff,
   spawnCli,
   until,
+  untilQueueDrained,
   workerEnv,
   type Child,
   type RoasterSpec,
@@ -101,14 +102,7 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("a flapping store beside healthy one
     const started = Date.now();
     await until(async () => (await runDurations()).size === 4, 60_000, "the flapping roaster's first ok run");
     const mixed = await runDurations();
-    await until(
-      async () => {
-        const c = await producer.counts();
-        return c.waiting + c.active + c.delayed === 0;
-      },
-      30_000,
-      "the batch",
-    );
+    await untilQueueDrained(producer, 30_000, "the batch");
 
     // The faults were real: 503s, resets and the stall all happened, and were retried.
     const faults = flapping.requests.map((r) => r.fault);

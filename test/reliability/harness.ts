@@ -107,6 +107,18 @@ export function workerEnv(extra: Record<string, string | undefined>): Record<str
   };
 }
 
+/** Waits until the queue holds no waiting, active or delayed job (what ran has ended). */
+export async function untilQueueDrained(queue: QueueBackend, timeoutMs: number, what: string): Promise<void> {
+  await until(
+    async () => {
+      const c = await queue.counts();
+      return c.waiting + c.active + c.delayed === 0;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
 export function producerQueue(redisUrl: string, prefix: string): QueueBackend {
   return openBullmqQueue({
     redisUrl,

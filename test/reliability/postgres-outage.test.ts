@@ -17,6 +17,7 @@ import {
   spawnCli,
   startTcpProxy,
   until,
+  untilQueueDrained,
   workerEnv,
   type Child,
   type TcpProxy,
@@ -142,14 +143,7 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("PostgreSQL outages", () => {
       await admin.end();
     }
     expect(killed).toBeGreaterThan(0);
-    await until(
-      async () => {
-        const c = await producer.counts();
-        return c.waiting + c.active + c.delayed === 0;
-      },
-      50_000,
-      "the batch",
-    );
+    await untilQueueDrained(producer, 50_000, "the batch");
     expect((await producer.counts()).failed).toBe(0);
     expect(await expectEveryJobFinished(db, tick.enqueued)).toEqual([]);
     // Every variant: exactly the two prices (old, new), never a duplicate row.

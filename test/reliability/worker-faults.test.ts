@@ -13,6 +13,7 @@ import {
   snapshotDiff,
   spawnCli,
   until,
+  untilQueueDrained,
   workerEnv,
   type Child,
 } from "./harness.ts";
@@ -124,14 +125,7 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("worker processes under kill -9 and 
 
     // A new worker takes the rest.
     await startWorkers(1);
-    await until(
-      async () => {
-        const c = await producer.counts();
-        return c.waiting + c.delayed + c.active === 0;
-      },
-      40_000,
-      "the rest of the batch",
-    );
+    await untilQueueDrained(producer, 40_000, "the rest of the batch");
     expect(await expectEveryJobFinished(db, tick.enqueued)).toEqual([]);
     expect(snapshotDiff(await snapshot(db), reference)).toEqual([]);
   }, 85_000);

@@ -1,4 +1,5 @@
 import type { Deps } from "../app/deps.ts";
+import { artifactOrder } from "../db/artifacts.ts";
 import { permanent } from "../errors.ts";
 import { parseStoredPage, type StorePage } from "../platforms/adapter.ts";
 import type { StorePlatform } from "../platforms/raw-product.ts";
@@ -30,8 +31,10 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
     currency: string | null;
     stats_json: { job_type?: JobType; currency?: string | null; platform?: StorePlatform | null } | null;
   }>(
-    `SELECT s.roaster_id, r.source_id, ro.platform, ro.currency, r.stats_json
-       FROM scrape_runs r JOIN product_sources s ON s.id = r.source_id JOIN roasters ro ON ro.id = s.roaster_id
+    `SELECT s.roaster_id, r.source_id, ro.platform::text AS platform, o.currency, r.stats_json
+       FROM public.scrape_runs r JOIN public.product_sources s ON s.id = r.source_id
+       JOIN public.roasters ro ON ro.id = s.roaster_id
+       LEFT JOIN coffee_scraper.roaster_options o ON o.roaster_id = ro.id
       WHERE r.id = $1`,
     [runId],
   );
@@ -42,8 +45,8 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   }
   const jobType: JobType = original.stats_json?.job_type ?? "full_refresh";
   const rows = await db.query<ArtifactRow>(
-    `SELECT url, http_status, saved_html_path, saved_json FROM scrape_artifacts
-      WHERE run_id = $1 AND saved_html_path IS NOT NULL ORDER BY created_at, id`,
+    `SELECT url, http_status, saved_html_path, saved_json FROM public.scrape_artifacts
+      WHERE run_id = $1 AND saved_html_path IS NOT NULL ${artifactOrder()}`,
     [runId],
   );
 
@@ -53,9 +56,9 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   const started = Date.now();
   const newRunId = await startRun(db, { sourceId: original.source_id, jobId, jobType });
   await db.query(
-    `SELECT rpc_record_artifact(p_run_id := $1, p_url := url, p_http_status := http_status, p_body_len := body_len,
-       p_saved_html_path := saved_html_path, p_saved_json := saved_json)
-       FROM scrape_artifacts WHERE run_id = $2 ORDER BY created_at, id`,
+    `SELECT public.rpc_record_artifact(p_run_id := $1, p_url := url, p_http_status := http_status,
+       p_body_len := body_len, p_saved_html_path := saved_html_path, p_saved_json := saved_json)
+       FROM public.scrape_artifacts WHERE run_id = $2 ${artifactOrder()}`,
     [newRunId, runId],
   );
 

@@ -3,6 +3,7 @@ import { setProcessCommand } from "../app/process-role.ts";
 import { PortInUseError } from "../app/serve-http.ts";
 import { DashboardAccessError } from "../dashboard/access.ts";
 import { DataDirOwnedError } from "../db/embedded/open-embedded.ts";
+import { OwnerSocketDirError } from "../db/embedded/ownership.ts";
 import { RoasterFileError } from "../config/roaster-file.ts";
 import { redactSecrets } from "../config/secrets.ts";
 import { SettingsError } from "../config/settings.ts";
@@ -14,6 +15,7 @@ import { registerRoasters } from "./commands/roasters.ts";
 import { registerSchedule } from "./commands/schedule.ts";
 import { registerStart } from "./commands/start.ts";
 import { CliError, EXIT } from "./context.ts";
+import { terminalText } from "./terminal-text.ts";
 
 export function buildProgram(): Command {
   const program = new Command("coffee-scraper")
@@ -50,17 +52,22 @@ function reportError(err: unknown): number {
     return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
   }
   if (err instanceof SettingsError || err instanceof RoasterFileError || err instanceof DashboardAccessError || err instanceof PortInUseError) {
-    console.error(err.message);
+    printError(err.message);
     return EXIT.badInput;
   }
-  if (err instanceof DataDirOwnedError) {
-    console.error(err.message);
+  if (err instanceof DataDirOwnedError || err instanceof OwnerSocketDirError) {
+    printError(err.message);
     return EXIT.failed;
   }
   if (err instanceof CliError) {
-    console.error(err.message);
+    printError(err.message);
     return err.exitCode;
   }
-  console.error(`coffee-scraper: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
+  printError(`coffee-scraper: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
   return EXIT.failed;
+}
+
+/** Error messages may quote a store or the database: no terminal escapes get through. */
+function printError(message: string): void {
+  process.stderr.write(`${terminalText(message)}\n`);
 }

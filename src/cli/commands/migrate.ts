@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { migrate } from "../../db/migrate.ts";
-import { commandContext, withDatabase } from "../context.ts";
+import { commandContext, printText, withDatabase } from "../context.ts";
 
 export function registerMigrate(program: Command): void {
   program
@@ -9,6 +9,6 @@ export function registerMigrate(program: Command): void {
     .action(async () => {
       const { settings } = commandContext();
       const applied = await withDatabase(settings, (db) => migrate(db));
-      console.log(applied.length === 0 ? "Database is up to date." : `Applied ${applied.length}: ${applied.join(", ")}`);
+      printText(applied.length === 0 ? "Database is up to date." : `Applied ${applied.length}: ${applied.join(", ")}`);
     });
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { terminalText } from "../../src/cli/terminal-text.ts";
+import { CONTROLS_BUT_LAYOUT } from "../../src/control-characters.ts";
 import { upsertRoaster } from "../../src/db/roasters.ts";
 import { runCli } from "../helpers/cli.ts";
 import { useTestDatabase } from "../helpers/database.ts";
@@ -12,7 +13,7 @@ import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 // (No NUL here: PostgreSQL text cannot hold one; what a store's NUL does is another test's.)
 
 const HOSTILE = "\u001b]0;pwned\u0007\u001b[2J\u001b]52;c;ZWNobyBwd25lZA==\u0007\u009b31m\u0090q\u009c\r\u0008\u007f";
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const CONTROL = new RegExp(CONTROLS_BUT_LAYOUT.source);
 
 const database = useTestDatabase("pglite", { shareWithChildren: true });
 let store: StoreServer;

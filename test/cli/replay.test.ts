@@ -1,10 +1,10 @@
 import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { upsertRoaster } from "../../src/db/roasters.ts";
 import { EXIT } from "../../src/cli/context.ts";
 import { runCli } from "../helpers/cli.ts";
 import { useTestDatabase } from "../helpers/database.ts";
+import { insertRoasters, roasterRow } from "../helpers/roasters.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 
 // `replay` through the real CLI: a bad id is one clear line (exit 2, no stack trace); a run
@@ -20,23 +20,7 @@ const lastRunId = () =>
 
 beforeAll(async () => {
   store = await startStoreServer({ platform: "shopify" });
-  await database().withDb((db) =>
-    db.transaction((tx) =>
-      upsertRoaster(tx, {
-        slug: "replayed",
-        name: "Replayed",
-        website: store.url,
-        platform: "shopify",
-        is_active: true,
-        full_cadence: "0 3 1 * *",
-        price_cadence: "0 4 * * 0",
-        default_concurrency: 3,
-        use_firecrawl_fallback: false,
-        use_llm: false,
-        alert_price_delta_pct: 10,
-      }),
-    ),
-  );
+  await database().withDb((db) => insertRoasters(db, [roasterRow({ slug: "replayed", name: "Replayed", website: store.url })]));
 });
 afterAll(() => store?.close());
 

@@ -4,6 +4,7 @@ import { createDeps } from "../../src/app/runtime.ts";
 import { safeNext } from "../../src/dashboard/access.ts";
 import { startDashboard, type Dashboard } from "../../src/dashboard/server.ts";
 import { useTestDatabase } from "../helpers/database.ts";
+import { cookieHeaderOf } from "../helpers/http.ts";
 import { captureLogger } from "../helpers/logs.ts";
 import { seedSettings } from "./seed.ts";
 
@@ -23,12 +24,7 @@ async function serve(env: Record<string, string | number | undefined>): Promise<
   return startDashboard({ settings, db: database().db, queue: null, log, clock: deps.clock, artifacts: deps.artifacts });
 }
 
-const cookiesOf = (res: Response) =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0]!)
-    .filter((c) => !c.endsWith("="))
-    .join("; ");
+const cookiesOf = cookieHeaderOf;
 
 /** A browser's sign-in: loads the form (CSRF cookie and token), posts it; returns its cookies and the answer. */
 async function signIn(dash: Dashboard, token: string, next = "/"): Promise<{ res: Response; cookies: string }> {

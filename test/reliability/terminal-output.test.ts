@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { terminalText } from "../../src/cli/terminal-text.ts";
 import { CONTROLS_BUT_LAYOUT } from "../../src/control-characters.ts";
-import { upsertRoaster } from "../../src/db/roasters.ts";
 import { runCli } from "../helpers/cli.ts";
 import { useTestDatabase } from "../helpers/database.ts";
+import { insertRoasters, roasterRow } from "../helpers/roasters.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 
 // Text a store or the database controls reaches the terminal through `scrape`, `status`,
@@ -25,23 +25,13 @@ beforeAll(async () => {
   // No digit in it: the price parser must find nothing usable, so the text lands in the run's errors.
   product.variants[0]!.price = "free\u001b]0;pwned\u0007\u001b[J\u009bm\u0090q\u009c";
   store.changed();
-  await database().withDb(async (db) => {
-    await db.transaction(async (tx) => {
-      const base = {
-        platform: "shopify" as const,
-        is_active: true,
-        full_cadence: "0 3 1 * *",
-        price_cadence: "0 4 * * 0",
-        default_concurrency: 3,
-        use_firecrawl_fallback: false,
-        use_llm: false,
-        alert_price_delta_pct: 10,
-      };
-      await upsertRoaster(tx, { ...base, slug: "hostile-store", name: "Hostile store", website: store.url });
+  await database().withDb((db) =>
+    insertRoasters(db, [
+      roasterRow({ slug: "hostile-store", name: "Hostile store", website: store.url }),
       // As another tool could have written it into the users' roasters table: our validation never saw it.
-      await upsertRoaster(tx, { ...base, slug: "hostile-row", name: `Row ${HOSTILE}`, website: `https://row.example/${HOSTILE}`, is_active: false });
-    });
-  });
+      roasterRow({ slug: "hostile-row", name: `Row ${HOSTILE}`, website: `https://row.example/${HOSTILE}`, is_active: false }),
+    ]),
+  );
 });
 afterAll(() => store?.close());
 

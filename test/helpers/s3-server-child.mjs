@@ -2,6 +2,7 @@
 // ListObjectsV2 continuation tokens with DES, which Node 20's OpenSSL 3 only offers with
 // --openssl-legacy-provider — a flag for this child, not for the test process.
 // argv: <directory> <bucket>. Prints {"port": n} once listening; exits when stdin closes.
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename } from "node:fs/promises";

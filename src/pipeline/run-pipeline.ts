@@ -13,8 +13,9 @@ import { markSlotFinished } from "../scheduler/slots.ts";
 import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
+import { loadProductStates } from "./product-state.ts";
 import { closeAbandonedRuns, finishRun, startRun } from "./run-bookkeeping.ts";
-import { addError, emptyRunStats, runStatusOf, type RunStats } from "./run-stats.ts";
+import { addError, emptyRunStats, roundTimings, runStatusOf, type RunStats } from "./run-stats.ts";
 
 // The seam between the worker and the ingest pipeline. The worker loads the roaster and
 // holds its lease; the pipeline does the run: a scrape_runs row, the store's pages through
@@ -60,7 +61,11 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   try {
     const platform = roaster.platform ?? (await detectAndSavePlatform(db, site, roaster));
     stats.platform = platform;
-    const pages = adapterFor(platform).pages({ roaster, http: site, log, conditional: true });
+    // `--force` reads every page in full and normalizes every product again (after a parser
+    // improvement, say): no 304s, no unchanged-product shortcut.
+    const force = job.force === true;
+    const pages = adapterFor(platform).pages({ roaster, http: site, log, conditional: !force });
+    const previous = await loadProductStates(db, roaster.id);
     const result = await processPages(pages, {
       db,
       log,
@@ -74,6 +79,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
         saveValidators(db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1, appliedBy: mode }),
       now: () => deps.clock.now(),
       signal,
+      previous,
+      force,
     });
     alerts = result.alerts;
     if (mode === "full" && result.complete && stats.pages > 0) {
@@ -90,6 +97,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
 
   mergeFetchStats(stats, fetchStats);
   stats.duration_ms = Date.now() - started;
+  roundTimings(stats);
   const status = runStatusOf(stats, fatal !== null);
   await finishRun(db, runId, status, stats);
   // A run that will be retried has not served its slot yet: if the queue loses the retry,

@@ -20,7 +20,19 @@ export interface GrindEntry extends VocabularyEntry<Grind> {
 }
 
 export const GRIND_VOCABULARY: readonly GrindEntry[] = [
-  { value: "whole", synonyms: ["whole bean", "whole beans", "beans whole", "beans (whole)", "unground", "not ground", "ganze bohne", "ganze bohnen"] },
+  {
+    value: "whole",
+    synonyms: [
+      "whole bean",
+      "whole beans",
+      "beans whole",
+      "beans (whole)",
+      "unground",
+      "not ground",
+      "ganze bohne",
+      "ganze bohnen",
+    ],
+  },
   { value: "whole", synonyms: ["whole", "beans", "bean"], optionOnly: true },
   { value: "inverted aeropress", synonyms: ["inverted aeropress", "inverted aero press"] },
   { value: "aeropress", synonyms: ["aeropress", "aero press"] },

@@ -12,12 +12,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Regex source of one phrase, without boundaries. */
 export function phraseSource(phrase: string): string {
-  return phrase
-    .trim()
-    .toLowerCase()
-    .split(/\s+/)
-    .map(escape)
-    .join("[\\s.-]*");
+  return phrase.trim().toLowerCase().split(/\s+/).map(escape).join("[\\s.-]*");
 }
 
 /** Whole-word boundaries that also hold next to "+" and other non-word ends. */

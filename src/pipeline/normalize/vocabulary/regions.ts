@@ -11,15 +11,41 @@
 import type { VocabularyEntry } from "./phrase.ts";
 
 export const INDIAN_REGION_VOCABULARY: readonly VocabularyEntry<string>[] = [
-  { value: "Chikmagalur", synonyms: ["chikmagalur", "chickmagalur", "chikmagaluru", "chikkamagaluru", "chikkamagalur", "chikmaglur"] },
+  {
+    value: "Chikmagalur",
+    synonyms: [
+      "chikmagalur",
+      "chickmagalur",
+      "chikmagaluru",
+      "chikkamagaluru",
+      "chikkamagalur",
+      "chikmaglur",
+    ],
+  },
   { value: "Coorg", synonyms: ["coorg", "kodagu"] },
   { value: "Araku Valley", synonyms: ["araku", "araku valley", "aruku"] },
-  { value: "Baba Budangiri", synonyms: ["baba budangiri", "bababudangiri", "baba budan giri", "baba budan", "bababudan"] },
+  {
+    value: "Baba Budangiri",
+    synonyms: ["baba budangiri", "bababudangiri", "baba budan giri", "baba budan", "bababudan"],
+  },
   { value: "Nilgiris", synonyms: ["nilgiris", "nilgiri", "nilgiri hills"] },
   { value: "Wayanad", synonyms: ["wayanad", "wynad"] },
   {
     value: "Biligiri Rangan Hills",
-    synonyms: ["biligiri", "biligiri hills", "biligiri rangan", "biligiri rangana", "biligiri ranga", "biligiri ranganatha", "biligiri rangan hills", "biligiri rangana hills", "biligiri ranga hills", "br hills", "b.r. hills", "biligiri rangana betta"],
+    synonyms: [
+      "biligiri",
+      "biligiri hills",
+      "biligiri rangan",
+      "biligiri rangana",
+      "biligiri ranga",
+      "biligiri ranganatha",
+      "biligiri rangan hills",
+      "biligiri rangana hills",
+      "biligiri ranga hills",
+      "br hills",
+      "b.r. hills",
+      "biligiri rangana betta",
+    ],
   },
   { value: "Shevaroys", synonyms: ["shevaroys", "shevaroy", "shevaroy hills", "shevaroys hills"] },
   { value: "Yercaud", synonyms: ["yercaud"] },

@@ -13,7 +13,10 @@ import type { VocabularyEntry } from "./phrase.ts";
 export const ROAST_LEVELS_VOCABULARY: readonly VocabularyEntry<RoastLevel>[] = [
   { value: "light_medium", synonyms: ["light medium", "light to medium", "medium light", "medium to light"] },
   { value: "medium_dark", synonyms: ["medium dark", "medium to dark", "full city", "full city+"] },
-  { value: "light", synonyms: ["light", "cinnamon", "new england", "half city", "light city", "nordic", "blonde"] },
+  {
+    value: "light",
+    synonyms: ["light", "cinnamon", "new england", "half city", "light city", "nordic", "blonde"],
+  },
   { value: "medium", synonyms: ["medium", "city", "city+", "american"] },
   { value: "dark", synonyms: ["dark", "vienna", "french", "italian", "spanish", "continental"] },
 ];

@@ -4,7 +4,9 @@
 import type { Species } from "../../../db/enums.ts";
 import type { VocabularyEntry } from "./phrase.ts";
 
-export const SPECIES_VOCABULARY: readonly VocabularyEntry<Extract<Species, "arabica" | "robusta" | "liberica">>[] = [
+export const SPECIES_VOCABULARY: readonly VocabularyEntry<
+  Extract<Species, "arabica" | "robusta" | "liberica">
+>[] = [
   { value: "arabica", synonyms: ["arabica", "arabicas", "coffea arabica"] },
   { value: "robusta", synonyms: ["robusta", "robustas", "canephora", "coffea canephora"] },
   { value: "liberica", synonyms: ["liberica", "libericas", "excelsa"] },

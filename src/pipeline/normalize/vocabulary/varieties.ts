@@ -34,7 +34,10 @@ export const VARIETY_VOCABULARY: readonly VocabularyEntry<string>[] = [
   { value: "Sarchimor", synonyms: ["sarchimor"] },
   { value: "Pacas", synonyms: ["pacas"] },
   { value: "Villa Sarchi", synonyms: ["villa sarchi"] },
-  { value: "Ethiopian Heirloom", synonyms: ["ethiopian heirloom", "ethiopian landrace", "heirloom", "landrace"] },
+  {
+    value: "Ethiopian Heirloom",
+    synonyms: ["ethiopian heirloom", "ethiopian landrace", "heirloom", "landrace"],
+  },
   { value: "Ruiru 11", synonyms: ["ruiru 11"] },
   { value: "Batian", synonyms: ["batian"] },
   { value: "Obata", synonyms: ["obata"] },

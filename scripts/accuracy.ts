@@ -16,7 +16,12 @@ const atLeast = (pct: number) => (t: Tally) => t.total === 0 || t.right / t.tota
 const ROWS: Row[] = [
   { field: "is-coffee", target: "≥ 97 %", meets: atLeast(97), pick: (s) => s.isCoffee },
   { field: "weight exact", target: "≥ 99 %", meets: atLeast(99), pick: (s) => s.weightExact },
-  { field: "wrong non-null weights", target: "0", meets: (t) => t.right === t.total, pick: (s) => s.wrongWeights },
+  {
+    field: "wrong non-null weights",
+    target: "0",
+    meets: (t) => t.right === t.total,
+    pick: (s) => s.wrongWeights,
+  },
   { field: "price / currency", target: "100 %", meets: atLeast(100), pick: (s) => s.price },
   { field: "whole-bean grind", target: "≥ 95 %", meets: atLeast(95), pick: (s) => s.wholeBean },
   { field: "parser cases", target: "≥ 95 %", meets: atLeast(95), pick: (_s, p) => p },
@@ -61,7 +66,9 @@ for (const field of Object.keys(results[0]!.parserByField)) {
 
 const tuning = results.find((r) => r.part === "tuning")!;
 const misses = [
-  ...Object.values(tuning.fields).flatMap((t: unknown) => (typeof t === "object" && t && "misses" in t ? (t as Tally).misses : [])),
+  ...Object.values(tuning.fields).flatMap((t: unknown) =>
+    typeof t === "object" && t && "misses" in t ? (t as Tally).misses : [],
+  ),
   ...tuning.parser.misses,
 ];
 if (misses.length > 0) {

@@ -72,7 +72,9 @@ export function loadCorpus(): CorpusStore[] {
   const stores: CorpusStore[] = [];
   for (const part of PARTS) {
     const dir = path.join(CORPUS_DIR, part);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith(".yaml"))
+      .sort()) {
       const doc = parseYaml(readFileSync(path.join(dir, file), "utf8")) as AuthoredStore | LabelledFixture;
       const built = "source" in doc ? fromFixture(doc) : fromAuthored(doc, stores.length);
       stores.push({ part, store: doc.store, platform: doc.platform, currency: doc.currency, ...built });
@@ -90,11 +92,18 @@ const response = (url: string, data: unknown): StoredResponse => ({
   body: Buffer.from(JSON.stringify(data)),
 });
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 
 /** Every combination of the option values, first option slowest (as Shopify lists variants). */
 function combinations(options: [string, string[]][]): string[][] {
-  return options.reduce<string[][]>((acc, [, values]) => acc.flatMap((c) => values.map((v) => [...c, v])), [[]]);
+  return options.reduce<string[][]>(
+    (acc, [, values]) => acc.flatMap((c) => values.map((v) => [...c, v])),
+    [[]],
+  );
 }
 
 function perFirstValue(value: number | number[] | undefined, index: number, fallback: number): number {
@@ -111,9 +120,12 @@ function fromAuthored(doc: AuthoredStore, storeIndex: number): Built {
   const variations: Json[] = [];
 
   doc.products.forEach((p, i) => {
-    const options = Object.entries(p.options ?? {}).map(([name, values]) => [name, values.map(String)] as [string, string[]]);
+    const options = Object.entries(p.options ?? {}).map(
+      ([name, values]) => [name, values.map(String)] as [string, string[]],
+    );
     const firstValues = options[0]?.[1] ?? [];
-    const priceOf = (combo: string[]) => perFirstValue(p.prices, Math.max(0, firstValues.indexOf(combo[0] ?? "")), NaN);
+    const priceOf = (combo: string[]) =>
+      perFirstValue(p.prices, Math.max(0, firstValues.indexOf(combo[0] ?? "")), NaN);
     if (doc.platform === "shopify") {
       const id = (storeIndex + 1) * 1_000_000 + i * 100;
       const named = options.length > 0 ? options : ([["Title", ["Default Title"]]] as [string, string[]][]);
@@ -245,7 +257,11 @@ function fromFixture(doc: LabelledFixture): Built {
         if (price > 0) prices.set(String(v.id), price);
       }
     }
-    return { responses: [response("https://fixture.example/products.json?limit=250&page=1", data)], labels, prices };
+    return {
+      responses: [response("https://fixture.example/products.json?limit=250&page=1", data)],
+      labels,
+      prices,
+    };
   }
   // The listing carries no variation answers: each variation is priced as its parent is listed.
   const products = data as Json[];
@@ -263,7 +279,10 @@ function fromFixture(doc: LabelledFixture): Built {
   return {
     responses: [
       response("https://fixture.example/wp-json/wc/store/products?per_page=100&page=1", products),
-      response("https://fixture.example/wp-json/wc/store/products?type=variation&per_page=100&page=1", variations),
+      response(
+        "https://fixture.example/wp-json/wc/store/products?type=variation&per_page=100&page=1",
+        variations,
+      ),
     ],
     labels,
     prices,
@@ -281,5 +300,7 @@ export interface ParserCases {
 }
 
 export function loadParserCases(part: Part): ParserCases {
-  return parseYaml(readFileSync(path.join(CORPUS_DIR, "parser-cases", `${part}.yaml`), "utf8")) as ParserCases;
+  return parseYaml(
+    readFileSync(path.join(CORPUS_DIR, "parser-cases", `${part}.yaml`), "utf8"),
+  ) as ParserCases;
 }

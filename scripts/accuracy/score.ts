@@ -42,7 +42,12 @@ function count(t: Tally, ok: boolean, miss: () => string): void {
 }
 
 /** The label's value for a variant: by option value, then variant title, then "*". */
-function labelFor<T>(map: Record<string, T> | undefined, v: NormalizedVariant, rawOptions: string[], title: string | null): T | undefined {
+function labelFor<T>(
+  map: Record<string, T> | undefined,
+  v: NormalizedVariant,
+  rawOptions: string[],
+  title: string | null,
+): T | undefined {
   if (!map) return undefined;
   for (const key of [...rawOptions, ...(title ? [title] : []), "*"]) if (key in map) return map[key];
   return undefined;
@@ -70,7 +75,13 @@ export function scoreStores(stores: CorpusStore[]): FieldScores {
       count(s.missing, raw !== undefined, () => `${store.store} ${id}: not read from the store's answers`);
       if (!raw) continue;
       const product = normalizeProduct(raw, { currency: store.currency });
-      scoreProduct(s, store, product, expect, raw.variants.map((v) => ({ options: v.options.map((o) => o.value), title: v.title })));
+      scoreProduct(
+        s,
+        store,
+        product,
+        expect,
+        raw.variants.map((v) => ({ options: v.options.map((o) => o.value), title: v.title })),
+      );
     }
   }
   return s;
@@ -84,8 +95,13 @@ function scoreProduct(
   rawVariants: { options: string[]; title: string | null }[],
 ): void {
   const where = `${store.store} "${p.name}"`;
-  count(s.isCoffee, p.isCoffee === expect.coffee, () => `${where}: is-coffee ${p.isCoffee}, expected ${expect.coffee} (${p.classificationReason})`);
-  if (expect.kind) count(s.kind, p.kind === expect.kind, () => `${where}: kind ${p.kind}, expected ${expect.kind}`);
+  count(
+    s.isCoffee,
+    p.isCoffee === expect.coffee,
+    () => `${where}: is-coffee ${p.isCoffee}, expected ${expect.coffee} (${p.classificationReason})`,
+  );
+  if (expect.kind)
+    count(s.kind, p.kind === expect.kind, () => `${where}: kind ${p.kind}, expected ${expect.kind}`);
   p.variants.forEach((v, i) => {
     const raw = rawVariants[i] ?? { options: [], title: null };
     const label = `${where} [${raw.title ?? v.platformVariantId}]`;
@@ -109,7 +125,8 @@ function scoreProduct(
     const grind = labelFor(expect.grind, v, raw.options, null);
     if (grind === undefined) return;
     count(s.grind, v.grind === grind, () => `${label}: grind ${v.grind}, expected ${grind}`);
-    if (grind === "whole") count(s.wholeBean, v.grind === "whole", () => `${label}: grind ${v.grind}, expected whole`);
+    if (grind === "whole")
+      count(s.wholeBean, v.grind === "whole", () => `${label}: grind ${v.grind}, expected whole`);
   });
 }
 
@@ -131,7 +148,11 @@ export function scoreParserCases(cases: ParserCases): ParserScores {
     const t = tally();
     for (const [text, expected] of cases[field] ?? []) {
       const got = (PARSERS[field] as (text: string) => unknown)(text);
-      count(t, isDeepStrictEqual(got, expected), () => `${field} "${text}": ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
+      count(
+        t,
+        isDeepStrictEqual(got, expected),
+        () => `${field} "${text}": ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`,
+      );
     }
     out[field] = t;
   }

@@ -3,7 +3,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalizeProduct } from "../../../src/pipeline/normalize/product.ts";
 import { parsePrice } from "../../../src/pipeline/normalize/price.ts";
-import { parseWeight } from "../../../src/pipeline/normalize/weight.ts";
+import { parseSizeText, parseWeight } from "../../../src/pipeline/normalize/weight.ts";
+import { parseGrind } from "../../../src/pipeline/normalize/grind.ts";
+import { parseProcess } from "../../../src/pipeline/normalize/process.ts";
+import { parseRoastLevel } from "../../../src/pipeline/normalize/roast.ts";
+import { GRINDS, PROCESSES, ROAST_LEVELS } from "../../../src/db/enums.ts";
 import type { RawProduct } from "../../../src/platforms/raw-product.ts";
 
 // Strings biased towards the characters our patterns care about, plus arbitrary unicode.
@@ -116,6 +120,90 @@ describe("properties", () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+// Sizes as shops write them: a number, optional spacing, a unit in one of its spellings.
+const UNIT_SPELLINGS: [string[], number][] = [
+  [["g", "G", "gm", "gms", "GMS", "gram", "grams", "Grams", "grammes"], 1],
+  [["kg", "KG", "Kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"], 1000],
+  [["oz", "OZ", "Oz", "ounce", "ounces"], 28.3495],
+  [["lb", "LB", "lbs", "Lbs", "pound", "pounds", "Pounds"], 453.592],
+];
+const size = fc
+  .tuple(
+    fc.integer({ min: 0, max: UNIT_SPELLINGS.length - 1 }),
+    fc.nat(),
+    fc.integer({ min: 1, max: 5000 }),
+    fc.constantFrom("", " ", "  ", "-"),
+  )
+  .map(([unit, spelling, amount, gap]) => {
+    const [spellings, factor] = UNIT_SPELLINGS[unit]!;
+    return { spellings, factor, amount, gap, spelling: spellings[spelling % spellings.length]! };
+  });
+
+describe("properties of the size parser", () => {
+  it("never negative, never 0, never absurd (over 100 kg), whatever the text", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), sizeish, fc.stringMatching(/^-?[0-9 ./½¼¾-]{0,12}(?:kg|g|oz|lb)$/)), (text) => {
+        const grams = parseSizeText(text)?.grams ?? null;
+        if (grams !== null) {
+          expect(Number.isInteger(grams)).toBe(true);
+          expect(grams).toBeGreaterThanOrEqual(1);
+          expect(grams).toBeLessThanOrEqual(100_000);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("a size reads the same under any spacing, case and spelling of its unit", () => {
+    fc.assert(
+      fc.property(size, fc.nat(), ({ spellings, factor, amount, gap, spelling }, other) => {
+        const expected = Math.round(amount * factor);
+        const grams = parseSizeText(`${amount}${gap}${spelling}`)?.grams ?? null;
+        const again = parseSizeText(`${amount}${gap === "" ? " " : ""}${spellings[other % spellings.length]!.toUpperCase()}`)?.grams ?? null;
+        expect(grams).toBe(again);
+        if (expected >= 1 && expected <= 100_000) expect(grams).toBe(expected);
+        else expect(grams).toBeNull();
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a minus sign or a range around a size never yields a weight", () => {
+    fc.assert(
+      fc.property(size, fc.integer({ min: 1, max: 999 }), fc.constantFrom("-", "- ", " - ", "–", " to "), (s, low, dash) => {
+        const text = `${s.amount}${s.gap}${s.spelling}`;
+        expect(parseSizeText(`-${text}`)?.grams ?? null).toBeNull();
+        expect(parseSizeText(`${low}${dash}${text}`)?.grams ?? null).toBeNull();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("a mixed fraction is the whole plus the fraction, never the fraction's last digit", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.constantFrom([1, 2], [1, 4], [3, 4], [1, 3]), fc.constantFrom("oz", "lb"), (whole, [n, d], unit) => {
+        const factor = unit === "oz" ? 28.3495 : 453.592;
+        expect(parseSizeText(`${whole} ${n}/${d} ${unit}`)?.grams).toBe(Math.round((whole + n! / d!) * factor));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("grind, roast and process parsers only ever produce values of the users' enums", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), sizeish, fc.constantFrom("Medium Grind", "Full City+", "Semi-washed", "Fine", "Whole")), (text) => {
+        const grind = parseGrind([text]).grind;
+        if (grind !== null) expect(GRINDS).toContain(grind);
+        const roast = parseRoastLevel([text]).level;
+        if (roast !== null) expect(ROAST_LEVELS).toContain(roast);
+        const process = parseProcess([text]).process;
+        if (process !== null) expect(PROCESSES).toContain(process);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -35,7 +35,7 @@
 //  sold-by-weight    an option value that is a bag size in grams/kg/oz/lb.
 //  no-signal         nothing to go on: "other", not coffee.
 import type { RawProduct } from "../../platforms/raw-product.ts";
-import { parseGrind } from "./grind.ts";
+import { saysWholeBean } from "./grind.ts";
 import { parseRoastLevel } from "./roast.ts";
 import { decodeEntities } from "./text.ts";
 import { EQUIPMENT_BRANDS, SCHOOL_VENDOR_WORDS } from "./vocabulary/brands.ts";
@@ -85,6 +85,8 @@ const INSTANT = /\binstant\b|\bfreeze[\s-]*dried\b|\bsoluble\b/i;
 const COFFEE_CATEGORY =
   /\bcoffees?\b|\bkaffee\b|\bbeans?\b|\bblends?\b|\bestates?\b|\broast(?:ed|s)?\b|\bsingle[\s-]*origins?\b|\bespresso\b|\barabica\b|\brobusta\b|\bmicro[\s-]*lots?\b|\bnano\b/i;
 const COFFEE_TITLE = /\bcoffees?\b|\bbeans?\b|\bestates?\b|\bblends?\b|\broast\b|\bkaapi\b|\bespresso\b/i;
+// Every roast-level pattern needs one of these words: a cheap test before the full parse.
+const MAY_NAME_ROAST = /roast|profile/i;
 const GRIND_OPTION_NAME = /\bgrind|\bgrinding\b|\bbrew(?:ing)?\s+method\b|\bmahlgrad\b/i;
 const GROUND_HINT = /\bground\b|\bpowder\b|\bfilter\s+coffee\b|\bchicory\b/i;
 const WEIGHT_VALUE = /\d\s*(?:g|gms?|grams?|kg|kgs|oz|lbs?)\b/i;
@@ -157,8 +159,8 @@ function readSignals(p: RawProduct): Signals {
 }
 
 function coffeeKind(s: Signals): ProductKind {
-  if (parseGrind([s.title], { fromGrindOption: false }).grind === "whole") return "beans";
-  if (s.optionValues.some((v) => parseGrind([v]).grind === "whole")) return "beans";
+  if (saysWholeBean(s.title, { fromGrindOption: false })) return "beans";
+  if (s.optionValues.some((v) => saysWholeBean(v))) return "beans";
   if (s.optionNames.some((n) => GRIND_OPTION_NAME.test(n))) return "ground";
   if ([s.title, ...s.declared.map((d) => d.text)].some((v) => GROUND_HINT.test(v))) return "ground";
   return "beans";
@@ -224,7 +226,7 @@ export function classifyProduct(p: RawProduct): Classification {
   const grindOption = s.optionNames.find((n) => GRIND_OPTION_NAME.test(n));
   if (grindOption) return coffee(s, "grind-option", `a "${grindOption}" option`);
   const roastText = [...s.tags, s.title, ...s.declared.map((d) => d.text), ...s.optionValues].find(
-    (t) => parseRoastLevel([t]).level !== null,
+    (t) => MAY_NAME_ROAST.test(t) && parseRoastLevel([t]).level !== null,
   );
   if (roastText !== undefined) return coffee(s, "roast", `roast level in "${roastText}"`);
   const values = s.optionValues.map((v) => v.trim().toLowerCase());

@@ -22,6 +22,15 @@ const PATTERNS = GRIND_VOCABULARY.map((e) => ({
   optionOnly: e.optionOnly ?? false,
 }));
 
+const WHOLE_ANYWHERE = PATTERNS.filter((p) => p.grind === "whole" && !p.optionOnly).map((p) => p.pattern);
+const WHOLE_AS_OPTION = PATTERNS.filter((p) => p.grind === "whole").map((p) => p.pattern);
+
+/** Does the text say whole bean ("Whole Beans", "Ganze Bohne"; as a grind option's value also "Beans")? */
+export function saysWholeBean(text: string, options: GrindOptions = {}): boolean {
+  const patterns = (options.fromGrindOption ?? true) ? WHOLE_AS_OPTION : WHOLE_ANYWHERE;
+  return segments(text.slice(0, 2000)).some((part) => patterns.some((p) => p.test(part)));
+}
+
 /** Splits "250g / Whole Bean" into the parts a shop joins options with. */
 function segments(text: string): string[] {
   return text

@@ -7,7 +7,17 @@ import { parseSizeText, parseWeight } from "../../../src/pipeline/normalize/weig
 import { parseGrind } from "../../../src/pipeline/normalize/grind.ts";
 import { parseProcess } from "../../../src/pipeline/normalize/process.ts";
 import { parseRoastLevel } from "../../../src/pipeline/normalize/roast.ts";
-import { GRINDS, PROCESSES, ROAST_LEVELS } from "../../../src/db/enums.ts";
+import { GRINDS, PROCESSES, ROAST_LEVELS, SPECIES } from "../../../src/db/enums.ts";
+import { classifyProduct } from "../../../src/pipeline/normalize/classify.ts";
+import { parseOrigin } from "../../../src/pipeline/normalize/origin.ts";
+import { parseSpecies } from "../../../src/pipeline/normalize/species.ts";
+import { parseVarieties } from "../../../src/pipeline/normalize/varieties.ts";
+import { GRIND_VOCABULARY } from "../../../src/pipeline/normalize/vocabulary/grind.ts";
+import { PROCESS_VOCABULARY } from "../../../src/pipeline/normalize/vocabulary/process.ts";
+import { INDIAN_REGION_VOCABULARY } from "../../../src/pipeline/normalize/vocabulary/regions.ts";
+import { ROAST_LEVELS_VOCABULARY } from "../../../src/pipeline/normalize/vocabulary/roast.ts";
+import { VARIETY_VOCABULARY } from "../../../src/pipeline/normalize/vocabulary/varieties.ts";
+import { rawProduct, rawVariant } from "./helpers.ts";
 import type { RawProduct } from "../../../src/platforms/raw-product.ts";
 
 // Strings biased towards the characters our patterns care about, plus arbitrary unicode.
@@ -203,6 +213,97 @@ describe("properties of the size parser", () => {
         const process = parseProcess([text]).process;
         if (process !== null) expect(PROCESSES).toContain(process);
       }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+/** The same words as a shop might type them: any case, spaces doubled, hyphens for spaces. */
+const respelled = (phrase: string) =>
+  fc
+    .tuple(fc.constantFrom("lower", "upper", "title"), fc.constantFrom(" ", "  ", "-"))
+    .map(([casing, gap]) => {
+      const spaced = phrase.replace(/ /g, gap);
+      if (casing === "upper") return spaced.toUpperCase();
+      if (casing === "title") return spaced.replace(/(^|[\s-])([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase());
+      return spaced.toLowerCase();
+    });
+const synonymsOf = <V>(table: readonly { value: V; synonyms: readonly string[] }[]) =>
+  fc.constantFrom(...table.flatMap((e) => e.synonyms.filter((s) => /^[a-z0-9 ]+$/.test(s)).map((s) => ({ s, value: e.value }))));
+
+describe("properties of the vocabulary parsers", () => {
+  it("grind, roast, variety and region names read the same under any case and spacing", () => {
+    fc.assert(
+      fc.property(synonymsOf(GRIND_VOCABULARY).chain(({ s, value }) => respelled(s).map((t) => ({ t, value }))), ({ t, value }) => {
+        expect(parseGrind([t]).grind).toBe(value);
+      }),
+    );
+    fc.assert(
+      fc.property(synonymsOf(ROAST_LEVELS_VOCABULARY).chain(({ s, value }) => respelled(s).map((t) => ({ t, value }))), ({ t, value }) => {
+        expect(parseRoastLevel([`${t} roast`]).level).toBe(value);
+      }),
+    );
+    fc.assert(
+      fc.property(synonymsOf(VARIETY_VOCABULARY).chain(({ s, value }) => respelled(s).map((t) => ({ t, value }))), ({ t, value }) => {
+        expect(parseVarieties([`Varieties: ${t}.`])).toEqual([value]);
+      }),
+    );
+    fc.assert(
+      fc.property(synonymsOf(INDIAN_REGION_VOCABULARY).chain(({ s, value }) => respelled(s).map((t) => ({ t, value }))), ({ t, value }) => {
+        expect(parseOrigin([`Grown in ${t}.`]).region).toBe(value);
+      }),
+    );
+  });
+
+  it("process names read the same under any case and spacing", () => {
+    const names = PROCESS_VOCABULARY.flatMap((e) => e.names.filter((n) => /^[a-z ]+$/.test(n)).map((s) => ({ s, value: e.value })));
+    fc.assert(
+      fc.property(fc.constantFrom(...names).chain(({ s, value }) => respelled(s).map((t) => ({ t, value }))), ({ t, value }) => {
+        expect(parseProcess([t]).process).toBe(value);
+      }),
+    );
+  });
+
+  it("species are enum values, and varieties come only from the table, each once", () => {
+    const names = new Set(VARIETY_VOCABULARY.map((e) => e.value));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.constantFrom("SL 795 and S795, Chandragiri; arabica 70 robusta 30 with chicory")), (text) => {
+        const species = parseSpecies([text]);
+        if (species !== null) expect(SPECIES).toContain(species);
+        const varieties = parseVarieties([text, text]);
+        expect(new Set(varieties).size).toBe(varieties.length);
+        for (const v of varieties) expect(names.has(v) || / Bourbon$/.test(v)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+const RULES = [
+  "declared", "no-shipping", "title-kind", "event-options", "school-vendor", "coffee-format", "grind-option", "roast",
+  "chocolate-series", "equipment-title", "equipment-vendor", "declared-coffee", "title-not-coffee", "ready-to-drink",
+  "title-coffee", "sold-by-weight", "no-signal",
+];
+const COFFEE_KINDS = ["beans", "ground", "drip_bags", "capsules", "instant"];
+
+describe("properties of classification", () => {
+  it("never throws; names one of its rules; coffee exactly when the kind is a coffee format", () => {
+    const text = fc.oneof(fc.string(), sizeish, fc.constantFrom("Coffee 101", "Gift Card", "Whole Bean", "Dark", "Milk", "White", "Date", "Grind", "250g"));
+    fc.assert(
+      fc.property(
+        text,
+        fc.option(text, { nil: null }),
+        fc.option(text, { nil: null }),
+        fc.array(text, { maxLength: 4 }),
+        fc.array(fc.record({ name: text, values: fc.array(text, { maxLength: 4 }) }), { maxLength: 3 }),
+        fc.array(fc.option(fc.boolean(), { nil: null }), { minLength: 1, maxLength: 3 }),
+        (title, productType, vendor, tags, options, shipping) => {
+          const variants = shipping.map((requiresShipping, i) => rawVariant({ platformVariantId: `v${i}`, requiresShipping }));
+          const r = classifyProduct(rawProduct({ title, productType, vendor, tags, options, variants }));
+          expect(RULES).toContain(r.reason.split(":")[0]);
+          expect(r.isCoffee).toBe(COFFEE_KINDS.includes(r.kind));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -77,3 +77,15 @@ describe("vocabulary tables", () => {
     expect(parseProcess(["Process: Natural. Notes of berries."]).process).toBe("natural");
   });
 });
+
+describe("places that are also elsewhere", () => {
+  it.each([
+    ["Grown near Salem, Tamil Nadu", "Shevaroys"],
+    ["Salem", "Shevaroys"],
+    ["Estates around Salem in Tamil Nadu", "Shevaroys"],
+    ["Roasted in Salem, Oregon", null],
+    ["Our shop in Salem, MA", null],
+  ])("%s → region %s", (text, region) => {
+    expect(parseOrigin([text]).region).toBe(region);
+  });
+});

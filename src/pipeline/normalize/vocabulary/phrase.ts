@@ -6,6 +6,8 @@
 export interface VocabularyEntry<V> {
   value: V;
   synonyms: readonly string[];
+  /** Regex source: a match followed by this is not this value ("Salem, Oregon" is no Indian hill range). */
+  unlessFollowedBy?: string;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -30,7 +32,10 @@ export function alternation(phrases: readonly string[]): string {
 
 /** [pattern, value] per entry, in table order (tables list the most specific first). */
 export function compileTable<V>(entries: readonly VocabularyEntry<V>[]): [RegExp, V][] {
-  return entries.map((e) => [wordPattern(alternation(e.synonyms)), e.value]);
+  return entries.map((e) => {
+    const guard = e.unlessFollowedBy ? `(?!${e.unlessFollowedBy})` : "";
+    return [wordPattern(`(?:${alternation(e.synonyms)})(?![a-z0-9])${guard}`), e.value];
+  });
 }
 
 /** The value a matched phrase names, by exact (normalised) synonym. */

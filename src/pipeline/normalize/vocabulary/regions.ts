@@ -5,8 +5,8 @@
 // place implies country India. Source: the Coffee Board of India's growing regions
 // (Chikmagalur, Coorg, Baba Budangiri, Manjarabad, Biligiri Rangan Hills, Wayanad,
 // Travancore, Nilgiris, Pulney Hills, Anamalais, Shevaroys, Araku Valley, …) and the
-// districts stores name instead (Theni, Coimbatore, Idukki). "Salem" alone is not read:
-// it is as often a town elsewhere as the Shevaroys' district.
+// districts stores name instead (Salem for the Shevaroys, Theni, Coimbatore, Idukki). "Salem"
+// followed by a US state is the American town, not the Shevaroys' district.
 // "Malnad" is the Western Ghats hill country of Karnataka, named as a region of its own.
 import type { VocabularyEntry } from "./phrase.ts";
 
@@ -48,6 +48,13 @@ export const INDIAN_REGION_VOCABULARY: readonly VocabularyEntry<string>[] = [
     ],
   },
   { value: "Shevaroys", synonyms: ["shevaroys", "shevaroy", "shevaroy hills", "shevaroys hills"] },
+  {
+    value: "Shevaroys",
+    synonyms: ["salem"],
+    // A state's abbreviation only after a comma: "Salem in Tamil Nadu" is ours.
+    unlessFollowedBy:
+      "\\s*,\\s*(?:or|ma|va|nh|oh|wi|ct|il|in|mo|ut|nj|ny|us|usa)(?![a-z])|\\s*,?\\s*(?:oregon|massachusetts|virginia|new hampshire|ohio|wisconsin|connecticut|illinois|indiana|missouri|utah|new jersey|new york)(?![a-z])",
+  },
   { value: "Yercaud", synonyms: ["yercaud"] },
   { value: "Sakleshpur", synonyms: ["sakleshpur", "sakleshpura"] },
   { value: "Manjarabad", synonyms: ["manjarabad"] },

@@ -3,6 +3,7 @@ import { setProcessCommand } from "../app/process-role.ts";
 import { PortInUseError } from "../app/serve-http.ts";
 import { DashboardAccessError } from "../dashboard/access.ts";
 import { DataDirOwnedError } from "../db/embedded/open-embedded.ts";
+import { MigrationRefusedError } from "../db/migrate.ts";
 import { RoasterFileError } from "../config/roaster-file.ts";
 import { redactSecrets } from "../config/secrets.ts";
 import { SettingsError } from "../config/settings.ts";
@@ -55,7 +56,7 @@ function reportError(err: unknown): number {
     console.error(err.message);
     return EXIT.badInput;
   }
-  if (err instanceof DataDirOwnedError) {
+  if (err instanceof DataDirOwnedError || err instanceof MigrationRefusedError) {
     console.error(err.message);
     return EXIT.failed;
   }
@@ -63,6 +64,15 @@ function reportError(err: unknown): number {
     console.error(err.message);
     return err.exitCode;
   }
-  console.error(`coffee-scraper: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
+  // One line (a database error with its SQLSTATE); the stack only when asked for.
+  const debug = process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace";
+  console.error(`coffee-scraper: ${redactSecrets(debug && err instanceof Error ? (err.stack ?? err.message) : oneLine(err))}`);
   return EXIT.failed;
+}
+
+function oneLine(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  const sqlstate = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : "";
+  return `${err.message.split("\n")[0]}${sqlstate}`;
 }

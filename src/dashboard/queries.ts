@@ -1,4 +1,7 @@
+import { artifactOrder } from "../db/artifacts.ts";
 import type { Queryable } from "../db/database.ts";
+import { ROASTER_FROM } from "../db/roasters.ts";
+import { DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE } from "../config/roaster.ts";
 import type { DayRuns, PricePoint } from "./charts.ts";
 
 // Every query the dashboard's pages run. Each is bounded (LIMIT, a date range, or one
@@ -29,13 +32,13 @@ const HEALTH_CTE = `
   WITH last AS (
     SELECT r.id, r.slug, r.name, r.platform::text AS platform, r.is_active, r.robots_allow,
            lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at, lr.finished_at
-      FROM roasters r
+      FROM public.roasters r
       LEFT JOIN LATERAL (
         -- Per store first, then per roaster: each store's newest run is one step down the
         -- (source_id, started_at DESC) index, where a join of stores and runs read every run.
-        SELECT x.* FROM product_sources ps
+        SELECT x.* FROM public.product_sources ps
          CROSS JOIN LATERAL (
-           SELECT sr.id, sr.status, sr.job_type, sr.started_at, sr.finished_at FROM scrape_runs sr
+           SELECT sr.id, sr.status, sr.job_type, sr.started_at, sr.finished_at FROM coffee_scraper.runs sr
             WHERE sr.source_id = ps.id AND sr.status IS NOT NULL
             ORDER BY sr.started_at DESC LIMIT 1
          ) x
@@ -101,7 +104,7 @@ export async function roastersByHealth(
   const ids = result.rows.map((r) => r.id);
   const counts = ids.length
     ? await db.query<{ roaster_id: string; n: number }>(
-        `SELECT roaster_id, count(*)::int AS n FROM coffees WHERE roaster_id = ANY($1::uuid[]) AND is_coffee GROUP BY roaster_id`,
+        `SELECT roaster_id, count(*)::int AS n FROM public.coffees WHERE roaster_id = ANY($1::uuid[]) AND is_coffee GROUP BY roaster_id`,
         [ids],
       )
     : [];
@@ -116,7 +119,7 @@ export async function runsPerDay(db: Queryable, now: Date, days = 30): Promise<D
             count(*) FILTER (WHERE status = 'ok')::int AS ok,
             count(*) FILTER (WHERE status = 'partial')::int AS partial,
             count(*) FILTER (WHERE status = 'fail')::int AS fail
-       FROM scrape_runs WHERE started_at >= $1 GROUP BY 1`,
+       FROM public.scrape_runs WHERE started_at >= $1 GROUP BY 1`,
     [start],
   );
   const byDay = new Map(rows.map((r) => [r.day, r]));
@@ -145,13 +148,13 @@ export interface Totals {
 export async function totals(db: Queryable, now: Date): Promise<Totals> {
   const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
   const [row] = await db.query<Totals>(
-    `SELECT (SELECT count(*)::int FROM roasters) AS roasters,
-            (SELECT count(*)::int FROM roasters WHERE is_active) AS active_roasters,
-            (SELECT count(*)::int FROM coffees WHERE is_coffee) AS coffees,
-            (SELECT count(*)::int FROM variants) AS variants,
-            greatest(0, (SELECT count(*)::int FROM prices WHERE scraped_at >= $1)
-                      - (SELECT count(*)::int FROM variants WHERE created_at >= $1 AND price_current IS NOT NULL)) AS price_changes_week,
-            (SELECT count(*)::int FROM price_alerts WHERE created_at >= $1) AS alerts_week`,
+    `SELECT (SELECT count(*)::int FROM public.roasters) AS roasters,
+            (SELECT count(*)::int FROM public.roasters WHERE is_active) AS active_roasters,
+            (SELECT count(*)::int FROM public.coffees WHERE is_coffee) AS coffees,
+            (SELECT count(*)::int FROM public.variants) AS variants,
+            greatest(0, (SELECT count(*)::int FROM public.prices WHERE scraped_at >= $1)
+                      - (SELECT count(*)::int FROM public.variants WHERE created_at >= $1 AND price_current IS NOT NULL)) AS price_changes_week,
+            (SELECT count(*)::int FROM coffee_scraper.price_alerts WHERE created_at >= $1) AS alerts_week`,
     [weekAgo],
   );
   return row!;
@@ -182,10 +185,13 @@ export interface RoasterRow {
 
 export async function roasterBySlug(db: Queryable, slug: string): Promise<RoasterRow | null> {
   const [row] = await db.query<RoasterRow>(
-    `SELECT id, slug, name, website, platform::text AS platform, currency, is_active, full_cadence, price_cadence,
-            default_concurrency, alert_price_delta_pct, use_llm, use_firecrawl_fallback, firecrawl_budget_limit,
-            robots_allow, robots_checked_at, created_at, updated_at
-       FROM roasters WHERE slug = $1`,
+    `SELECT r.id, r.slug, r.name, r.website, r.platform::text AS platform, o.currency, r.is_active,
+            COALESCE(r.full_cadence, '${DEFAULT_FULL_CADENCE}') AS full_cadence,
+            COALESCE(r.price_cadence, '${DEFAULT_PRICE_CADENCE}') AS price_cadence,
+            COALESCE(r.default_concurrency, 3) AS default_concurrency, COALESCE(r.alert_price_delta_pct, 10) AS alert_price_delta_pct,
+            COALESCE(r.use_llm, false) AS use_llm, COALESCE(r.use_firecrawl_fallback, false) AS use_firecrawl_fallback,
+            r.firecrawl_budget_limit, r.robots_allow, r.robots_checked_at, r.created_at, r.updated_at
+       FROM ${ROASTER_FROM} WHERE r.slug = $1`,
     [slug],
   );
   return row ?? null;
@@ -202,7 +208,7 @@ export interface SlotRow {
 export async function lastSlots(db: Queryable, roasterId: string): Promise<SlotRow[]> {
   return db.query<SlotRow>(
     `SELECT DISTINCT ON (job_type) job_type, slot_at, job_id, finished_at
-       FROM schedule_slots WHERE roaster_id = $1 ORDER BY job_type, slot_at DESC`,
+       FROM coffee_scraper.schedule_slots WHERE roaster_id = $1 ORDER BY job_type, slot_at DESC`,
     [roasterId],
   );
 }
@@ -245,7 +251,7 @@ export async function listRuns(db: Queryable, filter: RunFilter, page: number, s
   const params: unknown[] = [];
   if (filter.roaster) {
     params.push(filter.roaster);
-    where.push(`sr.source_id IN (SELECT ps.id FROM product_sources ps JOIN roasters x ON x.id = ps.roaster_id WHERE x.slug = $${params.length})`);
+    where.push(`sr.source_id IN (SELECT ps.id FROM public.product_sources ps JOIN public.roasters x ON x.id = ps.roaster_id WHERE x.slug = $${params.length})`);
   }
   if (filter.status === "running") where.push("sr.status IS NULL");
   else if (filter.status) {
@@ -259,7 +265,7 @@ export async function listRuns(db: Queryable, filter: RunFilter, page: number, s
   return paged<RunRow>(
     db,
     `SELECT ${RUN_COLUMNS}
-       FROM scrape_runs sr JOIN product_sources ps ON ps.id = sr.source_id JOIN roasters r ON r.id = ps.roaster_id
+       FROM coffee_scraper.runs sr JOIN public.product_sources ps ON ps.id = sr.source_id JOIN public.roasters r ON r.id = ps.roaster_id
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY sr.started_at DESC, sr.id`,
     params,
@@ -272,7 +278,7 @@ export async function listRuns(db: Queryable, filter: RunFilter, page: number, s
 export async function runsOfJob(db: Queryable, jobId: string): Promise<RunRow[]> {
   return db.query<RunRow>(
     `SELECT ${RUN_COLUMNS}
-       FROM scrape_runs sr JOIN product_sources ps ON ps.id = sr.source_id JOIN roasters r ON r.id = ps.roaster_id
+       FROM coffee_scraper.runs sr JOIN public.product_sources ps ON ps.id = sr.source_id JOIN public.roasters r ON r.id = ps.roaster_id
       WHERE sr.job_id = $1 ORDER BY sr.started_at DESC LIMIT 20`,
     [jobId],
   );
@@ -299,7 +305,7 @@ export async function coffeesOfRoaster(db: Queryable, roasterId: string, page: n
     `SELECT c.id, c.name, c.status::text AS status, c.roast_level::text AS roast_level, c.process::text AS process, c.decaf,
             count(v.id)::int AS variants, count(v.id) FILTER (WHERE v.in_stock)::int AS in_stock,
             min(v.price_current) AS min_price, max(v.price_current) AS max_price, min(v.currency) AS currency, c.updated_at
-       FROM coffees c LEFT JOIN variants v ON v.coffee_id = c.id
+       FROM public.coffees c LEFT JOIN public.variants v ON v.coffee_id = c.id
       WHERE c.roaster_id = $1 AND c.is_coffee
       GROUP BY c.id ORDER BY c.name, c.id`,
     [roasterId],
@@ -333,7 +339,7 @@ export async function coffeeById(db: Queryable, id: string): Promise<CoffeeRow |
     `SELECT c.id, c.name, c.slug, c.status::text AS status, c.direct_buy_url, c.roast_level::text AS roast_level,
             c.process::text AS process, c.bean_species::text AS bean_species, c.decaf, c.varieties, c.tags,
             c.first_seen_at, c.updated_at, r.slug AS roaster_slug, r.name AS roaster_name
-       FROM coffees c JOIN roasters r ON r.id = c.roaster_id WHERE c.id = $1`,
+       FROM public.coffees c JOIN public.roasters r ON r.id = c.roaster_id WHERE c.id = $1`,
     [id],
   );
   return row ?? null;
@@ -359,7 +365,7 @@ export async function variantsOfCoffee(db: Queryable, coffeeId: string, page: nu
     db,
     `SELECT id, platform_variant_id, sku, weight_g, grind::text AS grind, pack_count, currency, price_current,
             compare_at_price, in_stock, last_seen_at, price_last_checked_at
-       FROM variants WHERE coffee_id = $1 ORDER BY weight_g NULLS LAST, grind NULLS FIRST, platform_variant_id`,
+       FROM public.variants WHERE coffee_id = $1 ORDER BY weight_g NULLS LAST, grind NULLS FIRST, platform_variant_id`,
     [coffeeId],
     page,
     size,
@@ -374,7 +380,7 @@ export async function priceHistory(db: Queryable, variantIds: string[], perVaria
     `SELECT v.id AS variant_id, p.price, p.is_sale, p.scraped_at
        FROM unnest($1::uuid[]) AS v(id)
        CROSS JOIN LATERAL (
-         SELECT price, is_sale, scraped_at FROM prices WHERE variant_id = v.id ORDER BY scraped_at DESC LIMIT $2
+         SELECT price, is_sale, scraped_at FROM public.prices WHERE variant_id = v.id ORDER BY scraped_at DESC LIMIT $2
        ) p`,
     [variantIds, perVariant],
   );
@@ -402,7 +408,7 @@ export async function runById(db: Queryable, id: string): Promise<RunDetail | nu
   const [row] = await db.query<RunDetail>(
     `SELECT sr.id, sr.status::text AS status, sr.job_type, sr.job_id, sr.started_at, sr.finished_at, sr.stats_json,
             r.slug, r.name AS roaster_name, ps.base_url
-       FROM scrape_runs sr JOIN product_sources ps ON ps.id = sr.source_id JOIN roasters r ON r.id = ps.roaster_id
+       FROM coffee_scraper.runs sr JOIN public.product_sources ps ON ps.id = sr.source_id JOIN public.roasters r ON r.id = ps.roaster_id
       WHERE sr.id = $1`,
     [id],
   );
@@ -421,8 +427,9 @@ export interface ArtifactRow {
 export async function artifactsOfRun(db: Queryable, runId: string, page: number, size: number): Promise<Page<ArtifactRow>> {
   return paged<ArtifactRow>(
     db,
-    `SELECT id, url, http_status, body_len, saved_html_path, created_at
-       FROM scrape_artifacts WHERE run_id = $1 ORDER BY created_at, id`,
+    `SELECT a.id, a.url, a.http_status, a.body_len, a.saved_html_path, r.started_at AS created_at
+       FROM public.scrape_artifacts a JOIN public.scrape_runs r ON r.id = a.run_id
+      WHERE a.run_id = $1 ${artifactOrder("a")}`,
     [runId],
     page,
     size,
@@ -431,7 +438,8 @@ export async function artifactsOfRun(db: Queryable, runId: string, page: number,
 
 export async function artifactById(db: Queryable, runId: string, id: string): Promise<ArtifactRow | null> {
   const [row] = await db.query<ArtifactRow>(
-    `SELECT id, url, http_status, body_len, saved_html_path, created_at FROM scrape_artifacts WHERE run_id = $1 AND id = $2`,
+    `SELECT a.id, a.url, a.http_status, a.body_len, a.saved_html_path, r.started_at AS created_at
+       FROM public.scrape_artifacts a JOIN public.scrape_runs r ON r.id = a.run_id WHERE a.run_id = $1 AND a.id = $2`,
     [runId, id],
   );
   return row ?? null;
@@ -460,14 +468,14 @@ export async function listAlerts(db: Queryable, filter: { roaster?: string | und
   let where = "";
   if (filter.roaster) {
     params.push(filter.roaster);
-    where = `WHERE a.roaster_id = (SELECT id FROM roasters WHERE slug = $1)`;
+    where = `WHERE a.roaster_id = (SELECT id FROM public.roasters WHERE slug = $1)`;
   }
   return paged<AlertRow>(
     db,
     `SELECT a.id, a.created_at, a.old_price, a.new_price, a.currency, a.delta_pct, a.run_id,
             r.slug, r.name AS roaster_name, c.id AS coffee_id, c.name AS coffee_name, v.weight_g, v.grind::text AS grind
-       FROM price_alerts a JOIN roasters r ON r.id = a.roaster_id JOIN coffees c ON c.id = a.coffee_id
-       JOIN variants v ON v.id = a.variant_id
+       FROM coffee_scraper.price_alerts a JOIN public.roasters r ON r.id = a.roaster_id JOIN public.coffees c ON c.id = a.coffee_id
+       JOIN public.variants v ON v.id = a.variant_id
       ${where}
       ORDER BY a.created_at DESC, a.id`,
     params,

@@ -1,64 +1,112 @@
-import type { Roaster, RoasterConfig } from "../config/roaster.ts";
+import { cronProblem, DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE, type Roaster, type RoasterConfig } from "../config/roaster.ts";
 import type { Queryable } from "./database.ts";
 
-export const ROASTER_COLUMNS = `r.id, r.slug, r.name, r.website, r.platform, r.currency, r.is_active, r.full_cadence,
-  r.price_cadence, r.default_concurrency, r.use_firecrawl_fallback, r.firecrawl_budget_limit, r.use_llm,
+// Roasters live in the users' `roasters` table (written by their client too, so any column
+// may be NULL or out of our range); what that table has no column for lives in
+// coffee_scraper.roaster_options. Reads fill the gaps with the documented defaults.
+
+export const ROASTER_COLUMNS = `r.id, r.slug, r.name, r.website, r.platform::text AS platform, o.currency, r.is_active,
+  r.full_cadence, r.price_cadence, r.default_concurrency, r.use_firecrawl_fallback, r.firecrawl_budget_limit, r.use_llm,
   r.alert_price_delta_pct, r.last_etag, r.last_modified, r.robots_allow, r.robots_checked_at,
-  (SELECT s.id FROM product_sources s WHERE s.roaster_id = r.id ORDER BY s.base_url = r.website DESC, s.id LIMIT 1)
+  (SELECT s.id FROM public.product_sources s WHERE s.roaster_id = r.id ORDER BY s.base_url = r.website DESC, s.id LIMIT 1)
     AS source_id`;
 
-export type RoasterRow = Omit<Roaster, "platform" | "currency" | "firecrawl_budget_limit" | "last_etag" | "last_modified"> & {
+/** `FROM` clause that ROASTER_COLUMNS reads (alias r). */
+export const ROASTER_FROM = `public.roasters r LEFT JOIN coffee_scraper.roaster_options o ON o.roaster_id = r.id`;
+
+export interface RoasterRow {
+  id: string;
+  slug: string;
+  name: string;
+  website: string | null;
   platform: string | null;
   currency: string | null;
+  is_active: boolean;
+  full_cadence: string | null;
+  price_cadence: string | null;
+  default_concurrency: number | null;
+  use_firecrawl_fallback: boolean | null;
   firecrawl_budget_limit: number | null;
+  use_llm: boolean | null;
+  alert_price_delta_pct: number | null;
   last_etag: string | null;
   last_modified: Date | null;
-};
+  robots_allow: boolean | null;
+  robots_checked_at: Date | null;
+  source_id: string | null;
+}
+
+const DEFAULT_CONCURRENCY = 3;
+const DEFAULT_ALERT_PCT = 10;
+
+/** A cadence as stored, or the default when the row has none or one that is not a valid cron. */
+function cadence(value: string | null, fallback: string): string {
+  return value !== null && value.trim() !== "" && cronProblem(value) === null ? value : fallback;
+}
 
 export function toRoaster(row: RoasterRow): Roaster {
-  const { platform, currency, firecrawl_budget_limit, last_etag, last_modified, ...rest } = row;
+  const concurrency = row.default_concurrency;
   return {
-    ...rest,
-    ...(platform === "shopify" || platform === "woocommerce" ? { platform } : {}),
-    ...(currency ? { currency } : {}),
-    ...(firecrawl_budget_limit !== null ? { firecrawl_budget_limit } : {}),
-    ...(last_etag !== null ? { last_etag } : {}),
-    ...(last_modified !== null ? { last_modified } : {}),
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    website: row.website ?? "",
+    ...(row.platform === "shopify" || row.platform === "woocommerce" ? { platform: row.platform } : {}),
+    ...(row.currency ? { currency: row.currency } : {}),
+    is_active: row.is_active,
+    full_cadence: cadence(row.full_cadence, DEFAULT_FULL_CADENCE),
+    price_cadence: cadence(row.price_cadence, DEFAULT_PRICE_CADENCE),
+    default_concurrency:
+      concurrency !== null && Number.isInteger(concurrency) && concurrency >= 1
+        ? Math.min(concurrency, 20)
+        : DEFAULT_CONCURRENCY,
+    use_firecrawl_fallback: row.use_firecrawl_fallback ?? false,
+    ...(row.firecrawl_budget_limit !== null ? { firecrawl_budget_limit: row.firecrawl_budget_limit } : {}),
+    use_llm: row.use_llm ?? false,
+    alert_price_delta_pct: row.alert_price_delta_pct ?? DEFAULT_ALERT_PCT,
+    ...(row.last_etag !== null ? { last_etag: row.last_etag } : {}),
+    ...(row.last_modified !== null ? { last_modified: row.last_modified } : {}),
+    robots_allow: row.robots_allow,
+    robots_checked_at: row.robots_checked_at,
+    source_id: row.source_id,
   };
 }
 
 export async function listRoasters(db: Queryable, options: { activeOnly?: boolean } = {}): Promise<Roaster[]> {
   const rows = await db.query<RoasterRow>(
-    `SELECT ${ROASTER_COLUMNS} FROM roasters r ${options.activeOnly ? "WHERE r.is_active" : ""} ORDER BY r.slug`,
+    `SELECT ${ROASTER_COLUMNS} FROM ${ROASTER_FROM} ${options.activeOnly ? "WHERE r.is_active" : ""} ORDER BY r.slug`,
   );
   return rows.map(toRoaster);
 }
 
 export async function findRoaster(db: Queryable, slug: string): Promise<Roaster | null> {
-  const rows = await db.query<RoasterRow>(`SELECT ${ROASTER_COLUMNS} FROM roasters r WHERE r.slug = $1`, [slug]);
+  const rows = await db.query<RoasterRow>(`SELECT ${ROASTER_COLUMNS} FROM ${ROASTER_FROM} WHERE r.slug = $1`, [slug]);
   return rows[0] ? toRoaster(rows[0]) : null;
 }
 
 /**
- * Writes one roaster's identity through `rpc_upsert_roaster`, its scraping configuration,
- * and its `product_sources` row. Returns whether the roaster was new.
+ * Writes one roaster: its identity through their `rpc_upsert_roaster` (which, on a slug it
+ * knows, updates only the name), its website and scraping configuration on their row, our
+ * options beside it, and its `product_sources` row. Returns whether the roaster was new.
  */
 export async function upsertRoaster(tx: Queryable, config: RoasterConfig): Promise<{ id: string; added: boolean }> {
-  const existed = await tx.query("SELECT 1 FROM roasters WHERE slug = $1", [config.slug]);
+  const existed = await tx.query("SELECT 1 FROM public.roasters WHERE slug = $1", [config.slug]);
   const [row] = await tx.query<{ id: string }>(
-    `SELECT rpc_upsert_roaster(p_name := $1, p_slug := $2, p_platform := $3, p_website := $4) AS id`,
-    [config.name, config.slug, config.platform ?? null, config.website],
+    `SELECT public.rpc_upsert_roaster(p_name := $1, p_slug := $2, p_website := $3, p_platform := $4::platform_enum) AS id`,
+    [config.name, config.slug, config.website, config.platform ?? null],
   );
   const id = row!.id;
   await tx.query(
-    `UPDATE roasters SET
-       currency = $2, is_active = $3, full_cadence = $4, price_cadence = $5, default_concurrency = $6,
-       use_firecrawl_fallback = $7, firecrawl_budget_limit = $8, use_llm = $9, alert_price_delta_pct = $10,
-       last_etag = COALESCE($11, last_etag), last_modified = COALESCE($12, last_modified)
+    `UPDATE public.roasters SET
+       website = $2, platform = COALESCE($3::platform_enum, platform), is_active = $4, full_cadence = $5,
+       price_cadence = $6, default_concurrency = $7, use_firecrawl_fallback = $8,
+       firecrawl_budget_limit = COALESCE($9, firecrawl_budget_limit), use_llm = $10, alert_price_delta_pct = $11,
+       last_etag = COALESCE($12, last_etag), last_modified = COALESCE($13, last_modified), updated_at = now()
      WHERE id = $1`,
     [
       id,
-      config.currency ?? null,
+      config.website,
+      config.platform ?? null,
       config.is_active,
       config.full_cadence,
       config.price_cadence,
@@ -72,20 +120,33 @@ export async function upsertRoaster(tx: Queryable, config: RoasterConfig): Promi
     ],
   );
   await tx.query(
-    `INSERT INTO product_sources (roaster_id, base_url, platform) VALUES ($1, $2, $3)
-     ON CONFLICT (roaster_id, base_url) DO UPDATE SET platform = COALESCE(EXCLUDED.platform, product_sources.platform)`,
-    [id, config.website, config.platform ?? null],
+    `INSERT INTO coffee_scraper.roaster_options (roaster_id, currency) VALUES ($1, $2)
+     ON CONFLICT (roaster_id) DO UPDATE SET currency = EXCLUDED.currency, updated_at = now()`,
+    [id, config.currency ?? null],
   );
+  await ensureSource(tx, { id, website: config.website, platform: config.platform });
   return { id, added: existed.length === 0 };
+}
+
+/** The roaster's store row (found by roaster and base URL, or created). */
+export async function ensureSource(
+  db: Queryable,
+  roaster: { id: string; website: string; platform?: string | undefined },
+): Promise<string> {
+  const [row] = await db.query<{ id: string }>(
+    "SELECT coffee_scraper.ensure_source($1, $2, $3::platform_enum) AS id",
+    [roaster.id, roaster.website, roaster.platform ?? null],
+  );
+  return row!.id;
 }
 
 /** Records the platform found by detection on the roaster and its store. */
 export async function savePlatform(db: Queryable, roasterId: string, platform: "shopify" | "woocommerce"): Promise<void> {
-  await db.query(`UPDATE roasters SET platform = $2, updated_at = now() WHERE id = $1`, [roasterId, platform]);
-  await db.query(`UPDATE product_sources SET platform = $2 WHERE roaster_id = $1`, [roasterId, platform]);
+  await db.query(`UPDATE public.roasters SET platform = $2, updated_at = now() WHERE id = $1`, [roasterId, platform]);
+  await db.query(`UPDATE public.product_sources SET platform = $2 WHERE roaster_id = $1`, [roasterId, platform]);
 }
 
 export async function saveRobotsResult(db: Queryable, roasterId: string, allowed: boolean): Promise<void> {
-  await db.query(`UPDATE roasters SET robots_allow = $2, robots_checked_at = now() WHERE id = $1`, [roasterId, allowed]);
-  await db.query(`UPDATE product_sources SET robots_ok = $2 WHERE roaster_id = $1`, [roasterId, allowed]);
+  await db.query(`UPDATE public.roasters SET robots_allow = $2, robots_checked_at = now() WHERE id = $1`, [roasterId, allowed]);
+  await db.query(`UPDATE public.product_sources SET robots_ok = $2 WHERE roaster_id = $1`, [roasterId, allowed]);
 }

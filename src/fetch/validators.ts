@@ -25,7 +25,7 @@ export async function loadValidators(
   options: { requireFull?: boolean } = {},
 ): Promise<Validators> {
   const rows = await db.query<{ etag: string | null; last_modified: string | null }>(
-    `SELECT etag, last_modified FROM http_validators
+    `SELECT etag, last_modified FROM coffee_scraper.http_validators
       WHERE roaster_id = $1 AND url = $2 AND ($3::boolean IS NOT TRUE OR applied_by = 'full')`,
     [roasterId, url, options.requireFull ?? false],
   );
@@ -47,19 +47,19 @@ export async function saveValidators(
 ): Promise<void> {
   if (options.firstPage) await saveRoasterValidators(db, roasterId, validators);
   if (validators.etag === null && validators.lastModified === null) {
-    await db.query(`DELETE FROM http_validators WHERE roaster_id = $1 AND url = $2`, [roasterId, url]);
+    await db.query(`DELETE FROM coffee_scraper.http_validators WHERE roaster_id = $1 AND url = $2`, [roasterId, url]);
     return;
   }
   await db.query(
-    `INSERT INTO http_validators (url, roaster_id, etag, last_modified, applied_by, updated_at)
+    `INSERT INTO coffee_scraper.http_validators AS v (url, roaster_id, etag, last_modified, applied_by, updated_at)
      VALUES ($1, $2, $3, $4, $5, now())
      ON CONFLICT (roaster_id, url) DO UPDATE SET etag = EXCLUDED.etag,
        last_modified = EXCLUDED.last_modified, updated_at = now(),
        -- A price-only run that got a 304 confirms the body a full refresh applied: keep "full".
        applied_by = CASE
-         WHEN EXCLUDED.applied_by = 'price' AND http_validators.applied_by = 'full'
-              AND http_validators.etag IS NOT DISTINCT FROM EXCLUDED.etag
-              AND http_validators.last_modified IS NOT DISTINCT FROM EXCLUDED.last_modified
+         WHEN EXCLUDED.applied_by = 'price' AND v.applied_by = 'full'
+              AND v.etag IS NOT DISTINCT FROM EXCLUDED.etag
+              AND v.last_modified IS NOT DISTINCT FROM EXCLUDED.last_modified
          THEN 'full' ELSE EXCLUDED.applied_by END`,
     [url, roasterId, validators.etag, validators.lastModified, options.appliedBy ?? "full"],
   );
@@ -68,7 +68,7 @@ export async function saveValidators(
 /** Records the first page's validators on the roaster (`last_etag`, `last_modified`). */
 export async function saveRoasterValidators(db: Queryable, roasterId: string, validators: Validators): Promise<void> {
   const modified = validators.lastModified ? new Date(validators.lastModified) : null;
-  await db.query(`UPDATE roasters SET last_etag = $2, last_modified = $3 WHERE id = $1`, [
+  await db.query(`UPDATE public.roasters SET last_etag = $2, last_modified = $3 WHERE id = $1`, [
     roasterId,
     validators.etag,
     modified && !Number.isNaN(modified.getTime()) ? modified : null,
@@ -77,5 +77,5 @@ export async function saveRoasterValidators(db: Queryable, roasterId: string, va
 
 /** Removes every validator of a roaster, so its next run fetches everything in full. */
 export async function forgetValidators(db: Queryable, roasterId: string): Promise<void> {
-  await db.query(`DELETE FROM http_validators WHERE roaster_id = $1`, [roasterId]);
+  await db.query(`DELETE FROM coffee_scraper.http_validators WHERE roaster_id = $1`, [roasterId]);
 }

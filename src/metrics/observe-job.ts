@@ -26,7 +26,7 @@ export async function observeJob(
     let run = attempt.summary ? { status: attempt.summary.status, stats: attempt.summary.stats } : null;
     if (!run && (attempt.outcome === "failed" || attempt.outcome === "retrying")) {
       const [row] = await deps.db.query<{ status: string | null; stats_json: Record<string, unknown> | null }>(
-        `SELECT status::text AS status, stats_json FROM scrape_runs
+        `SELECT status::text AS status, stats_json FROM coffee_scraper.runs
           WHERE job_id = $1 AND finished_at IS NOT NULL AND stats_json->>'attempt' = $2
           ORDER BY started_at DESC LIMIT 1`,
         [attempt.jobId, String(attempt.attempt)],

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/database.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
+import { altitudeRangeM } from "./normalize/altitude.ts";
 import type { NormalizedProduct } from "./normalize/types.ts";
+import { databaseSafe } from "./database-safe.ts";
 
-// Turns normalized products into the one JSON document per page that cs_ingest_page
-// (migration 0004) writes through the RPC functions in a single round trip.
+// Turns normalized products into the JSON documents coffee_scraper.ingest_page (migration
+// 0004) writes through the users' RPC functions, a bounded chunk of a page per round trip.
 
 export type IngestMode = "full" | "price";
 
@@ -20,6 +22,17 @@ export interface PriceAlert {
   delta_pct: number;
 }
 
+/** A variant that cannot be a row of the users' `variants` yet (see held_variants). */
+export interface HeldVariant {
+  product: string;
+  variant: string;
+  name: string | null;
+  title: string | null;
+  reason: string;
+  /** A row of it existed already: its stored size was kept and its stock/price updated. */
+  kept_stored_row: boolean;
+}
+
 export interface IngestResult {
   coffees: number;
   variants: number;
@@ -27,14 +40,25 @@ export interface IngestResult {
   unchanged_prices: number;
   unknown_products: number;
   unknown_variants: number;
+  held: HeldVariant[];
   alerts: PriceAlert[];
   errors: { product: string | null; message: string; sqlstate: string }[];
 }
 
+/** What one round trip carries at most: a page is written in chunks of this size. */
+export const INGEST_CHUNK = { products: 100, bytes: 4 * 1024 * 1024 } as const;
+
 export function ingestDocument(product: NormalizedProduct, raw: RawProduct): Record<string, unknown> {
-  const { variants: rawVariants, ...rawProductOnly } = raw.raw as { variants?: unknown } & Record<string, unknown>;
+  const { variants: rawVariants, ...rawProductOnly } = (raw.raw ?? {}) as { variants?: unknown } & Record<string, unknown>;
   void rawVariants; // each variant keeps its own raw object below
-  const rawById = new Map(raw.variants.map((v) => [v.platformVariantId, v.raw]));
+  const rawById = new Map(raw.variants.map((v) => [v.platformVariantId, v]));
+  const altitude = altitudeRangeM(product.altitude);
+  const notes = {
+    ...(product.tastingNotes.length > 0 ? { tasting_notes: product.tastingNotes } : {}),
+    ...(altitude && altitude.maxM !== altitude.minM ? { altitude_max_m: altitude.maxM } : {}),
+    ...(product.altitude ? { altitude_raw: product.altitude } : {}),
+  };
+  const seen = new Set<string>();
   const doc = {
     platform_product_id: product.platformProductId,
     name: product.name,
@@ -47,50 +71,107 @@ export function ingestDocument(product: NormalizedProduct, raw: RawProduct): Rec
     roast_level: product.roastLevel,
     roast_level_raw: product.roastLevelRaw,
     roast_style_raw: product.roastStyleRaw,
-    status: "active",
     decaf: product.decaf,
-    notes_raw: product.tastingNotes.length > 0 ? product.tastingNotes : null,
+    notes_raw: notes,
     tags: product.tags,
-    varieties: product.varieties.length > 0 ? product.varieties : null,
+    varieties: product.varieties,
     region: product.region,
     country: product.country,
-    altitude: product.altitude,
+    // Their column is one number of metres: a range is stored as its low end here and its
+    // high end as notes_raw.altitude_max_m (feet are converted).
+    altitude_m: altitude?.minM ?? null,
     default_grind: product.defaultGrind,
     title_cleaned: product.name,
-    flavors: product.tastingNotes.length > 0 ? product.tastingNotes : null,
+    flavors: product.tastingNotes,
     images: product.images.map((i) => ({ url: i.url, alt: i.alt, width: i.width, height: i.height, sort_order: i.sortOrder })),
-    variants: product.variants.map((v) => ({
-      platform_variant_id: v.platformVariantId,
-      sku: v.sku,
-      weight_g: v.weightG,
-      grind: v.grind,
-      currency: v.currency,
-      in_stock: v.inStock,
-      pack_count: v.packCount,
-      compare_at_price: v.compareAtPrice,
-      stock_qty: v.stockQty,
-      subscription_available: v.subscriptionAvailable,
-      price: v.price,
-      is_sale: v.isSale,
-      source_raw: rawById.get(v.platformVariantId) ?? null,
-    })),
+    // A variant listed twice in one product is written once (the first), like a product.
+    variants: product.variants
+      .filter((v) => !seen.has(v.platformVariantId) && seen.add(v.platformVariantId))
+      .map((v) => ({
+        platform_variant_id: v.platformVariantId,
+        title: rawById.get(v.platformVariantId)?.title ?? null,
+        sku: v.sku,
+        weight_g: v.weightG,
+        grind: v.grind,
+        currency: v.currency,
+        in_stock: v.inStock,
+        pack_count: v.packCount,
+        compare_at_price: v.compareAtPrice,
+        stock_qty: v.stockQty,
+        subscription_available: v.subscriptionAvailable,
+        price: v.price,
+        is_sale: v.isSale,
+        source_raw: databaseSafe(rawById.get(v.platformVariantId)?.raw ?? {}),
+      })),
   };
-  // The hash covers what we derive, so a re-run over an unchanged store leaves
-  // coffees.updated_at alone while any real change moves it.
-  const raw_hash = createHash("sha256").update(JSON.stringify(doc)).digest("hex");
-  return { ...doc, raw_hash, source_raw: rawProductOnly };
+  // The hash covers what we derive, so a re-run over an unchanged store can be recognised.
+  const safe = databaseSafe(doc) as typeof doc;
+  const raw_hash = createHash("sha256").update(JSON.stringify(safe)).digest("hex");
+  const source_raw = databaseSafe({
+    ...rawProductOnly,
+    classification: { kind: product.kind, reason: product.classificationReason },
+  });
+  return { ...safe, raw_hash, source_raw };
 }
 
+const EMPTY_RESULT = (): IngestResult => ({
+  coffees: 0,
+  variants: 0,
+  prices: 0,
+  unchanged_prices: 0,
+  unknown_products: 0,
+  unknown_variants: 0,
+  held: [],
+  alerts: [],
+  errors: [],
+});
+
+/**
+ * Writes a page's documents, at most INGEST_CHUNK per round trip, so memory and statement
+ * size stay bounded whatever a store puts on one page. Returns the summed result and the
+ * number of round trips made.
+ */
 export async function ingestPage(
   db: Queryable,
   input: { roasterId: string; runId: string; mode: IngestMode; documents: Record<string, unknown>[]; sourceUrl: string; scrapedAt: Date },
-): Promise<IngestResult> {
-  const rows = await db.query<{ result: IngestResult }>(
-    `SELECT cs_ingest_page(p_roaster_id := $1, p_run_id := $2, p_mode := $3, p_products := $4::jsonb,
-       p_source_url := $5, p_scraped_at := $6) AS result`,
-    [input.roasterId, input.runId, input.mode, JSON.stringify(input.documents), input.sourceUrl, input.scrapedAt],
-  );
-  return rows[0]!.result;
+): Promise<IngestResult & { roundTrips: number }> {
+  const total = { ...EMPTY_RESULT(), roundTrips: 0 };
+  for (const chunk of chunkDocuments(input.documents)) {
+    const rows = await db.query<{ result: IngestResult }>(
+      `SELECT coffee_scraper.ingest_page(p_roaster_id := $1, p_run_id := $2, p_mode := $3, p_products := $4::jsonb,
+         p_source_url := $5, p_scraped_at := $6) AS result`,
+      [input.roasterId, input.runId, input.mode, chunk, input.sourceUrl, input.scrapedAt],
+    );
+    const result = rows[0]!.result;
+    total.roundTrips += 1;
+    total.coffees += result.coffees;
+    total.variants += result.variants;
+    total.prices += result.prices;
+    total.unchanged_prices += result.unchanged_prices;
+    total.unknown_products += result.unknown_products;
+    total.unknown_variants += result.unknown_variants;
+    total.held.push(...result.held);
+    total.alerts.push(...result.alerts);
+    total.errors.push(...result.errors);
+  }
+  return total;
+}
+
+/** JSON arrays of at most INGEST_CHUNK.products documents and about INGEST_CHUNK.bytes each. */
+export function* chunkDocuments(documents: Record<string, unknown>[]): Generator<string> {
+  let parts: string[] = [];
+  let bytes = 0;
+  for (const doc of documents) {
+    const json = JSON.stringify(doc);
+    if (parts.length > 0 && (parts.length >= INGEST_CHUNK.products || bytes + json.length > INGEST_CHUNK.bytes)) {
+      yield `[${parts.join(",")}]`;
+      parts = [];
+      bytes = 0;
+    }
+    parts.push(json);
+    bytes += json.length;
+  }
+  if (parts.length > 0) yield `[${parts.join(",")}]`;
 }
 
 export interface ArtifactRecord {
@@ -105,15 +186,18 @@ export interface ArtifactRecord {
 export async function recordArtifacts(db: Queryable, runId: string, artifacts: ArtifactRecord[]): Promise<void> {
   if (artifacts.length === 0) return;
   await db.query(
-    `SELECT rpc_record_artifact(p_run_id := $1, p_url := a.url, p_http_status := a.http_status,
+    `SELECT public.rpc_record_artifact(p_run_id := $1, p_url := a.url, p_http_status := a.http_status,
        p_body_len := a.body_len, p_saved_html_path := a.saved_html_path, p_saved_json := a.saved_json)
        FROM jsonb_to_recordset($2::jsonb)
          AS a(url text, http_status integer, body_len integer, saved_html_path text, saved_json jsonb)`,
-    [runId, JSON.stringify(artifacts)],
+    [runId, JSON.stringify(databaseSafe(artifacts))],
   );
 }
 
 export async function markUnlisted(db: Queryable, roasterId: string, listedProductIds: string[]): Promise<number> {
-  const rows = await db.query<{ n: number }>("SELECT cs_mark_unlisted($1, $2::text[]) AS n", [roasterId, listedProductIds]);
+  const rows = await db.query<{ n: number }>("SELECT coffee_scraper.mark_unlisted($1, $2::text[]) AS n", [
+    roasterId,
+    listedProductIds.map((id) => databaseSafe(id) as string),
+  ]);
   return rows[0]!.n;
 }

@@ -5,7 +5,7 @@ import type { ArtifactStore } from "./artifacts/store.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
 import { normalizeProduct, type NormalizedVariant } from "./normalize/index.ts";
 import { ingestDocument, ingestPage, recordArtifacts, type IngestMode, type PriceAlert } from "./persist.ts";
-import { addError, addWarning, type RunStats } from "./run-stats.ts";
+import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats.ts";
 
 // validate → keep raw artifact → normalize → upsert, page by page. The same code serves a
 // live run (pages from a store adapter) and a replay (pages rebuilt from stored artifacts).
@@ -60,7 +60,7 @@ export async function processPages(
         sourceUrl: page.url,
         scrapedAt: input.now(),
       });
-      stats.db_round_trips += 1;
+      stats.db_round_trips += result.roundTrips;
       stats.coffees_upserted += result.coffees;
       stats.variants_upserted += result.variants;
       stats.prices_inserted += result.prices;
@@ -69,6 +69,7 @@ export async function processPages(
       stats.unknown_variants += result.unknown_variants;
       stats.price_alerts += result.alerts.length;
       alerts.push(...result.alerts);
+      for (const held of result.held) addHeldVariant(stats, held);
       for (const error of result.errors) {
         addError(stats, { scope: "product", url: page.url, product: error.product, message: error.message });
       }

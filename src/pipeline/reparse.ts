@@ -33,14 +33,14 @@ export class UnknownRoasterError extends Error {
  */
 export async function newestCompleteFullRun(db: Queryable, roasterId: string): Promise<string | null> {
   const rows = await db.query<{ id: string }>(
-    `SELECT r.id FROM scrape_runs r JOIN product_sources s ON s.id = r.source_id
+    `SELECT r.id FROM coffee_scraper.runs r JOIN public.product_sources s ON s.id = r.source_id
       WHERE s.roaster_id = $1
         AND r.finished_at IS NOT NULL
         AND r.status IN ('ok', 'partial')
         AND COALESCE(r.job_type, r.stats_json->>'job_type', 'full_refresh') = 'full_refresh'
         AND COALESCE((r.stats_json->>'pages_failed')::int, 0) = 0
         AND COALESCE((r.stats_json->>'not_modified_pages')::int, 0) = 0
-        AND EXISTS (SELECT 1 FROM scrape_artifacts a WHERE a.run_id = r.id AND a.saved_html_path IS NOT NULL)
+        AND EXISTS (SELECT 1 FROM public.scrape_artifacts a WHERE a.run_id = r.id AND a.saved_html_path IS NOT NULL)
       ORDER BY r.started_at DESC, r.id DESC
       LIMIT 1`,
     [roasterId],

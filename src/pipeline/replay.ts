@@ -1,4 +1,5 @@
 import type { Deps } from "../app/deps.ts";
+import { artifactOrder } from "../db/artifacts.ts";
 import type { Queryable } from "../db/database.ts";
 import { permanent } from "../errors.ts";
 import { parseStoredPage, type StorePage } from "../platforms/adapter.ts";
@@ -38,8 +39,10 @@ export async function loadStoredRun(db: Queryable, runId: string): Promise<Store
     currency: string | null;
     stats_json: { job_type?: JobType; currency?: string | null; platform?: StorePlatform | null } | null;
   }>(
-    `SELECT s.roaster_id, r.source_id, ro.platform, ro.currency, r.stats_json
-       FROM scrape_runs r JOIN product_sources s ON s.id = r.source_id JOIN roasters ro ON ro.id = s.roaster_id
+    `SELECT s.roaster_id, r.source_id, ro.platform::text AS platform, o.currency, r.stats_json
+       FROM public.scrape_runs r JOIN public.product_sources s ON s.id = r.source_id
+       JOIN public.roasters ro ON ro.id = s.roaster_id
+       LEFT JOIN coffee_scraper.roaster_options o ON o.roaster_id = ro.id
       WHERE r.id = $1`,
     [runId],
   );
@@ -49,8 +52,8 @@ export async function loadStoredRun(db: Queryable, runId: string): Promise<Store
     throw permanent("platform_unknown", `run ${runId} has no known platform to parse its pages with`);
   }
   const artifacts = await db.query<ArtifactRow>(
-    `SELECT url, http_status, saved_html_path, saved_json FROM scrape_artifacts
-      WHERE run_id = $1 AND saved_html_path IS NOT NULL ORDER BY created_at, id`,
+    `SELECT url, http_status, saved_html_path, saved_json FROM public.scrape_artifacts
+      WHERE run_id = $1 AND saved_html_path IS NOT NULL ${artifactOrder()}`,
     [runId],
   );
   return {
@@ -111,9 +114,9 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   const started = Date.now();
   const newRunId = await startRun(db, { sourceId: run.sourceId, jobId, jobType });
   await db.query(
-    `SELECT rpc_record_artifact(p_run_id := $1, p_url := url, p_http_status := http_status, p_body_len := body_len,
-       p_saved_html_path := saved_html_path, p_saved_json := saved_json)
-       FROM scrape_artifacts WHERE run_id = $2 ORDER BY created_at, id`,
+    `SELECT public.rpc_record_artifact(p_run_id := $1, p_url := url, p_http_status := http_status,
+       p_body_len := body_len, p_saved_html_path := saved_html_path, p_saved_json := saved_json)
+       FROM public.scrape_artifacts WHERE run_id = $2 ${artifactOrder()}`,
     [newRunId, runId],
   );
 

@@ -13,7 +13,7 @@ export const ABANDONED_RUN_MESSAGE = "interrupted: the process running it stoppe
  */
 export async function closeAbandonedRuns(db: Queryable, sourceId: string): Promise<number> {
   const rows = await db.query(
-    `UPDATE scrape_runs SET finished_at = now(), status = 'fail',
+    `UPDATE public.scrape_runs SET finished_at = now(), status = 'fail',
             stats_json = COALESCE(stats_json, '{}'::jsonb) || jsonb_build_object('errors',
               jsonb_build_array(jsonb_build_object('scope', 'run', 'message', $2::text, 'retry', 'transient')))
       WHERE source_id = $1 AND finished_at IS NULL RETURNING 1`,
@@ -24,26 +24,18 @@ export async function closeAbandonedRuns(db: Queryable, sourceId: string): Promi
 
 /** Opens a scrape run on the roaster's store (rpc_scrape_run_start) and tags it with its job. */
 export async function startRun(db: Queryable, input: { sourceId: string; jobId: string; jobType: JobType }): Promise<string> {
-  const [row] = await db.query<{ id: string }>("SELECT rpc_scrape_run_start(p_source_id := $1) AS id", [input.sourceId]);
-  await db.query("UPDATE scrape_runs SET job_id = $2, job_type = $3 WHERE id = $1", [row!.id, input.jobId, input.jobType]);
+  const [row] = await db.query<{ id: string }>(
+    `WITH run AS (SELECT public.rpc_scrape_run_start(p_source_id := $1) AS id)
+     INSERT INTO coffee_scraper.run_jobs (run_id, job_id, job_type) SELECT id, $2, $3 FROM run RETURNING run_id AS id`,
+    [input.sourceId, input.jobId, input.jobType],
+  );
   return row!.id;
 }
 
 export async function finishRun(db: Queryable, runId: string, status: RunStatus, stats: RunStats): Promise<void> {
-  await db.query("SELECT rpc_scrape_run_finish(p_run_id := $1, p_status := $2, p_stats := $3::jsonb)", [
+  await db.query("SELECT public.rpc_scrape_run_finish(p_run_id := $1, p_status := $2, p_stats := $3::jsonb)", [
     runId,
     status,
     JSON.stringify(stats),
   ]);
-}
-
-/** The roaster's store row, created from its website if it has none yet. */
-export async function ensureSource(db: Queryable, roaster: { id: string; website: string; platform?: string | undefined }): Promise<string> {
-  const [row] = await db.query<{ id: string }>(
-    `INSERT INTO product_sources (roaster_id, base_url, platform) VALUES ($1, $2, $3)
-     ON CONFLICT (roaster_id, base_url) DO UPDATE SET base_url = EXCLUDED.base_url
-     RETURNING id`,
-    [roaster.id, roaster.website, roaster.platform ?? null],
-  );
-  return row!.id;
 }

@@ -7,12 +7,13 @@ import { saveValidators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
 import { adapterFor } from "../platforms/adapter.ts";
 import { detectAndSavePlatform } from "../platforms/detect.ts";
+import { ensureSource } from "../db/roasters.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { markSlotFinished } from "../scheduler/slots.ts";
 import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
-import { closeAbandonedRuns, ensureSource, finishRun, startRun } from "./run-bookkeeping.ts";
+import { closeAbandonedRuns, finishRun, startRun } from "./run-bookkeeping.ts";
 import { addError, emptyRunStats, runStatusOf, type RunStats } from "./run-stats.ts";
 
 // The seam between the worker and the ingest pipeline. The worker loads the roaster and

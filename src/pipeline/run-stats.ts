@@ -1,5 +1,6 @@
 import type { RunStatus } from "../db/enums.ts";
 import type { JobType } from "../queue/job.ts";
+import type { HeldVariant } from "./persist.ts";
 
 // What a run did, as stored in scrape_runs.stats_json (snake_case, like the rest of the
 // database). Every failure of a page or a product is listed in `errors`.
@@ -30,6 +31,9 @@ export interface RunStats {
   prices_unchanged: number;
   price_alerts: number;
   unknown_weights: number;
+  /** Variants not written as rows of `variants` (bag size unknown, price without currency). */
+  variants_held: number;
+  held_variants: HeldVariant[];
   unknown_products: number;
   unknown_variants: number;
   marked_unlisted: number;
@@ -66,6 +70,8 @@ export function emptyRunStats(input: { jobType: JobType; jobId: string; slot: st
     prices_unchanged: 0,
     price_alerts: 0,
     unknown_weights: 0,
+    variants_held: 0,
+    held_variants: [],
     unknown_products: 0,
     unknown_variants: 0,
     marked_unlisted: 0,
@@ -86,6 +92,11 @@ export function emptyRunStats(input: { jobType: JobType; jobId: string; slot: st
 export function addError(stats: RunStats, error: RunError): void {
   if (stats.errors.length < MAX_LISTED) stats.errors.push({ ...error, message: error.message.slice(0, 500) });
   else if (stats.errors.length === MAX_LISTED) stats.errors.push({ scope: "run", message: "further errors not listed" });
+}
+
+export function addHeldVariant(stats: RunStats, held: HeldVariant): void {
+  stats.variants_held += 1;
+  if (stats.held_variants.length < MAX_LISTED) stats.held_variants.push(held);
 }
 
 export function addWarning(stats: RunStats, warning: string): void {

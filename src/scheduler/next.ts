@@ -45,9 +45,9 @@ export async function roasterOutlook(db: Queryable, now: Date): Promise<RoasterO
     loadScheduleState(db),
     db.query<RunRow>(
       `SELECT DISTINCT ON (r.slug, sr.job_type) r.slug, sr.job_type, sr.id, sr.status::text AS status, sr.started_at, sr.finished_at
-       FROM scrape_runs sr
-       JOIN product_sources ps ON ps.id = sr.source_id
-       JOIN roasters r ON r.id = ps.roaster_id
+       FROM coffee_scraper.runs sr
+       JOIN public.product_sources ps ON ps.id = sr.source_id
+       JOIN public.roasters r ON r.id = ps.roaster_id
        WHERE sr.job_type IN ('full_refresh', 'price_only')
        ORDER BY r.slug, sr.job_type, sr.started_at DESC`,
     ),

@@ -50,8 +50,8 @@ interface StateRow {
 const lastSlot = (type: JobType, alias: string) => `LEFT JOIN LATERAL (
     SELECT s.slot_at, s.job_id, s.served_by, (EXTRACT(EPOCH FROM (now() - s.enqueued_at)) * 1000)::float8 AS age_ms,
            (s.finished_at IS NOT NULL OR EXISTS (
-              SELECT 1 FROM scrape_runs sr WHERE sr.job_id = s.job_id AND sr.finished_at IS NOT NULL)) AS finished
-    FROM schedule_slots s
+              SELECT 1 FROM coffee_scraper.runs sr WHERE sr.job_id = s.job_id AND sr.finished_at IS NOT NULL)) AS finished
+    FROM coffee_scraper.schedule_slots s
     WHERE r.is_active AND s.roaster_id = r.id AND s.job_type = '${type}'
     ORDER BY s.slot_at DESC LIMIT 1
   ) ${alias} ON true`;
@@ -59,11 +59,11 @@ const lastSlot = (type: JobType, alias: string) => `LEFT JOIN LATERAL (
 const STATE_SQL = `
   SELECT r.id, r.slug, r.is_active, r.full_cadence, r.price_cadence,
          (r.is_active AND EXISTS (
-            SELECT 1 FROM product_sources ps JOIN scrape_runs sr ON sr.source_id = ps.id WHERE ps.roaster_id = r.id
+            SELECT 1 FROM public.product_sources ps JOIN public.scrape_runs sr ON sr.source_id = ps.id WHERE ps.roaster_id = r.id
          )) AS has_runs,
          f.slot_at AS f_slot_at, f.job_id AS f_job_id, f.served_by AS f_served_by, f.finished AS f_finished, f.age_ms AS f_age_ms,
          p.slot_at AS p_slot_at, p.job_id AS p_job_id, p.served_by AS p_served_by, p.finished AS p_finished, p.age_ms AS p_age_ms
-  FROM roasters r
+  FROM public.roasters r
   ${lastSlot("full_refresh", "f")}
   ${lastSlot("price_only", "p")}
   ORDER BY r.slug`;
@@ -126,7 +126,7 @@ export async function recordSlots(db: Queryable, slots: NewSlot[]): Promise<Set<
       served_by: s.servedBy,
     }));
   const inserted = await db.query<{ roaster_id: string; job_type: string }>(
-    `INSERT INTO schedule_slots (roaster_id, job_type, slot_at, job_id, served_by)
+    `INSERT INTO coffee_scraper.schedule_slots (roaster_id, job_type, slot_at, job_id, served_by)
      SELECT x.roaster_id, x.job_type, x.slot_at, x.job_id, x.served_by
      FROM jsonb_to_recordset($1::jsonb) AS x(roaster_id uuid, job_type text, slot_at timestamptz, job_id text, served_by text)
      ON CONFLICT (roaster_id, job_type, slot_at) DO NOTHING
@@ -148,7 +148,7 @@ export async function markSlotFinished(
   input: { jobId: string; runId: string | null },
 ): Promise<number> {
   const rows = await db.query(
-    `UPDATE schedule_slots SET finished_at = COALESCE(finished_at, now()), run_id = COALESCE($2::uuid, run_id)
+    `UPDATE coffee_scraper.schedule_slots SET finished_at = COALESCE(finished_at, now()), run_id = COALESCE($2::uuid, run_id)
      WHERE job_id = $1 RETURNING 1`,
     [input.jobId, input.runId],
   );

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Roaster } from "../config/roaster.ts";
 import type { Queryable } from "../db/database.ts";
-import { ROASTER_COLUMNS, toRoaster, type RoasterRow } from "../db/roasters.ts";
+import { ROASTER_COLUMNS, ROASTER_FROM, toRoaster, type RoasterRow } from "../db/roasters.ts";
 import type { Logger } from "../log/logger.ts";
 
 // One job per roaster at a time, across processes and machines: a row in roaster_leases.
@@ -42,7 +42,7 @@ export async function tryAcquireLease(
   lease: { roasterId: string; holder: string; jobId: string; ttlMs: number },
 ): Promise<boolean> {
   const rows = await db.query(
-    `INSERT INTO roaster_leases AS l (roaster_id, holder, job_id, acquired_at, expires_at)
+    `INSERT INTO coffee_scraper.roaster_leases AS l (roaster_id, holder, job_id, acquired_at, expires_at)
      VALUES ($1, $2, $3, now(), now() + $4 * interval '1 millisecond')
      ON CONFLICT (roaster_id) DO UPDATE
        SET holder = EXCLUDED.holder, job_id = EXCLUDED.job_id, acquired_at = now(), expires_at = EXCLUDED.expires_at
@@ -62,9 +62,9 @@ export async function claimRoaster(
   claim: { slug: string; holder: string; jobId: string; ttlMs: number },
 ): Promise<{ roaster: Roaster; leased: boolean } | null> {
   const rows = await db.query<RoasterRow & { leased: boolean }>(
-    `WITH r AS (SELECT ${ROASTER_COLUMNS} FROM roasters r WHERE r.slug = $1),
+    `WITH r AS (SELECT ${ROASTER_COLUMNS} FROM ${ROASTER_FROM} WHERE r.slug = $1),
      taken AS (
-       INSERT INTO roaster_leases AS l (roaster_id, holder, job_id, acquired_at, expires_at)
+       INSERT INTO coffee_scraper.roaster_leases AS l (roaster_id, holder, job_id, acquired_at, expires_at)
        SELECT r.id, $2, $3, now(), now() + $4 * interval '1 millisecond' FROM r WHERE r.is_active
        ON CONFLICT (roaster_id) DO UPDATE
          SET holder = EXCLUDED.holder, job_id = EXCLUDED.job_id, acquired_at = now(), expires_at = EXCLUDED.expires_at
@@ -85,7 +85,7 @@ export async function renewLease(
   lease: { roasterId: string; holder: string; jobId: string; ttlMs: number },
 ): Promise<boolean> {
   const rows = await db.query(
-    `UPDATE roaster_leases SET expires_at = now() + $4 * interval '1 millisecond'
+    `UPDATE coffee_scraper.roaster_leases SET expires_at = now() + $4 * interval '1 millisecond'
      WHERE roaster_id = $1 AND holder = $2 AND job_id = $3 RETURNING roaster_id`,
     [lease.roasterId, lease.holder, lease.jobId, lease.ttlMs],
   );
@@ -93,7 +93,7 @@ export async function renewLease(
 }
 
 export async function releaseLease(db: Queryable, lease: { roasterId: string; holder: string; jobId: string }): Promise<void> {
-  await db.query(`DELETE FROM roaster_leases WHERE roaster_id = $1 AND holder = $2 AND job_id = $3`, [
+  await db.query(`DELETE FROM coffee_scraper.roaster_leases WHERE roaster_id = $1 AND holder = $2 AND job_id = $3`, [
     lease.roasterId,
     lease.holder,
     lease.jobId,
@@ -101,7 +101,7 @@ export async function releaseLease(db: Queryable, lease: { roasterId: string; ho
 }
 
 export async function readLease(db: Queryable, roasterId: string): Promise<LeaseRow | null> {
-  const rows = await db.query<LeaseRow>(`SELECT * FROM roaster_leases WHERE roaster_id = $1`, [roasterId]);
+  const rows = await db.query<LeaseRow>(`SELECT * FROM coffee_scraper.roaster_leases WHERE roaster_id = $1`, [roasterId]);
   return rows[0] ?? null;
 }
 

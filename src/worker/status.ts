@@ -43,9 +43,9 @@ export async function collectStatus(
     deps.db.query<LastRunRow>(
       `SELECT r.slug, r.is_active, lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at,
               lr.finished_at, lr.stats_json
-       FROM roasters r
+       FROM public.roasters r
        LEFT JOIN LATERAL (
-         SELECT sr.* FROM scrape_runs sr JOIN product_sources ps ON ps.id = sr.source_id
+         SELECT sr.* FROM coffee_scraper.runs sr JOIN public.product_sources ps ON ps.id = sr.source_id
          WHERE ps.roaster_id = r.id ORDER BY sr.started_at DESC LIMIT 1
        ) lr ON true
        ORDER BY r.slug`,

@@ -21,7 +21,7 @@ describe("scrape, replay and artifacts prune from the command line", () => {
     const scrape = await runCli(["scrape", "local", "--type", "full"], env());
     expect(scrape.code).toBe(0);
     const runId = await database().withDb(async (db) => {
-      const [run] = await db.query<{ id: string; status: string }>("SELECT id, status FROM scrape_runs ORDER BY started_at DESC LIMIT 1");
+      const [run] = await db.query<{ id: string; status: string }>("SELECT id, status FROM coffee_scraper.runs ORDER BY started_at DESC LIMIT 1");
       expect(run!.status).toBe("ok");
       return run!.id;
     });

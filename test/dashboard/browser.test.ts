@@ -118,7 +118,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in Chromium on ${engine}`, () 
     expect(Number(await tiles.nth(2).textContent())).toBe(changes.n);
     const text = await page.locator("main").innerText();
     // Today's bar holds every run made above.
-    const runs = await one<{ n: number }>("SELECT count(*)::int AS n FROM scrape_runs");
+    const runs = await one<{ n: number }>("SELECT count(*)::int AS n FROM coffee_scraper.runs");
     const today = new Date().toISOString().slice(0, 10);
     expect(await page.locator(`svg.runs-chart g.day[data-day="${today}"]`).getAttribute("data-total")).toBe(String(runs.n));
     expect(await page.locator("svg.runs-chart rect.bar").count()).toBeGreaterThan(0);
@@ -166,7 +166,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in Chromium on ${engine}`, () 
 
   it("filters runs, and a run's page shows its stats, errors and stored pages", async () => {
     await visit("/runs", "runs");
-    const all = await one<{ n: number }>("SELECT count(*)::int AS n FROM scrape_runs");
+    const all = await one<{ n: number }>("SELECT count(*)::int AS n FROM coffee_scraper.runs");
     expect(await page.locator("main tbody tr").count()).toBe(all.n);
     await visit("/runs?status=fail", "runs-failed");
     expect(await page.locator("main tbody tr").count()).toBe(1);
@@ -177,7 +177,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in Chromium on ${engine}`, () 
     const run = await one<{ id: string; artifacts: number; prices: number }>(
       `SELECT r.id, (SELECT count(*)::int FROM scrape_artifacts a WHERE a.run_id = r.id) AS artifacts,
               (r.stats_json->>'prices_inserted')::int AS prices
-         FROM scrape_runs r WHERE r.job_type = 'full_refresh' AND r.status = 'ok' ORDER BY r.started_at LIMIT 1`,
+         FROM coffee_scraper.runs r WHERE r.job_type = 'full_refresh' AND r.status = 'ok' ORDER BY r.started_at LIMIT 1`,
     );
     await visit(`/runs/${run.id}`, "run");
     expect(run.artifacts).toBeGreaterThan(0);
@@ -188,14 +188,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in Chromium on ${engine}`, () 
     expect(raw.headers()["content-type"]).toContain("text/plain");
     expect(raw.headers()["content-security-policy"]).toContain("sandbox");
 
-    const failed = await one<{ id: string }>(`SELECT id FROM scrape_runs WHERE status = 'fail'`);
+    const failed = await one<{ id: string }>(`SELECT id FROM coffee_scraper.runs WHERE status = 'fail'`);
     await visit(`/runs/${failed.id}`, "run-failed");
     expect(await page.locator("#errors").innerText()).toMatch(/robots/i);
   });
 
   it("lists price alerts newest first, and shows settings without secrets", async () => {
     await visit("/alerts", "alerts");
-    const alerts = await one<{ n: number }>("SELECT count(*)::int AS n FROM price_alerts");
+    const alerts = await one<{ n: number }>("SELECT count(*)::int AS n FROM coffee_scraper.price_alerts");
     expect(alerts.n).toBeGreaterThan(0);
     expect(await page.locator("main tbody tr").count()).toBe(alerts.n);
     await visit("/settings", "settings");
@@ -260,7 +260,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`dashboard in Chromium on ${engine}`, () 
     expect(problems).toEqual([]);
 
     const run = await one<{ status: string; stats: Record<string, number> & { http_statuses: Record<string, number> } }>(
-      "SELECT status::text AS status, stats_json AS stats FROM scrape_runs WHERE job_id = $1",
+      "SELECT status::text AS status, stats_json AS stats FROM coffee_scraper.runs WHERE job_id = $1",
       [jobId],
     );
     const res = await fetch(`${dashboard.url}/metrics`);

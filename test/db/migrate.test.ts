@@ -1,78 +1,160 @@
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/database.ts";
-import { listMigrations, migrate, pendingMigrations } from "../../src/db/migrate.ts";
+import { catalogSnapshot } from "../../src/db/catalog.ts";
+import { openDatabase, type Database } from "../../src/db/database.ts";
+import { listMigrations, migrate, MigrationRefusedError, pendingMigrations, planMigration } from "../../src/db/migrate.ts";
 import { createTestDatabase, testEngines, useTestDatabase } from "../helpers/database.ts";
+import { loadUsersDatabase } from "../helpers/users-db.ts";
 
-const RPCS: Record<string, string[]> = {
-  rpc_upsert_roaster: ["p_name", "p_slug", "p_platform", "p_website", "p_instagram_handle", "p_social_json", "p_support_email"],
-  rpc_upsert_coffee: [
-    "p_roaster_id", "p_platform_product_id", "p_name", "p_slug", "p_description_md", "p_direct_buy_url",
-    "p_bean_species", "p_process", "p_process_raw", "p_roast_level", "p_roast_level_raw", "p_roast_style_raw",
-    "p_status", "p_decaf", "p_notes_raw", "p_source_raw", "p_tags", "p_varieties", "p_region", "p_country",
-    "p_altitude", "p_default_grind", "p_content_hash", "p_raw_hash", "p_title_cleaned", "p_description_cleaned",
-    "p_flavors", "p_acidity", "p_body",
-  ],
-  rpc_upsert_variant: [
-    "p_coffee_id", "p_platform_variant_id", "p_sku", "p_weight_g", "p_grind", "p_currency", "p_in_stock",
-    "p_pack_count", "p_compare_at_price", "p_stock_qty", "p_subscription_available", "p_source_raw",
-  ],
-  rpc_insert_price: ["p_variant_id", "p_price", "p_currency", "p_is_sale", "p_scraped_at", "p_source_url", "p_source_raw"],
-  rpc_upsert_coffee_image: [
-    "p_coffee_id", "p_url", "p_alt", "p_width", "p_height", "p_sort_order", "p_content_hash", "p_imagekit_url", "p_source_raw",
-  ],
-  rpc_scrape_run_start: ["p_source_id"],
-  rpc_scrape_run_finish: ["p_run_id", "p_status", "p_stats"],
-  rpc_record_artifact: ["p_run_id", "p_url", "p_http_status", "p_body_len", "p_saved_html_path", "p_saved_json"],
-};
+const ALL = listMigrations().map((m) => m.name);
 
-const TABLES = [
-  "roasters", "product_sources", "scrape_runs", "scrape_artifacts", "coffees", "variants", "prices", "coffee_images",
-  "http_validators", "roaster_leases", "schedule_slots", "price_alerts",
-];
+/** The users' part of a catalog: public, without what is ours (cs_* indexes) or a stand-in of theirs (the view). */
+async function usersPart(db: Database): Promise<string[]> {
+  const { objects } = await catalogSnapshot(db, ["public"]);
+  return objects.filter((o) => !/^index public\.cs_/.test(o) && !/variant_computed/.test(o));
+}
 
 describe.each(testEngines())("migrations on %s", (engine) => {
-  const database = useTestDatabase(engine, { migrate: false });
+  const empty = useTestDatabase(engine, { migrate: false });
+  const reference = useTestDatabase(engine, { migrate: false });
 
-  it("create the schema on an empty database, and a second run changes nothing", async () => {
-    const { db } = database();
-    expect(await pendingMigrations(db)).toEqual(listMigrations().map((m) => m.name));
-    const first = await migrate(db);
-    expect(first).toEqual(listMigrations().map((m) => m.name));
+  it("on an empty database create the users' schema exactly as theirs, then ours apart; a second run changes nothing", async () => {
+    const { db } = empty();
+    expect(await pendingMigrations(db)).toEqual(ALL);
+    expect(await migrate(db)).toEqual(ALL);
 
-    const tables = await db.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+    await loadUsersDatabase(reference().db, engine);
+    const theirs = await usersPart(reference().db);
+    expect(theirs.some((o) => o.startsWith("function public.rpc_check_content_hash("))).toBe(true);
+    expect(await usersPart(db)).toEqual(theirs);
+
+    // Ours live in coffee_scraper, every table with row-level security; nothing of ours is a table in public.
+    const ourTables = (await catalogSnapshot(db, ["coffee_scraper"])).objects.filter((o) => o.startsWith("table "));
+    expect(ourTables.length).toBeGreaterThanOrEqual(8);
+    expect(ourTables.every((t) => t.includes("row-level-security"))).toBe(true);
+    const publicTables = (await catalogSnapshot(db, ["public"])).objects.filter((o) => o.startsWith("table "));
+    expect(publicTables.map((t) => t.split(" ")[1])).toEqual(
+      ["coffee_images", "coffees", "prices", "product_sources", "roasters", "scrape_artifacts", "scrape_runs", "sensory_params", "variants"].map(
+        (t) => `public.${t}`,
+      ),
     );
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(TABLES));
 
-    const enums = await db.query<{ typname: string; labels: string[] }>(
-      `SELECT t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
-         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname`,
-    );
-    const byName = Object.fromEntries(enums.map((e) => [e.typname, e.labels]));
-    expect(byName.run_status_enum).toEqual(["ok", "partial", "fail"]);
-    expect(byName.platform_enum).toEqual(["shopify", "woocommerce", "custom", "other"]);
-    expect(byName.grind_enum).toContain("south indian filter");
-    expect(byName.species_enum).toContain("arabica_80_robusta_20");
-
-    for (const [name, params] of Object.entries(RPCS)) {
-      const rows = await db.query<{ args: string[] }>(
-        "SELECT proargnames AS args FROM pg_proc WHERE proname = $1 AND pronamespace = 'public'::regnamespace",
-        [name],
-      );
-      expect(rows, name).toHaveLength(1);
-      expect(rows[0]!.args, name).toEqual(params);
-    }
-
-    const weight = await db.query<{ is_nullable: string }>(
-      "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'variants' AND column_name = 'weight_g'",
-    );
-    expect(weight[0]!.is_nullable).toBe("YES");
-
-    const snapshot = async () =>
-      db.query("SELECT version, name, applied_at FROM schema_migrations ORDER BY version");
-    const before = await snapshot();
+    const before = await catalogSnapshot(db);
+    const records = await db.query("SELECT version, name, applied_at FROM coffee_scraper.migrations ORDER BY version");
     expect(await migrate(db)).toEqual([]);
-    expect(await snapshot()).toEqual(before);
+    expect(await catalogSnapshot(db)).toEqual(before);
+    expect(await db.query("SELECT version, name, applied_at FROM coffee_scraper.migrations ORDER BY version")).toEqual(records);
+  });
+});
+
+describe.each(testEngines())("what migrate finds, and refuses, on %s", (engine) => {
+  const fresh = async () => createTestDatabase(engine, { migrate: false });
+
+  it("another tool's schema_migrations of another shape is neither read nor written", async () => {
+    const t = await fresh();
+    try {
+      await t.db.exec(`CREATE TABLE public.schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL);
+                       INSERT INTO public.schema_migrations VALUES (20240101, false);`);
+      const plan = await planMigration(t.db);
+      expect(plan.installation.kind).toBe("empty");
+      expect(await migrate(t.db)).toEqual(ALL);
+      expect(await t.db.query("SELECT version, dirty FROM public.schema_migrations")).toEqual([{ version: 20240101, dirty: false }]);
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it("--plan says what each kind of database is, lists what it would create, and changes nothing", async () => {
+    const t = await fresh();
+    try {
+      const emptyPlan = await planMigration(t.db);
+      expect(emptyPlan.installation.kind).toBe("empty");
+      expect(emptyPlan.creates).toContain("schema coffee_scraper");
+      expect(emptyPlan.creates.some((l) => l.startsWith("table public.coffees"))).toBe(true);
+
+      await loadUsersDatabase(t.db, engine);
+      const before = await catalogSnapshot(t.db);
+      const usersPlan = await planMigration(t.db);
+      expect(usersPlan.installation.kind).toBe("users");
+      expect(usersPlan.installation.problems).toEqual([]);
+      expect(usersPlan.dryRunError).toBeNull();
+      expect(usersPlan.drops).toEqual([]);
+      expect(usersPlan.alters).toEqual([]);
+      // Nothing of theirs is created again: only our schema, our functions and cs_* indexes on their tables.
+      expect(usersPlan.creates.filter((l) => /^(table|function|type|trigger) public\./.test(l))).toEqual([]);
+      expect(usersPlan.creates).toContain("index public.cs_coffees_roaster_product_idx: btree (roaster_id, platform_product_id) on coffees");
+      expect(await catalogSnapshot(t.db)).toEqual(before);
+
+      await migrate(t.db);
+      const oursPlan = await planMigration(t.db);
+      expect(oursPlan.installation.kind).toBe("ours");
+      expect(oursPlan.pending).toEqual([]);
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it("refuses a database it does not recognise, and one with coffee-scraper 0.1's layout, changing nothing", async () => {
+    const t = await fresh();
+    try {
+      await t.db.exec(`CREATE TABLE public.roasters (id serial PRIMARY KEY, title text);
+                       CREATE TABLE public.coffees (id serial PRIMARY KEY, roaster int);`);
+      const before = await catalogSnapshot(t.db);
+      const plan = await planMigration(t.db);
+      expect(plan.installation.kind).toBe("foreign");
+      expect(plan.installation.problems.join("\n")).toMatch(/public has roasters, coffees but not product_sources/);
+      await expect(migrate(t.db)).rejects.toBeInstanceOf(MigrationRefusedError);
+      expect(await catalogSnapshot(t.db)).toEqual(before);
+
+      await t.db.exec(`DROP TABLE public.roasters, public.coffees;
+        CREATE TABLE public.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz);
+        INSERT INTO public.schema_migrations VALUES (1, '0001_core_schema', now());
+        CREATE TABLE public.roaster_leases (roaster_id uuid PRIMARY KEY);`);
+      const legacy = await planMigration(t.db);
+      expect(legacy.installation.kind).toBe("legacy");
+      await expect(migrate(t.db)).rejects.toThrow(/coffee-scraper 0\.1/);
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it("refuses, naming them, duplicates under a key it needs, and changes nothing", async () => {
+    const t = await fresh();
+    try {
+      await loadUsersDatabase(t.db, engine);
+      await t.db.exec(`INSERT INTO coffees (name, slug, roaster_id, platform_product_id)
+                       VALUES ('Attikan again', 'attikan-estate-2', '550e8400-e29b-41d4-a716-446655440000', '7001');`);
+      const before = await catalogSnapshot(t.db);
+      const plan = await planMigration(t.db);
+      expect(plan.installation.problems).toEqual([
+        expect.stringMatching(/public\.coffees has 2 rows with the same \(roaster_id, platform_product_id\) = \(550e8400-e29b-41d4-a716-446655440000, 7001\): ids 22222222-2222-2222-2222-222222222222, /),
+      ]);
+      const refusal = await migrate(t.db).catch((err: unknown) => err);
+      expect(refusal).toBeInstanceOf(MigrationRefusedError);
+      expect((refusal as Error).message).toMatch(/users' installation[\s\S]*22222222-2222-2222-2222-222222222222[\s\S]*Nothing was changed/);
+      expect(await catalogSnapshot(t.db)).toEqual(before);
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it("adds a unique key their functions upsert by where an installation lacks it — after checking for duplicates", async () => {
+    const t = await fresh();
+    try {
+      await loadUsersDatabase(t.db, engine);
+      await t.db.exec(`ALTER TABLE coffee_images DROP CONSTRAINT coffee_images_coffee_id_url_key;
+        INSERT INTO coffee_images (coffee_id, url) VALUES ('22222222-2222-2222-2222-222222222222', 'https://cdn.example/attikan.jpg');`);
+      const plan = await planMigration(t.db);
+      expect(plan.installation.problems).toEqual([expect.stringMatching(/public\.coffee_images has 2 rows with the same \(coffee_id, url\)/)]);
+      await t.db.exec(`DELETE FROM coffee_images WHERE id = (SELECT max(id::text)::uuid FROM coffee_images)`);
+      const fixed = await planMigration(t.db);
+      expect(fixed.creates).toContain("index public.cs_coffee_images_coffee_id_url_key: btree (coffee_id, url) on coffee_images");
+      await migrate(t.db);
+      await expect(
+        t.db.query(`INSERT INTO coffee_images (coffee_id, url) VALUES ('22222222-2222-2222-2222-222222222222', 'https://cdn.example/attikan.jpg')`),
+      ).rejects.toThrow(/cs_coffee_images_coffee_id_url_key/);
+    } finally {
+      await t.drop();
+    }
   });
 });
 
@@ -83,9 +165,9 @@ describe.runIf(testEngines().includes("postgres"))("concurrent migrate on postgr
       const other = await openDatabase({ databaseUrl: target.url, dataDir: target.dataDir });
       const [a, b] = await Promise.all([migrate(target.db), migrate(other)]);
       await other.close();
-      expect([...a, ...b].sort()).toEqual(listMigrations().map((m) => m.name).sort());
-      const rows = await target.db.query<{ n: number }>("SELECT count(*)::int AS n FROM schema_migrations");
-      expect(rows[0]!.n).toBe(listMigrations().length);
+      expect([...a, ...b].sort()).toEqual([...ALL].sort());
+      const rows = await target.db.query<{ n: number }>("SELECT count(*)::int AS n FROM coffee_scraper.migrations");
+      expect(rows[0]!.n).toBe(ALL.length);
     } finally {
       await target.drop();
     }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import { openDatabase, type Database, type Queryable } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 
 // Each test file gets databases of its own: on PostgreSQL a fresh `cs_test_<random>`
@@ -128,4 +128,34 @@ async function adminQuery(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Deletes roasters (all, or those named) with everything that hangs off them. The users'
+ * tables reference each other without ON DELETE CASCADE, so their rows go child first;
+ * coffee-scraper's own rows cascade.
+ */
+export async function deleteRoasters(db: Queryable, slugs?: string[]): Promise<void> {
+  const which = slugs ? "WHERE slug = ANY($1::text[])" : "";
+  const params = slugs ? [slugs] : [];
+  const roasters = `(SELECT id FROM public.roasters ${which})`;
+  const runs = `(SELECT r.id FROM public.scrape_runs r JOIN public.product_sources s ON s.id = r.source_id WHERE s.roaster_id IN ${roasters})`;
+  await deleteCoffeesOf(db, roasters, params);
+  await db.query(`DELETE FROM public.scrape_artifacts WHERE run_id IN ${runs}`, params);
+  await db.query(`DELETE FROM public.scrape_runs WHERE id IN ${runs}`, params);
+  await db.query(`DELETE FROM public.roasters ${which}`, params);
+}
+
+/** Deletes a roaster's coffees with their variants, prices, images and sensory rows. */
+export async function deleteCoffees(db: Queryable, slug: string): Promise<void> {
+  await deleteCoffeesOf(db, "(SELECT id FROM public.roasters WHERE slug = $1)", [slug]);
+}
+
+async function deleteCoffeesOf(db: Queryable, roasters: string, params: unknown[]): Promise<void> {
+  const coffees = `(SELECT id FROM public.coffees WHERE roaster_id IN ${roasters})`;
+  await db.query(`DELETE FROM public.prices WHERE variant_id IN (SELECT id FROM public.variants WHERE coffee_id IN ${coffees})`, params);
+  await db.query(`DELETE FROM public.variants WHERE coffee_id IN ${coffees}`, params);
+  await db.query(`DELETE FROM public.coffee_images WHERE coffee_id IN ${coffees}`, params);
+  await db.query(`DELETE FROM public.sensory_params WHERE coffee_id IN ${coffees}`, params);
+  await db.query(`DELETE FROM public.coffees WHERE id IN ${coffees}`, params);
 }

@@ -152,11 +152,14 @@ describe("inspect a store by URL (no database)", () => {
 /** Every table a run or an inspection could write to, counted. */
 async function rowCounts(db: Queryable) {
   const [row] = await db.query(
-    `SELECT (SELECT count(*)::int FROM coffees) AS coffees, (SELECT count(*)::int FROM variants) AS variants,
-            (SELECT count(*)::int FROM prices) AS prices, (SELECT count(*)::int FROM scrape_runs) AS runs,
-            (SELECT count(*)::int FROM scrape_artifacts) AS artifacts, (SELECT count(*)::int FROM roaster_leases) AS leases,
-            (SELECT count(*)::int FROM roasters) AS roasters,
-            (SELECT max(updated_at) FROM coffees) AS coffees_updated, (SELECT max(updated_at) FROM roasters) AS roasters_updated`,
+    `SELECT (SELECT count(*)::int FROM public.coffees) AS coffees, (SELECT count(*)::int FROM public.variants) AS variants,
+            (SELECT count(*)::int FROM public.prices) AS prices, (SELECT count(*)::int FROM public.scrape_runs) AS runs,
+            (SELECT count(*)::int FROM public.scrape_artifacts) AS artifacts,
+            (SELECT count(*)::int FROM coffee_scraper.roaster_leases) AS leases,
+            (SELECT count(*)::int FROM coffee_scraper.http_validators) AS validators,
+            (SELECT count(*)::int FROM public.roasters) AS roasters,
+            (SELECT max(updated_at) FROM public.coffees) AS coffees_updated,
+            (SELECT max(updated_at) FROM public.roasters) AS roasters_updated`,
   );
   return row;
 }

@@ -79,7 +79,7 @@ describe("worker metrics", () => {
     await until(async () => (await queue.stateOf(id)) === "failed");
     await worker.close();
     const [run] = await database().db.query<{ status: string; stats: { requests: number; http_statuses: Record<string, number> } }>(
-      "SELECT status::text AS status, stats_json AS stats FROM scrape_runs WHERE job_id = $1",
+      "SELECT status::text AS status, stats_json AS stats FROM coffee_scraper.runs WHERE job_id = $1",
       [id],
     );
     expect(run!.status).toBe("fail");

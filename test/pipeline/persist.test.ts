@@ -110,7 +110,7 @@ const countRows = async (db: Database, sql: string, params: unknown[]) =>
 describe.each(testEngines())("page ingestion on %s", (engine) => {
   const database = useTestDatabase(engine);
 
-  it("writes coffees, variants, images and first prices; a repeat changes nothing", async () => {
+  it("writes coffees, variants, images and first prices; a repeat writes the same rows and no price", async () => {
     const { db } = database();
     const { roasterId, ingest } = await setup(db, "repeat");
     const page = [product("a", [variant("a1", 450), variant("a2", 1600, { weightG: 1000 })]), product("b", [variant("b1", 500)])];
@@ -118,7 +118,8 @@ describe.each(testEngines())("page ingestion on %s", (engine) => {
     expect(first).toMatchObject({ coffees: 2, variants: 3, prices: 3, unchanged_prices: 0, errors: [], alerts: [] });
     const snapshot = () =>
       db.query(
-        `SELECT c.platform_product_id, c.updated_at, v.platform_variant_id, v.price_current, v.weight_g, v.updated_at AS vu
+        `SELECT c.platform_product_id, c.slug, c.name, c.notes_raw, v.platform_variant_id, v.price_current, v.weight_g,
+                v.grind, v.currency
            FROM coffees c JOIN variants v ON v.coffee_id = c.id WHERE c.roaster_id = $1 ORDER BY 1, 3`,
         [roasterId],
       );
@@ -197,5 +198,151 @@ describe.each(testEngines())("page ingestion on %s", (engine) => {
     expect(await markUnlisted(db, roasterId, ["stay"])).toBe(0);
     await ingest("full", [product("gone", [variant("g1", 100)])]);
     expect((await state())[0]).toEqual({ platform_product_id: "gone", status: "active", in_stock: true });
+  });
+
+  it("holds back a variant whose bag size is unknown, or whose price has no currency, and writes it once known", async () => {
+    const { db } = database();
+    const { roasterId, ingest } = await setup(db, "held");
+    const first = await ingest("full", [
+      product("h", [variant("h1", 450), variant("h2", 900, { weightG: null }), variant("h3", 500, { currency: null })]),
+    ]);
+    expect(first).toMatchObject({ coffees: 1, variants: 1, prices: 1, errors: [] });
+    expect(first.held.map((h) => [h.variant, h.reason, h.kept_stored_row])).toEqual([
+      ["h2", "bag size unknown", false],
+      ["h3", "price without a currency", false],
+    ]);
+    const variants = () =>
+      db.query<{ platform_variant_id: string; weight_g: number }>(
+        `SELECT v.platform_variant_id, v.weight_g FROM variants v JOIN coffees c ON c.id = v.coffee_id
+          WHERE c.roaster_id = $1 ORDER BY 1`,
+        [roasterId],
+      );
+    expect(await variants()).toEqual([{ platform_variant_id: "h1", weight_g: 250 }]);
+    const held = () =>
+      db.query<{ platform_variant_id: string; reason: string }>(
+        "SELECT platform_variant_id, reason FROM coffee_scraper.held_variants WHERE roaster_id = $1 ORDER BY 1",
+        [roasterId],
+      );
+    expect(await held()).toEqual([
+      { platform_variant_id: "h2", reason: "bag size unknown" },
+      { platform_variant_id: "h3", reason: "price without a currency" },
+    ]);
+    // The store says what they are: they become rows, and are held no longer.
+    const later = await ingest("full", [product("h", [variant("h1", 450), variant("h2", 900, { weightG: 500 }), variant("h3", 500)])]);
+    expect(later.held).toEqual([]);
+    expect(await variants()).toEqual([
+      { platform_variant_id: "h1", weight_g: 250 },
+      { platform_variant_id: "h2", weight_g: 500 },
+      { platform_variant_id: "h3", weight_g: 250 },
+    ]);
+    expect(await held()).toEqual([]);
+  });
+
+  it("a stored row whose size can no longer be read keeps its size; its price and stock stay current", async () => {
+    const { db } = database();
+    const { roasterId, ingest } = await setup(db, "kept-size");
+    await ingest("full", [product("k", [variant("k1", 300)])]);
+    const result = await ingest("full", [product("k", [variant("k1", 330, { weightG: null, inStock: false })])]);
+    expect(result.held).toEqual([expect.objectContaining({ variant: "k1", reason: "bag size unknown", kept_stored_row: true })]);
+    expect(result.prices).toBe(1);
+    const [row] = await db.query(
+      `SELECT v.weight_g, v.price_current, v.in_stock FROM variants v JOIN coffees c ON c.id = v.coffee_id WHERE c.roaster_id = $1`,
+      [roasterId],
+    );
+    expect(row).toEqual({ weight_g: 250, price_current: 330, in_stock: false });
+  });
+
+  it("stores region, country and altitude in notes_raw, and tasting notes in sensory_params as the roaster's", async () => {
+    const { db } = database();
+    const { roasterId, ingest } = await setup(db, "notes");
+    await ingest("full", [
+      product("n", [variant("n1", 300)], { altitude: "1200-1400 masl", tastingNotes: ["jaggery", "orange"] }),
+      product("f", [variant("f1", 300)], { altitude: "4000 ft", tastingNotes: [], region: null, country: null }),
+    ]);
+    const rows = await db.query<{ platform_product_id: string; notes_raw: Record<string, unknown> }>(
+      "SELECT platform_product_id, notes_raw FROM coffees WHERE roaster_id = $1 ORDER BY 1",
+      [roasterId],
+    );
+    expect(rows).toEqual([
+      { platform_product_id: "f", notes_raw: { altitude_m: 1219, altitude_raw: "4000 ft" } },
+      {
+        platform_product_id: "n",
+        notes_raw: {
+          region: "Chikmagalur",
+          country: "India",
+          altitude_m: 1200,
+          altitude_max_m: 1400,
+          altitude_raw: "1200-1400 masl",
+          tasting_notes: ["jaggery", "orange"],
+        },
+      },
+    ]);
+    const sensory = await db.query(
+      `SELECT s.notes, s.source::text AS source, s.confidence::text AS confidence FROM sensory_params s
+         JOIN coffees c ON c.id = s.coffee_id WHERE c.roaster_id = $1`,
+      [roasterId],
+    );
+    expect(sensory).toEqual([{ notes: "jaggery, orange", source: "roaster", confidence: "high" }]);
+  });
+
+  it("keeps a coffee's slug and an editor's status; adopts a hand-made row of the same slug; never takes another product's slug", async () => {
+    const { db } = database();
+    const { roasterId, ingest } = await setup(db, "slugs");
+    // A row entered by hand (no platform product id) under the slug the store will use.
+    await db.query(
+      `INSERT INTO coffees (name, slug, roaster_id, status) VALUES ('Hand-made', 'coffee-hand', $1, 'hidden')`,
+      [roasterId],
+    );
+    await ingest("full", [
+      product("hand", [variant("x1", 100)]),
+      product("p1", [variant("p1v", 100)], { slug: "shared-handle" }),
+    ]);
+    // The handle changes; another product now uses the old one.
+    await ingest("full", [
+      product("p1", [variant("p1v", 100)], { slug: "renamed-handle" }),
+      product("p2", [variant("p2v", 100)], { slug: "shared-handle" }),
+    ]);
+    const rows = await db.query(
+      "SELECT platform_product_id, slug, status::text AS status FROM coffees WHERE roaster_id = $1 ORDER BY slug",
+      [roasterId],
+    );
+    expect(rows).toEqual([
+      { platform_product_id: "hand", slug: "coffee-hand", status: "hidden" },
+      { platform_product_id: "p1", slug: "shared-handle", status: "active" },
+      { platform_product_id: "p2", slug: "shared-handle-p2", status: "active" },
+    ]);
+  });
+
+  it("a product whose id two coffees carry fails alone, naming them", async () => {
+    const { db } = database();
+    const { roasterId, ingest } = await setup(db, "twins");
+    await db.query(
+      `INSERT INTO coffees (name, slug, roaster_id, platform_product_id) VALUES ('A', 'twin-a', $1, 't'), ('B', 'twin-b', $1, 't')`,
+      [roasterId],
+    );
+    const result = await ingest("full", [product("t", [variant("t1", 100)]), product("ok", [variant("o1", 100)])]);
+    expect(result.coffees).toBe(1);
+    expect(result.errors).toEqual([expect.objectContaining({ product: "t", message: expect.stringMatching(/twin-a, twin-b/) })]);
+  });
+
+  it("a NUL, a lone surrogate or deep nesting in one product is cleaned, and the page is written", async () => {
+    const { db } = database();
+    const { roasterId } = await setup(db, "hostile-text");
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 5000; i++) deep = { d: deep };
+    const nul = product("nul", [variant("n1", 100)], { name: "Nul\u0000Coffee", tags: ["a\u0000b"] });
+    const surrogate = product("sur", [variant("s1", 100)], { name: "Half \ud800 pair" });
+    const nested = product("deep", [variant("d1", 100)]);
+    const result = await ingestPage(db, {
+      roasterId,
+      runId: (await db.query<{ id: string }>("SELECT id FROM scrape_runs ORDER BY started_at DESC LIMIT 1"))[0]!.id,
+      mode: "full",
+      documents: [nul, surrogate, nested].map((p) => ingestDocument(p, { ...raw(p), raw: { id: p.platformProductId, deep } })),
+      sourceUrl: "https://hostile.example/products.json",
+      scrapedAt: new Date(),
+    });
+    expect(result).toMatchObject({ coffees: 3, variants: 3, errors: [] });
+    const names = await db.query<{ name: string }>("SELECT name FROM coffees WHERE roaster_id = $1 ORDER BY platform_product_id", [roasterId]);
+    expect(names.map((r) => r.name)).toEqual(["Coffee deep", "NulCoffee", "Half \ufffd pair"]);
   });
 });

@@ -132,7 +132,7 @@ describe.skipIf(!POSTGRES_URL)("invalid roaster files and SSRF through the CLI",
         status: string;
         stats_json: { errors: { retry?: string; message: string }[] };
       }>(
-        `SELECT sr.status, sr.stats_json FROM scrape_runs sr JOIN product_sources ps ON ps.id = sr.source_id
+        `SELECT sr.status, sr.stats_json FROM coffee_scraper.runs sr JOIN product_sources ps ON ps.id = sr.source_id
          JOIN roasters r ON r.id = ps.roaster_id WHERE r.slug = $1`,
         [slug],
       );

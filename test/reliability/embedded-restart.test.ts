@@ -94,7 +94,7 @@ describe.skipIf(!POSTGRES_URL)("embedded start killed with -9 and restarted", ()
       expect(await expectEveryJobFinished(db, [jobId])).toEqual([]);
       // The killed attempt's run is closed (as failed, interrupted), not left running.
       const runs = await db.query<{ status: string }>(
-        `SELECT status FROM scrape_runs WHERE job_id = $1 ORDER BY started_at`,
+        `SELECT status FROM coffee_scraper.runs WHERE job_id = $1 ORDER BY started_at`,
         [jobId],
       );
       expect(runs.map((r) => r.status)).toEqual(["fail", "ok"]);

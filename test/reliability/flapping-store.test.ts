@@ -58,7 +58,7 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("a flapping store beside healthy one
 
   async function runDurations(): Promise<Map<string, number>> {
     const rows = await testDb().db.query<{ slug: string; ms: number }>(
-      `SELECT r.slug, (sr.stats_json->>'duration_ms')::int AS ms FROM scrape_runs sr
+      `SELECT r.slug, (sr.stats_json->>'duration_ms')::int AS ms FROM coffee_scraper.runs sr
          JOIN product_sources ps ON ps.id = sr.source_id JOIN roasters r ON r.id = ps.roaster_id
         WHERE sr.status = 'ok' ORDER BY sr.started_at`,
     );

@@ -233,7 +233,7 @@ export interface RunRow {
 
 export async function runsOf(db: Database): Promise<RunRow[]> {
   return db.query<RunRow>(
-    `SELECT job_id, status, finished_at IS NOT NULL AS finished, stats_json FROM scrape_runs ORDER BY started_at`,
+    `SELECT job_id, status, finished_at IS NOT NULL AS finished, stats_json FROM coffee_scraper.runs ORDER BY started_at`,
   );
 }
 
@@ -253,7 +253,7 @@ export async function expectEveryJobFinished(db: Database, jobIds: string[]): Pr
   for (const r of runs)
     if (!r.finished) problems.push(`run of ${r.job_id} left unfinished (status ${r.status})`);
   const open = await db.query<{ job_id: string }>(
-    `SELECT job_id FROM schedule_slots WHERE finished_at IS NULL`,
+    `SELECT job_id FROM coffee_scraper.schedule_slots WHERE finished_at IS NULL`,
   );
   for (const s of open) problems.push(`slot of ${s.job_id} not finished`);
   return problems;

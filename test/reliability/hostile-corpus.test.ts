@@ -332,7 +332,7 @@ describe(`hostile store answers on ${engine}`, () => {
         finished: boolean;
         stats_json: { errors: RunError[]; warnings: string[] };
       }>(
-        `SELECT sr.status, sr.finished_at IS NOT NULL AS finished, sr.stats_json FROM scrape_runs sr
+        `SELECT sr.status, sr.finished_at IS NOT NULL AS finished, sr.stats_json FROM coffee_scraper.runs sr
          JOIN product_sources ps ON ps.id = sr.source_id JOIN roasters r ON r.id = ps.roaster_id WHERE r.slug = $1`,
         [`case-${i}`],
       );

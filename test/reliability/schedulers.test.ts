@@ -70,7 +70,7 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("two schedulers at once, and a late 
     expect(new Set(enqueued).size).toBe(enqueued.length); // never by both
     expect(enqueued.length).toBe(40); // every roaster's first full refresh, once
     const slots = await db.query<{ n: number; distinct_jobs: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT job_id)::int AS distinct_jobs FROM schedule_slots`,
+      `SELECT count(*)::int AS n, count(DISTINCT job_id)::int AS distinct_jobs FROM coffee_scraper.schedule_slots`,
     );
     expect(slots[0]!.distinct_jobs).toBe(40);
     const counts = await producer.counts();
@@ -93,7 +93,7 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("two schedulers at once, and a late 
     // One roaster, one run at a time — even when a loaded worker's job lock lapses and the
     // queue hands the job out again (at-least-once delivery may run a job twice, never at once).
     const overlapping = await db.query<{ job_id: string }>(
-      `SELECT a.job_id FROM scrape_runs a JOIN scrape_runs b ON a.source_id = b.source_id AND a.id < b.id
+      `SELECT a.job_id FROM coffee_scraper.runs a JOIN scrape_runs b ON a.source_id = b.source_id AND a.id < b.id
         WHERE a.started_at < b.finished_at AND b.started_at < a.finished_at`,
     );
     expect(overlapping).toEqual([]);

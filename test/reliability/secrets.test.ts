@@ -158,7 +158,7 @@ describe.skipIf(!POSTGRES_URL)("secrets never leak", () => {
     await client.connect();
     try {
       const { rows } = await client.query<{ text: string }>(
-        `SELECT coalesce(string_agg(stats_json::text, '\n'), '') AS text FROM scrape_runs`,
+        `SELECT coalesce(string_agg(stats_json::text, '\n'), '') AS text FROM coffee_scraper.runs`,
       );
       expect(rows[0]!.text).toContain("errors");
       for (const secret of SECRETS)

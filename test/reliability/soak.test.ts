@@ -129,7 +129,7 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)(
           );
           const ms = performance.now() - started;
           const [row] = await db.query<{ n: number }>(
-            `SELECT coalesce(sum((stats_json->>'products_seen')::int), 0)::int AS n FROM scrape_runs WHERE job_id = ANY($1::text[])`,
+            `SELECT coalesce(sum((stats_json->>'products_seen')::int), 0)::int AS n FROM coffee_scraper.runs WHERE job_id = ANY($1::text[])`,
             [tick.enqueued],
           );
           batches.push({

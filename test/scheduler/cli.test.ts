@@ -49,7 +49,7 @@ describe("schedule and roasters next on the embedded database", () => {
       ["beta", "full_refresh", "2026-12-01T03:00:00.000Z"],
     ]);
     expect(summary.enqueued).toEqual([]);
-    const rows = await database().withDb((db) => db.query("SELECT 1 FROM schedule_slots"));
+    const rows = await database().withDb((db) => db.query("SELECT 1 FROM coffee_scraper.schedule_slots"));
     expect(rows).toHaveLength(0);
 
     const text = await runCli(["schedule", "--once", "--dry-run", "--at", "2026-12-01T03:20:00Z"], env());

@@ -1,6 +1,7 @@
 import { importRoasters } from "../../src/config/import-roasters.ts";
 import { roasterConfigSchema, type RoasterConfigInput } from "../../src/config/roaster.ts";
 import type { Database, Queryable } from "../../src/db/database.ts";
+import { deleteRoasters } from "../helpers/database.ts";
 
 // Roasters and runs for scheduler tests, written through the same code paths as the CLI.
 
@@ -16,7 +17,7 @@ export async function seedRoasters(db: Database, entries: RoasterConfigInput[]):
 }
 
 export async function clearRoasters(db: Queryable): Promise<void> {
-  await db.query("DELETE FROM roasters"); // schedule_slots, sources and runs cascade
+  await deleteRoasters(db);
 }
 
 /** A finished scrape_runs row for `jobId`, as the ingest pipeline leaves one; returns its id. */
@@ -27,9 +28,11 @@ export async function finishedRun(
   jobType: string,
 ): Promise<string> {
   const [row] = await db.query<{ id: string }>(
-    `INSERT INTO scrape_runs (source_id, job_id, job_type, status, finished_at)
-     SELECT ps.id, $2, $3, 'ok', now() FROM product_sources ps JOIN roasters r ON r.id = ps.roaster_id WHERE r.slug = $1
-     RETURNING id`,
+    `WITH run AS (
+       INSERT INTO scrape_runs (source_id, status, finished_at)
+       SELECT ps.id, 'ok', now() FROM product_sources ps JOIN roasters r ON r.id = ps.roaster_id WHERE r.slug = $1
+       RETURNING id)
+     INSERT INTO coffee_scraper.run_jobs (run_id, job_id, job_type) SELECT id, $2, $3 FROM run RETURNING run_id AS id`,
     [slug, jobId, jobType],
   );
   return row!.id;
@@ -48,7 +51,7 @@ export interface SlotRow {
 export async function slotRows(db: Queryable): Promise<SlotRow[]> {
   const rows = await db.query<Omit<SlotRow, "slot_at"> & { slot_at: Date }>(
     `SELECT r.slug, s.job_type, s.slot_at, s.job_id, s.served_by, s.finished_at IS NOT NULL AS finished, s.run_id
-     FROM schedule_slots s JOIN roasters r ON r.id = s.roaster_id ORDER BY r.slug, s.job_type, s.slot_at`,
+     FROM coffee_scraper.schedule_slots s JOIN roasters r ON r.id = s.roaster_id ORDER BY r.slug, s.job_type, s.slot_at`,
   );
   return rows.map((r) => ({ ...r, slot_at: new Date(r.slot_at).toISOString() }));
 }

@@ -70,7 +70,7 @@ describe.each(testEngines())("roaster lease on %s", (engine) => {
     const { db } = testDb();
     const roasterId = await roaster();
     const held = await holdLease(db, { roasterId, roaster: "r", holder: "h:1:aa", jobId: "j1", ttlMs: 300, log: silentLogger() });
-    await db.query(`UPDATE roaster_leases SET holder = 'thief', job_id = 'other' WHERE roaster_id = $1`, [roasterId]);
+    await db.query(`UPDATE coffee_scraper.roaster_leases SET holder = 'thief', job_id = 'other' WHERE roaster_id = $1`, [roasterId]);
     const deadline = Date.now() + 2000;
     while (!held.lost.aborted && Date.now() < deadline) await sleep(20);
     expect(held.lost.aborted).toBe(true);

@@ -258,9 +258,11 @@ describe("runJob, scrape, enqueue, status", () => {
   it("collectStatus shows each roaster's last run from scrape_runs", async () => {
     const { db } = testDb();
     const good = (await findRoaster(db, "good"))!;
-    await db.query(`INSERT INTO scrape_runs (source_id, started_at, finished_at, status, job_type) VALUES
-      ($1, now() - interval '2 hours', now() - interval '2 hours', 'fail', 'full_refresh'),
-      ($1, now() - interval '1 hour', now() - interval '1 hour', 'ok', 'price_only')`, [good.source_id]);
+    await db.query(`WITH r AS (INSERT INTO scrape_runs (source_id, started_at, finished_at, status) VALUES
+        ($1, now() - interval '2 hours', now() - interval '2 hours', 'fail'),
+        ($1, now() - interval '1 hour', now() - interval '1 hour', 'ok') RETURNING id, status)
+      INSERT INTO coffee_scraper.run_jobs (run_id, job_id, job_type)
+      SELECT id, 'manual-' || status, CASE status WHEN 'ok' THEN 'price_only' ELSE 'full_refresh' END FROM r`, [good.source_id]);
     const queue = openEmbeddedQueue({ retry: retryPolicyFrom(settings), retention: retentionFrom(settings) });
     const status = await collectStatus({ db, queue });
     expect(status.roasters.find((r) => r.roaster === "good")?.lastRun).toMatchObject({ status: "ok", jobType: "price_only" });

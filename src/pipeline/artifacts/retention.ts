@@ -14,14 +14,15 @@ export interface PruneResult {
  */
 export async function pruneArtifacts(db: Database, store: ArtifactStore, retentionDays: number): Promise<PruneResult> {
   const deleted = await db.query<{ n: number }>(
-    `WITH d AS (DELETE FROM scrape_artifacts WHERE created_at < now() - make_interval(days => $1) RETURNING 1)
+    `WITH d AS (DELETE FROM public.scrape_artifacts a USING public.scrape_runs r
+                WHERE r.id = a.run_id AND r.started_at < now() - make_interval(days => $1) RETURNING 1)
      SELECT count(*)::int AS n FROM d`,
     [retentionDays],
   );
   const referenced = new Set(
     (
       await db.query<{ key: string }>(
-        "SELECT DISTINCT saved_html_path AS key FROM scrape_artifacts WHERE saved_html_path IS NOT NULL",
+        "SELECT DISTINCT saved_html_path AS key FROM public.scrape_artifacts WHERE saved_html_path IS NOT NULL",
       )
     ).map((r) => r.key),
   );

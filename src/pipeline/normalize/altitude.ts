@@ -36,3 +36,17 @@ export function parseAltitude(texts: (string | null | undefined)[]): string | nu
   }
   return null;
 }
+
+const FEET_TO_M = 0.3048;
+
+/**
+ * The metres of an altitude as parseAltitude writes it ("1200-1400 masl", "4000 ft"):
+ * {minM, maxM} (equal for a single value), feet converted and rounded; null otherwise.
+ */
+export function altitudeRangeM(display: string | null): { minM: number; maxM: number } | null {
+  const m = display === null ? null : /^(\d+)(?:-(\d+))? (masl|ft)$/.exec(display);
+  if (!m) return null;
+  const toM = (n: number) => (m[3] === "ft" ? Math.round(n * FEET_TO_M) : n);
+  const low = toM(Number(m[1]));
+  return { minM: low, maxM: m[2] ? toM(Number(m[2])) : low };
+}

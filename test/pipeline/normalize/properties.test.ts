@@ -228,40 +228,35 @@ const respelled = (phrase: string) =>
       if (casing === "title") return spaced.replace(/(^|[\s-])([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase());
       return spaced.toLowerCase();
     });
-const synonymsOf = <V>(table: readonly { value: V; synonyms: readonly string[] }[]) =>
-  fc.constantFrom(...table.flatMap((e) => e.synonyms.filter((s) => /^[a-z0-9 ]+$/.test(s)).map((s) => ({ s, value: e.value }))));
+/** Each plain synonym of a table, respelled, with the value it must read as. */
+const respelledSynonyms = <V>(table: readonly { value: V; synonyms: readonly string[] }[]) =>
+  fc
+    .constantFrom(...table.flatMap((e) => e.synonyms.filter((s) => /^[a-z0-9 ]+$/.test(s)).map((s) => ({ s, value: e.value }))))
+    .chain(({ s, value }) => respelled(s).map((t) => ({ t, value })));
 
 describe("properties of the vocabulary parsers", () => {
   it("grind, roast, variety and region names read the same under any case and spacing", () => {
+    fc.assert(fc.property(respelledSynonyms(GRIND_VOCABULARY), ({ t, value }) => expect(parseGrind([t]).grind).toBe(value)));
     fc.assert(
-      fc.property(synonymsOf(GRIND_VOCABULARY).chain(({ s, value }) => respelled(s).map((t) => ({ t, value }))), ({ t, value }) => {
-        expect(parseGrind([t]).grind).toBe(value);
-      }),
+      fc.property(respelledSynonyms(ROAST_LEVELS_VOCABULARY), ({ t, value }) =>
+        expect(parseRoastLevel([`${t} roast`]).level).toBe(value),
+      ),
     );
     fc.assert(
-      fc.property(synonymsOf(ROAST_LEVELS_VOCABULARY).chain(({ s, value }) => respelled(s).map((t) => ({ t, value }))), ({ t, value }) => {
-        expect(parseRoastLevel([`${t} roast`]).level).toBe(value);
-      }),
+      fc.property(respelledSynonyms(VARIETY_VOCABULARY), ({ t, value }) =>
+        expect(parseVarieties([`Varieties: ${t}.`])).toEqual([value]),
+      ),
     );
     fc.assert(
-      fc.property(synonymsOf(VARIETY_VOCABULARY).chain(({ s, value }) => respelled(s).map((t) => ({ t, value }))), ({ t, value }) => {
-        expect(parseVarieties([`Varieties: ${t}.`])).toEqual([value]);
-      }),
-    );
-    fc.assert(
-      fc.property(synonymsOf(INDIAN_REGION_VOCABULARY).chain(({ s, value }) => respelled(s).map((t) => ({ t, value }))), ({ t, value }) => {
-        expect(parseOrigin([`Grown in ${t}.`]).region).toBe(value);
-      }),
+      fc.property(respelledSynonyms(INDIAN_REGION_VOCABULARY), ({ t, value }) =>
+        expect(parseOrigin([`Grown in ${t}.`]).region).toBe(value),
+      ),
     );
   });
 
   it("process names read the same under any case and spacing", () => {
-    const names = PROCESS_VOCABULARY.flatMap((e) => e.names.filter((n) => /^[a-z ]+$/.test(n)).map((s) => ({ s, value: e.value })));
-    fc.assert(
-      fc.property(fc.constantFrom(...names).chain(({ s, value }) => respelled(s).map((t) => ({ t, value }))), ({ t, value }) => {
-        expect(parseProcess([t]).process).toBe(value);
-      }),
-    );
+    const table = PROCESS_VOCABULARY.map((e) => ({ value: e.value, synonyms: e.names }));
+    fc.assert(fc.property(respelledSynonyms(table), ({ t, value }) => expect(parseProcess([t]).process).toBe(value)));
   });
 
   it("species are enum values, and varieties come only from the table, each once", () => {

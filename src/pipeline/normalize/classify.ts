@@ -31,6 +31,8 @@
 //  declared-coffee   product type or category says coffee/beans/blend/estate.
 //  title-not-coffee  merchandise or food in the title.
 //  ready-to-drink    cans, bottles, cold-brew drinks (type, categories or title).
+//  described-class   the description calls the product a class, course or workshop ("a
+//                    two-hour class", "this workshop"), when nothing stronger has decided.
 //  title-coffee      "coffee"/"beans"/"estate"/"blend" in the title.
 //  sold-by-weight    an option value that is a bag size in grams/kg/oz/lb.
 //  no-signal         nothing to go on: "other", not coffee.
@@ -91,6 +93,12 @@ const GRIND_OPTION_NAME = /\bgrind|\bgrinding\b|\bbrew(?:ing)?\s+method\b|\bmahl
 const GROUND_HINT = /\bground\b|\bpowder\b|\bfilter\s+coffee\b|\bchicory\b/i;
 const WEIGHT_VALUE = /\d\s*(?:g|gms?|grams?|kg|kgs|oz|lbs?)\b/i;
 // Options that book something: a date, a seat, a batch of a course.
+// "A two-hour class", "this workshop", "our beginners' course": a description that says what
+// the product is. (A bare "class" is too loose: "world-class", "first-class beans".)
+const DESCRIBED_CLASS =
+  /\b(?:a|an|this|our|the)\s+(?:[\w'’-]+\s+){0,2}(?:class|course|workshop|masterclass|training)\b(?!-)/i;
+// The top of a description is where a shop says what the product is.
+const DESCRIPTION_CHARS = 3000;
 const EVENT_OPTION_NAME =
   /^\s*(?:dates?|start\s+date|seats?|batch(?:es)?|sessions?|slots?|times?|intake|termin|tickets?|participants?|attendees?|city|location|venue)\s*$/i;
 const MONTH = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
@@ -137,6 +145,8 @@ interface Signals {
   optionValues: string[];
   /** Every variant says it needs no shipping (and at least one says so). */
   noShipping: boolean;
+  /** The start of the description as plain text. */
+  description: string;
 }
 
 function readSignals(p: RawProduct): Signals {
@@ -155,6 +165,10 @@ function readSignals(p: RawProduct): Signals {
     optionNames: options.map((o) => (typeof o.name === "string" ? o.name : "")),
     optionValues: options.flatMap((o) => strings(o.values)),
     noShipping: variants.length > 0 && variants.every((v) => v.requiresShipping === false),
+    description:
+      typeof p.descriptionHtml === "string"
+        ? decodeEntities(p.descriptionHtml.slice(0, DESCRIPTION_CHARS).replace(/<[^>]*>/g, " ")).replace(/\s+/g, " ")
+        : "",
   };
 }
 
@@ -250,6 +264,8 @@ export function classifyProduct(p: RawProduct): Classification {
     return decided(false, "other", "ready-to-drink", `${drink.label} "${drink.text}" with no grind, roast or size`);
   }
 
+  const described = DESCRIBED_CLASS.exec(s.description);
+  if (described) return decided(false, "class", "described-class", `description says "${described[0]}"`);
   if (COFFEE_TITLE.test(s.title)) return coffee(s, "title-coffee", `title "${s.title}"`);
   const weight = s.optionValues.find((v) => WEIGHT_VALUE.test(v));
   if (weight !== undefined) return coffee(s, "sold-by-weight", `option value "${weight}"`);

@@ -136,6 +136,8 @@ describe("classifyProduct: the kinds issue 16 names, each decided by its rule", 
     ["a coffee with a Mahlgrad option", { title: "Kenia Gatomboya AA", options: [{ name: "Mahlgrad", values: ["Ganze Bohne", "Filter"] }] }, true, "beans", "grind-option"],
     ["a coffee whose vendor is the roaster", { title: "Guatemala Huehuetenango", vendor: "Nordlys Kaffe", productType: "Coffee" }, true, "beans", "declared-coffee"],
     ["a coffee sold by weight only", { title: "Yemen Haraz", options: [{ name: "Size", values: ["4 oz", "8 oz"] }] }, true, "beans", "sold-by-weight"],
+    ["a class only its description names", { title: "Coffee Brewing Basics", descriptionHtml: "<p>A two-hour class at the roastery.</p>" }, false, "class", "described-class"],
+    ["'world-class' is no class", { title: "Estate Coffee", descriptionHtml: "<p>World-class beans from a first-class estate.</p>" }, true, "beans", "title-coffee"],
     ["a coffee named for its roast", { title: "French Roast", tags: ["dark"], options: [{ name: "Size", values: ["340g"] }] }, true, "beans", "roast"],
   ])("%s", (_label, product, isCoffee, kind, rule) => {
     const r = classifyProduct(rawProduct(product));

@@ -269,7 +269,7 @@ describe("properties of the vocabulary parsers", () => {
 const RULES = [
   "declared", "no-shipping", "title-kind", "event-options", "school-vendor", "coffee-format", "grind-option", "roast",
   "chocolate-series", "equipment-title", "equipment-vendor", "declared-coffee", "title-not-coffee", "ready-to-drink",
-  "title-coffee", "sold-by-weight", "no-signal",
+  "described-class", "title-coffee", "sold-by-weight", "no-signal",
 ];
 const COFFEE_KINDS = ["beans", "ground", "drip_bags", "capsules", "instant"];
 

@@ -2,7 +2,7 @@
 // district or hill range beats a state ("Chikmagalur, Karnataka" → region Chikmagalur), and
 // any Indian place implies country India.
 import { usableTexts } from "./first-match.ts";
-import { compileTable } from "./vocabulary/phrase.ts";
+import { compileScanner } from "./vocabulary/phrase.ts";
 import { COUNTRY_VOCABULARY, INDIAN_REGION_VOCABULARY, INDIAN_STATE_VOCABULARY } from "./vocabulary/regions.ts";
 
 export interface OriginResult {
@@ -10,18 +10,15 @@ export interface OriginResult {
   region: string | null;
 }
 
-const COUNTRIES = compileTable(COUNTRY_VOCABULARY);
-const INDIAN_REGIONS = compileTable(INDIAN_REGION_VOCABULARY);
-const INDIAN_STATES = compileTable(INDIAN_STATE_VOCABULARY);
+const COUNTRIES = compileScanner(COUNTRY_VOCABULARY);
+const INDIAN_REGIONS = compileScanner(INDIAN_REGION_VOCABULARY);
+const INDIAN_STATES = compileScanner(INDIAN_STATE_VOCABULARY);
 
-function firstName(texts: string[], table: [RegExp, string][]): string | null {
+/** The leftmost name in the first text that has one. */
+function firstName(texts: string[], table: ReturnType<typeof compileScanner<string>>): string | null {
   for (const text of texts) {
-    let best: { index: number; name: string } | null = null;
-    for (const [pattern, name] of table) {
-      const m = pattern.exec(text);
-      if (m && (best === null || m.index < best.index)) best = { index: m.index, name };
-    }
-    if (best) return best.name;
+    const hit = table.first(text);
+    if (hit) return hit.value;
   }
   return null;
 }

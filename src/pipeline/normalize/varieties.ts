@@ -1,10 +1,10 @@
 // Coffee varieties (cultivars) under their usual display names (vocabulary/varieties.ts),
 // de-duplicated, in the order they are first mentioned.
 import { usableTexts } from "./first-match.ts";
-import { compileTable } from "./vocabulary/phrase.ts";
+import { compileScanner } from "./vocabulary/phrase.ts";
 import { BOURBON_COLOURS, VARIETY_VOCABULARY } from "./vocabulary/varieties.ts";
 
-const VARIETIES = compileTable(VARIETY_VOCABULARY);
+const VARIETIES = compileScanner(VARIETY_VOCABULARY);
 const COLOURED_BOURBON = new RegExp(`\\b(${BOURBON_COLOURS.join("|")})\\s+bourbon\\b`, "i");
 
 export function parseVarieties(texts: (string | null | undefined)[]): string[] {
@@ -19,10 +19,9 @@ export function parseVarieties(texts: (string | null | undefined)[]): string[] {
       const colour = coloured[1]!.toLowerCase();
       hits.push({ index: coloured.index, name: `${colour[0]!.toUpperCase()}${colour.slice(1)} Bourbon` });
     }
-    for (const [pattern, name] of VARIETIES) {
-      if (name === "Bourbon" && coloured) continue;
-      const m = pattern.exec(text);
-      if (m) hits.push({ index: m.index, name });
+    for (const { index, value } of VARIETIES.all(text)) {
+      if (value === "Bourbon" && coloured) continue;
+      hits.push({ index, name: value });
     }
     hits.sort((a, b) => a.index - b.index).forEach((h) => add(h.name));
   }

@@ -30,18 +30,47 @@ export function alternation(phrases: readonly string[]): string {
     .join("|");
 }
 
-/** [pattern, value] per entry, in table order (tables list the most specific first). */
-export function compileTable<V>(entries: readonly VocabularyEntry<V>[]): [RegExp, V][] {
-  return entries.map((e) => {
-    const guard = e.unlessFollowedBy ? `(?!${e.unlessFollowedBy})` : "";
-    return [wordPattern(`(?:${alternation(e.synonyms)})(?![a-z0-9])${guard}`), e.value];
-  });
+export interface ScanHit<V> {
+  index: number;
+  value: V;
+}
+
+/**
+ * One pass over a text for every synonym of every entry (a single alternation, longest
+ * phrase first), instead of one regex per entry: descriptions run to thousands of
+ * characters, and a table of forty entries would read each of them forty times.
+ */
+export function compileScanner<V>(entries: readonly VocabularyEntry<V>[]): {
+  first(text: string): ScanHit<V> | null;
+  all(text: string): ScanHit<V>[];
+} {
+  const phrases = entries.flatMap((e) => e.synonyms.map((s) => ({ s, guard: e.unlessFollowedBy })));
+  const source = phrases
+    .sort((a, b) => b.s.length - a.s.length)
+    .map(({ s, guard }) => `${phraseSource(s)}(?![a-z0-9])${guard ? `(?!${guard})` : ""}`)
+    .join("|");
+  const once = new RegExp(`(?<![a-z0-9])(?:${source})`, "i");
+  const every = new RegExp(once.source, "gi");
+  const valueOf = lookup(entries);
+  const hit = (m: RegExpExecArray | RegExpMatchArray): ScanHit<V> => ({ index: m.index!, value: valueOf(m[0])! });
+  return {
+    first: (text) => {
+      const m = once.exec(text);
+      return m ? hit(m) : null;
+    },
+    all: (text) => [...text.matchAll(every)].map(hit),
+  };
 }
 
 /** The value a matched phrase names, by exact (normalised) synonym. */
 export function lookup<V>(entries: readonly VocabularyEntry<V>[]): (text: string) => V | null {
   const index = new Map<string, V>();
   const key = (s: string) => s.toLowerCase().replace(/[\s.-]+/g, "");
-  for (const e of entries) for (const s of e.synonyms) index.set(key(s), e.value);
+  for (const e of entries) {
+    for (const s of e.synonyms) {
+      if (index.has(key(s)) && index.get(key(s)) !== e.value) throw new Error(`"${s}" names two values`);
+      index.set(key(s), e.value);
+    }
+  }
   return (text) => index.get(key(text)) ?? null;
 }

@@ -16,8 +16,10 @@
 //                    "Subscription" on a coffee offered on subscription too are not used.
 //  no-shipping       no variant requires shipping: a service (a class, a gift card), never a
 //                    bag of coffee.
-//  title-kind        gift cards, classes/courses ("Coffee 101", "SCA … Skills"), subscriptions,
-//                    gift hampers named in the title.
+//  title-kind        gift cards, classes/courses ("SCA Barista Skills", "Latte Art Workshop"),
+//                    subscriptions, gift hampers named in the title. Weaker class words
+//                    ("Coffee 101", "Session", "Experience", "SCA") are read after the grind,
+//                    roast and chocolate rules, and only when no option is a bag size.
 //  event-options     options that book a date or a seat ("Date", "Seat", "Batch") or values
 //                    that are dates, with no grind and no bag size.
 //  school-vendor     a vendor that is an academy or training arm.
@@ -26,7 +28,8 @@
 //  roast             a roast level in tags, title, type or option values.
 //  chocolate-series  an option offering "Milk" and "White" (a chocolate range named
 //                    Dark / Milk / White, never a roast).
-//  equipment-title   a brewer, grinder, kettle, scoop… named in the title, even beside "Coffee".
+//  equipment-title   a brewer, grinder, kettle, scoop… named in the title, even beside "Coffee"
+//                    (unless an option is a bag size).
 //  equipment-vendor  the vendor is an equipment maker (Hario, Fellow, Bialetti…).
 //  declared-coffee   product type or category says coffee/beans/blend/estate.
 //  title-not-coffee  merchandise or food in the title.
@@ -66,8 +69,14 @@ export interface Classification {
 
 const GIFT_CARD =
   /\bgift[\s-]*cards?\b|\be[\s-]*gift\b|\bgift[\s-]*vouchers?\b|\bgift[\s-]*certificates?\b|\bgutscheine?\b|\bvouchers?\b/i;
-const CLASS =
-  /\btraining\b|\bworkshops?\b|\bclass(?:es)?\b|\bcourses?\b|\bmasterclass\b|\broastery\s+tour\b|\bevents?\b|\bcupping\s+sessions?\b|\bsessions?\b|\bacademy\b|\beducation\b|\bexperiences?\b|\b(?:grund)?kurs(?:e)?\b|\bcertification\b|\b101\b|\bsca\b|\bskills\b|\bbarista\s+(?:basics|training|course|skills)\b/i;
+// Words that make a title a class wherever they stand…
+const CLASS_TITLE =
+  /\btraining\b|\bworkshops?\b|\bclass(?:es)?\b|\bcourses?\b|\bmasterclass\b|\broastery\s+tour\b|\bevents?\b|\bcupping\s+sessions?\b|\bacademy\b|\b(?:grund)?kurs(?:e)?\b|\bcertification\b|\bskills\b|\bbarista\s+(?:basics|training|course|skills)\b/i;
+// …and words that do only when nothing says coffee more strongly: a "Session Blend", an
+// "Experience" espresso, "SCA 87 points" and an "Espresso 101" blend are coffees.
+const WEAK_CLASS_TITLE = /\bsessions?\b|\bexperiences?\b|\beducation\b|\b101\b|\bsca\b/i;
+// A shop's own product type or category ("Experience", "Education") says it plainly.
+const CLASS = new RegExp(`${CLASS_TITLE.source}|${WEAK_CLASS_TITLE.source}`, "i");
 const SUBSCRIPTION = /\bsubscri(?:ption|be)s?\b|\bdeliveries\b|\babo(?:nnement)?\b|\bof\s+the\s+month\s+club\b|\bcoffee\s+club\b/i;
 const GIFT_HAMPER = /\bgifting\b|\bhampers?\b|\bgift[\s-]*(?:box|set|pack|kit|bundle)(?:es)?\b|\bgifts?\b/i;
 const EQUIPMENT =
@@ -92,13 +101,13 @@ const MAY_NAME_ROAST = /roast|profile/i;
 const GRIND_OPTION_NAME = /\bgrind|\bgrinding\b|\bbrew(?:ing)?\s+method\b|\bmahlgrad\b/i;
 const GROUND_HINT = /\bground\b|\bpowder\b|\bfilter\s+coffee\b|\bchicory\b/i;
 const WEIGHT_VALUE = /\d\s*(?:g|gms?|grams?|kg|kgs|oz|lbs?)\b/i;
-// Options that book something: a date, a seat, a batch of a course.
 // "A two-hour class", "this workshop", "our beginners' course": a description that says what
 // the product is. (A bare "class" is too loose: "world-class", "first-class beans".)
 const DESCRIBED_CLASS =
   /\b(?:a|an|this|our|the)\s+(?:[\w'’-]+\s+){0,2}(?:class|course|workshop|masterclass|training)\b(?!-)/i;
 // The top of a description is where a shop says what the product is.
 const DESCRIPTION_CHARS = 3000;
+// Options that book something: a date, a seat, a batch of a course.
 const EVENT_OPTION_NAME =
   /^\s*(?:dates?|start\s+date|seats?|batch(?:es)?|sessions?|slots?|times?|intake|termin|tickets?|participants?|attendees?|city|location|venue)\s*$/i;
 const MONTH = "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
@@ -218,7 +227,7 @@ export function classifyProduct(p: RawProduct): Classification {
   }
   for (const [pattern, kind] of [
     [GIFT_CARD, "gift_card"],
-    [CLASS, "class"],
+    [CLASS_TITLE, "class"],
     [SUBSCRIPTION, "subscription"],
     [GIFT_HAMPER, "gift_hamper"],
   ] as const) {
@@ -247,7 +256,15 @@ export function classifyProduct(p: RawProduct): Classification {
   if (values.includes("milk") && values.includes("white")) {
     return decided(false, "food", "chocolate-series", "options offer Milk and White: a chocolate range");
   }
-  if (EQUIPMENT_TITLE.test(s.title)) return decided(false, "equipment", "equipment-title", `title "${s.title}"`);
+  const soldByWeight = s.optionValues.some((v) => WEIGHT_VALUE.test(v));
+  const weakClass = WEAK_CLASS_TITLE.exec(s.title);
+  if (weakClass && !soldByWeight) {
+    return decided(false, "class", "title-kind", `title "${s.title}" says "${weakClass[0]}" and offers no bag size`);
+  }
+  // A bag size in the options outweighs a tool's name in the title ("Rain Maker Blend, 250g").
+  if (EQUIPMENT_TITLE.test(s.title) && !soldByWeight) {
+    return decided(false, "equipment", "equipment-title", `title "${s.title}"`);
+  }
   if (EQUIPMENT_VENDOR.test(s.vendor)) return decided(false, "equipment", "equipment-vendor", `vendor "${s.vendor}"`);
   const coffeeDeclared = s.declared.find((d) => COFFEE_CATEGORY.test(d.text));
   if (coffeeDeclared) return coffee(s, "declared-coffee", `${coffeeDeclared.label} "${coffeeDeclared.text}"`);

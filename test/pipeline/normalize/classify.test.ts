@@ -138,6 +138,10 @@ describe("classifyProduct: the kinds issue 16 names, each decided by its rule", 
     ["a coffee sold by weight only", { title: "Yemen Haraz", options: [{ name: "Size", values: ["4 oz", "8 oz"] }] }, true, "beans", "sold-by-weight"],
     ["a class only its description names", { title: "Coffee Brewing Basics", descriptionHtml: "<p>A two-hour class at the roastery.</p>" }, false, "class", "described-class"],
     ["'world-class' is no class", { title: "Estate Coffee", descriptionHtml: "<p>World-class beans from a first-class estate.</p>" }, true, "beans", "title-coffee"],
+    ["a Session Blend with a grind option is coffee", { title: "Session Blend", options: [grindOption] }, true, "beans", "grind-option"],
+    ["SCA points in a coffee's title", { title: "Ethiopia Guji (SCA 87)", options: [sizeOption] }, true, "beans", "sold-by-weight"],
+    ["Coffee 101 with nothing else to go on", { title: "Coffee 101" }, false, "class", "title-kind"],
+    ["a tool's word in a coffee sold by size", { title: "Rain Maker Blend", options: [sizeOption] }, true, "beans", "title-coffee"],
     ["a coffee named for its roast", { title: "French Roast", tags: ["dark"], options: [{ name: "Size", values: ["340g"] }] }, true, "beans", "roast"],
   ])("%s", (_label, product, isCoffee, kind, rule) => {
     const r = classifyProduct(rawProduct(product));

@@ -37,13 +37,18 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 async function seed(db: Database): Promise<void> {
   await timed(`${ROASTERS} roasters + stores`, async () => {
     await db.query(
-      `INSERT INTO roasters (name, slug, website, platform, is_active, robots_allow, currency)
+      `INSERT INTO roasters (name, slug, website, platform, is_active, robots_allow)
        SELECT 'Roaster ' || g, 'roaster-' || g, 'https://roaster-' || g || '.example', 'shopify', g % 40 <> 0,
-              CASE WHEN g % 50 = 0 THEN false ELSE true END, 'INR'
+              CASE WHEN g % 50 = 0 THEN false ELSE true END
          FROM generate_series(1, $1) g`,
       [ROASTERS],
     );
-    await db.query(`INSERT INTO product_sources (roaster_id, base_url, platform) SELECT id, website, 'shopify' FROM roasters`);
+    await db.query(
+      `INSERT INTO coffee_scraper.roaster_options (roaster_id, currency) SELECT id, 'INR' FROM roasters`,
+    );
+    await db.query(
+      `INSERT INTO product_sources (roaster_id, base_url, platform) SELECT id, website, 'shopify' FROM roasters`,
+    );
   });
   await timed(`${ROASTERS * COFFEES_PER_ROASTER} coffees`, () =>
     db.query(
@@ -65,22 +70,23 @@ async function seed(db: Database): Promise<void> {
       [VARIANTS_PER_COFFEE],
     ),
   );
-  await timed(`${ROASTERS * COFFEES_PER_ROASTER * VARIANTS_PER_COFFEE * PRICES_PER_VARIANT} price rows (two years)`, () =>
-    db.query(
-      `INSERT INTO prices (variant_id, price, currency, is_sale, scraped_at)
+  await timed(
+    `${ROASTERS * COFFEES_PER_ROASTER * VARIANTS_PER_COFFEE * PRICES_PER_VARIANT} price rows (two years)`,
+    () =>
+      db.query(
+        `INSERT INTO prices (variant_id, price, currency, is_sale, scraped_at)
        SELECT v.id, v.price_current + (g % 7) * 10, 'INR', g % 11 = 0,
               now() - ((($1 - g) * 29 + (hashtext(v.id::text) & 15)) || ' days')::interval
          FROM variants v CROSS JOIN generate_series(1, $1) g`,
-      [PRICES_PER_VARIANT],
-    ),
+        [PRICES_PER_VARIANT],
+      ),
   );
   await timed(`${ROASTERS * RUNS_PER_ROASTER} runs over 30 days, 2 stored pages each`, async () => {
     await db.query(
-      `INSERT INTO scrape_runs (source_id, started_at, finished_at, status, job_type, job_id, stats_json)
+      `INSERT INTO scrape_runs (source_id, started_at, finished_at, status, stats_json)
        SELECT s.id, t, t + interval '40 seconds',
               (CASE WHEN g % 17 = 0 THEN 'fail' WHEN g % 7 = 0 THEN 'partial' ELSE 'ok' END)::run_status_enum,
-              CASE WHEN g % 5 = 0 THEN 'full_refresh' ELSE 'price_only' END, 'job-' || g,
-              jsonb_build_object('pages', 2, 'products_seen', 25, 'variants_upserted', 100, 'prices_inserted', g % 9,
+              jsonb_build_object('job_type', CASE WHEN g % 5 = 0 THEN 'full_refresh' ELSE 'price_only' END, 'job_id', 'job-' || g,'pages', 2, 'products_seen', 25, 'variants_upserted', 100, 'prices_inserted', g % 9,
                                  'requests', 3, 'duration_ms', 40000, 'bytes', 250000,
                                  'errors', CASE WHEN g % 17 = 0 THEN jsonb_build_array(jsonb_build_object('scope', 'run', 'message', 'store answered 503'))
                                                 ELSE '[]'::jsonb END)
@@ -89,14 +95,18 @@ async function seed(db: Database): Promise<void> {
       [RUNS_PER_ROASTER],
     );
     await db.query(
-      `INSERT INTO scrape_artifacts (run_id, url, http_status, body_len, saved_html_path, created_at)
-       SELECT r.id, 'https://store.example/products.json?page=' || g, 200, 120000, NULL, r.started_at
+      `INSERT INTO coffee_scraper.run_jobs (run_id, job_id, job_type)
+       SELECT id, stats_json->>'job_id', stats_json->>'job_type' FROM scrape_runs`,
+    );
+    await db.query(
+      `INSERT INTO scrape_artifacts (run_id, url, http_status, body_len, saved_html_path, saved_json)
+       SELECT r.id, 'https://store.example/products.json?page=' || g, 200, 120000, NULL, jsonb_build_object('page', g, 'part', 0)
          FROM scrape_runs r CROSS JOIN generate_series(1, 2) g`,
     );
   });
   await timed(`${ALERTS} price alerts`, () =>
     db.query(
-      `INSERT INTO price_alerts (roaster_id, coffee_id, variant_id, old_price, new_price, currency, delta_pct, created_at)
+      `INSERT INTO coffee_scraper.price_alerts (roaster_id, coffee_id, variant_id, old_price, new_price, currency, delta_pct, created_at)
        SELECT c.roaster_id, c.id, v.id, v.price_current, v.price_current * 1.2, 'INR', 20, now() - (n % 365) * interval '1 day'
          FROM (SELECT id, coffee_id, price_current, row_number() OVER () AS n FROM variants LIMIT $1) v
          JOIN coffees c ON c.id = v.coffee_id`,
@@ -118,11 +128,23 @@ async function main() {
     await migrate(db);
     await seed(db);
     const settings = loadSettings(
-      { DATABASE_URL: target.url, DASHBOARD_PORT: "0", LOG_LEVEL: "silent", DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-bench-dash-")) },
+      {
+        DATABASE_URL: target.url,
+        DASHBOARD_PORT: "0",
+        LOG_LEVEL: "silent",
+        DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-bench-dash-")),
+      },
       false,
     );
     const deps = createDeps(settings, db, silent);
-    const dashboard = await startDashboard({ settings, db, queue: null, log: silent, clock: deps.clock, artifacts: deps.artifacts });
+    const dashboard = await startDashboard({
+      settings,
+      db,
+      queue: null,
+      log: silent,
+      clock: deps.clock,
+      artifacts: deps.artifacts,
+    });
     const pick = async (sql: string) => (await db.query<{ v: string }>(sql)).map((r) => r.v);
     const slugs = await pick(`SELECT slug AS v FROM roasters ORDER BY random() LIMIT ${REQUESTS}`);
     const coffees = await pick(`SELECT id::text AS v FROM coffees ORDER BY random() LIMIT ${REQUESTS}`);
@@ -139,7 +161,9 @@ async function main() {
       ["alerts", () => "/alerts"],
       ["alerts, one roaster", (i) => `/alerts?roaster=${slugs[i % slugs.length]}`],
     ];
-    console.log(`\npage times over HTTP, ${REQUESTS} requests each after 3 warm-ups (target p95 < ${TARGET_MS} ms):`);
+    console.log(
+      `\npage times over HTTP, ${REQUESTS} requests each after 3 warm-ups (target p95 < ${TARGET_MS} ms):`,
+    );
     console.log(`  ${"page".padEnd(36)} ${"p50".padStart(8)} ${"p95".padStart(8)} ${"max".padStart(8)}`);
     let worst = 0;
     for (const [label, url] of pages) {
@@ -156,9 +180,13 @@ async function main() {
       const p95 = percentile(times, 95);
       worst = Math.max(worst, p95);
       const fmt = (n: number) => `${n.toFixed(0)} ms`.padStart(8);
-      console.log(`  ${label.padEnd(36)} ${fmt(percentile(times, 50))} ${fmt(p95)} ${fmt(times[times.length - 1]!)} ${p95 < TARGET_MS ? "ok" : "SLOW"}`);
+      console.log(
+        `  ${label.padEnd(36)} ${fmt(percentile(times, 50))} ${fmt(p95)} ${fmt(times[times.length - 1]!)} ${p95 < TARGET_MS ? "ok" : "SLOW"}`,
+      );
     }
-    console.log(`\nworst p95: ${worst.toFixed(0)} ms (${worst < TARGET_MS ? "within" : "over"} the ${TARGET_MS} ms target)`);
+    console.log(
+      `\nworst p95: ${worst.toFixed(0)} ms (${worst < TARGET_MS ? "within" : "over"} the ${TARGET_MS} ms target)`,
+    );
     await dashboard.close();
     await deps.http.close();
   } finally {

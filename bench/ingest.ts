@@ -109,11 +109,13 @@ async function plainUpsert(db: Database, roasterId: string, products: ReturnType
   await db.query(
     `INSERT INTO coffees (roaster_id, platform_product_id, name, slug, description_md)
      SELECT $1, c.id, c.name, c.slug, c.description FROM jsonb_to_recordset($2::jsonb) AS c(id text, name text, slug text, description text)
-     ON CONFLICT (roaster_id, platform_product_id) DO UPDATE SET name = EXCLUDED.name, description_md = EXCLUDED.description_md`,
+     ON CONFLICT (slug, roaster_id) DO UPDATE SET name = EXCLUDED.name, description_md = EXCLUDED.description_md`,
     [roasterId, JSON.stringify(coffees)],
   );
   const variants = products.flatMap((p) =>
-    p.variants.map((v) => ({ product: p.platformProductId, id: v.platformVariantId, weight: v.weightG, price: v.price, currency: v.currency })),
+    p.variants
+      .filter((v) => v.weightG !== null)
+      .map((v) => ({ product: p.platformProductId, id: v.platformVariantId, weight: v.weightG, price: v.price, currency: v.currency ?? "INR" })),
   );
   await db.query(
     `INSERT INTO variants (coffee_id, platform_variant_id, weight_g, currency, price_current, last_seen_at)

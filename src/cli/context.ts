@@ -1,6 +1,7 @@
 import { loadSettings, type Settings } from "../config/settings.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
+import { terminalJson, terminalText } from "./terminal-text.ts";
 
 /** Exit codes: 0 ok, 1 the work failed, 2 bad input (usage, settings, config files). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
@@ -37,7 +38,7 @@ export async function withDatabase<T>(
     dataDir: settings.DATA_DIR,
     onStaleLock: (dead) =>
       (options.log ?? console).warn?.(
-        `recovered the embedded database lock left by a dead process${dead ? ` (pid ${dead.pid}, \`${dead.command}\`)` : ""}`,
+        terminalText(`recovered the embedded database lock left by a dead process${dead ? ` (pid ${dead.pid}, \`${dead.command}\`)` : ""}`),
       ),
   });
   try {
@@ -47,6 +48,12 @@ export async function withDatabase<T>(
   }
 }
 
+/** Prints JSON on stdout; text in it that came from a store cannot act on the terminal. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${terminalJson(value)}\n`);
+}
+
+/** Prints a line (or lines) on stdout, without terminal escapes or control characters. */
+export function printText(text: string): void {
+  process.stdout.write(`${terminalText(text)}\n`);
 }

@@ -3,6 +3,7 @@ import { setProcessCommand } from "../app/process-role.ts";
 import { PortInUseError } from "../app/serve-http.ts";
 import { DashboardAccessError } from "../dashboard/access.ts";
 import { DataDirOwnedError } from "../db/embedded/open-embedded.ts";
+import { OwnerSocketDirError } from "../db/embedded/ownership.ts";
 import { MigrationRefusedError } from "../db/migrate.ts";
 import { RoasterFileError } from "../config/roaster-file.ts";
 import { redactSecrets } from "../config/secrets.ts";
@@ -16,6 +17,7 @@ import { registerRoasters } from "./commands/roasters.ts";
 import { registerSchedule } from "./commands/schedule.ts";
 import { registerStart } from "./commands/start.ts";
 import { CliError, EXIT } from "./context.ts";
+import { terminalText } from "./terminal-text.ts";
 
 export function buildProgram(): Command {
   const program = new Command("coffee-scraper")
@@ -53,20 +55,20 @@ function reportError(err: unknown): number {
     return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
   }
   if (err instanceof SettingsError || err instanceof RoasterFileError || err instanceof DashboardAccessError || err instanceof PortInUseError) {
-    console.error(err.message);
+    printError(err.message);
     return EXIT.badInput;
   }
-  if (err instanceof DataDirOwnedError || err instanceof MigrationRefusedError) {
-    console.error(err.message);
+  if (err instanceof DataDirOwnedError || err instanceof OwnerSocketDirError || err instanceof MigrationRefusedError) {
+    printError(err.message);
     return EXIT.failed;
   }
   if (err instanceof CliError) {
-    console.error(err.message);
+    printError(err.message);
     return err.exitCode;
   }
   // One line (a database error with its SQLSTATE); the stack only when asked for.
   const debug = process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace";
-  console.error(`coffee-scraper: ${redactSecrets(debug && err instanceof Error ? (err.stack ?? err.message) : oneLine(err))}`);
+  printError(`coffee-scraper: ${redactSecrets(debug && err instanceof Error ? (err.stack ?? err.message) : oneLine(err))}`);
   return EXIT.failed;
 }
 
@@ -75,4 +77,9 @@ function oneLine(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   const sqlstate = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : "";
   return `${err.message.split("\n")[0]}${sqlstate}`;
+}
+
+/** Error messages may quote a store or the database: no terminal escapes get through. */
+function printError(message: string): void {
+  process.stderr.write(`${terminalText(message)}\n`);
 }

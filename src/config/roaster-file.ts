@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { readConfigText } from "./config-text.ts";
 import { roasterConfigSchema, type RoasterConfig } from "./roaster.ts";
 
 export class RoasterFileError extends Error {
@@ -18,20 +17,10 @@ export class RoasterFileError extends Error {
  * `<slug or #index>.<field>: <message>`; nothing is returned unless the whole file is valid.
  */
 export function readRoasterFile(file: string): RoasterConfig[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new RoasterFileError(file, [`cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
-  }
-  let data: unknown;
-  try {
-    // YAML 1.2 is a superset of JSON, so one parser reads both.
-    data = parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    throw new RoasterFileError(file, [`not valid YAML or JSON: ${(err as Error).message.split("\n")[0]}`]);
-  }
-  return validateRoasterList(file, data);
+  // Size-bounded; a syntax error names its position, never the lines around it.
+  const read = readConfigText(file);
+  if (!read.ok) throw new RoasterFileError(file, [read.problem]);
+  return validateRoasterList(file, read.data);
 }
 
 export function validateRoasterList(file: string, data: unknown): RoasterConfig[] {

@@ -1,5 +1,6 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
+import { CONTROLS } from "../control-characters.ts";
 
 // A roaster's configuration: the scraping fields of the users' `roasters` table, plus
 // `currency` (a column this project adds). snake_case as in the table, so a YAML file,
@@ -29,21 +30,30 @@ const cron = (fallback: string) =>
       if (problem) ctx.addIssue({ code: "custom", message: `invalid cron expression "${value}": ${problem}` });
     });
 
+// The value is never repeated in a message: a website given with credentials holds a password.
 const httpUrl = z
   .string()
   .trim()
-  .refine(
-    (v) => {
-      try {
-        const u = new URL(v);
-        return (u.protocol === "http:" || u.protocol === "https:") && u.hostname.length > 0;
-      } catch {
-        return false;
-      }
-    },
-    { message: "must be an http(s) URL" },
-  )
+  .superRefine((v, ctx) => {
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be an http(s) URL" });
+      return;
+    }
+    if ((u.protocol !== "http:" && u.protocol !== "https:") || u.hostname.length === 0) {
+      ctx.addIssue({ code: "custom", message: "must be an http(s) URL" });
+    } else if (u.username || u.password || /^[a-z]+:\/\/[^/?#]*@/i.test(v)) {
+      ctx.addIssue({ code: "custom", message: "must not contain credentials (user:password@): stores are read as a visitor would" });
+    } else if (CONTROLS.test(v)) {
+      ctx.addIssue({ code: "custom", message: "must not contain control characters" });
+    }
+  })
   .transform((v) => v.replace(/\/+$/, ""));
+
+const text = (max: number) =>
+  z.string().trim().min(1, "is required").max(max).refine((v) => !CONTROLS.test(v), "must not contain control characters");
 
 export const roasterConfigSchema = z
   .object({
@@ -53,7 +63,7 @@ export const roasterConfigSchema = z
       .min(1, "is required")
       .max(100)
       .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be lowercase letters, digits and single hyphens"),
-    name: z.string().trim().min(1, "is required").max(200),
+    name: text(200),
     website: httpUrl,
     platform: z.enum(["shopify", "woocommerce"]).optional(),
     currency: z

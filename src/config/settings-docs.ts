@@ -6,8 +6,8 @@ import type { SETTING_NAMES } from "./settings.ts";
 type SettingName = (typeof SETTING_NAMES)[number];
 
 export const SETTING_DOCS: Record<SettingName, string> = {
-  DATABASE_URL: "PostgreSQL / Supabase connection string; unset → embedded PGlite in `DATA_DIR`",
-  REDIS_URL: "Redis for BullMQ; unset → the embedded in-process queue (inside `start`)",
+  DATABASE_URL: "PostgreSQL / Supabase connection string (password percent-encoded); unset → embedded PGlite in `DATA_DIR`",
+  REDIS_URL: "Redis for BullMQ (password percent-encoded); unset → the embedded in-process queue (inside `start`)",
   DATA_DIR: "embedded database, raw page artifacts, owner socket",
   LOG_LEVEL: "trace, debug, info, warn, error, fatal, silent",
   LOG_FORMAT: "`json` or `pretty` (default: pretty on a terminal, else json)",
@@ -51,6 +51,8 @@ export const SETTING_DOCS: Record<SettingName, string> = {
   DASHBOARD_TOKEN: "dashboard access token (Bearer header or sign-in form), 16+ characters",
   DASHBOARD_USER: "dashboard basic-auth user (with `DASHBOARD_PASSWORD`)",
   DASHBOARD_PASSWORD: "dashboard basic-auth password, 12+ characters",
+  DASHBOARD_SESSION_TTL_MS: "a dashboard sign-in lasts this long; sessions live in the dashboard process (a restart signs everyone out)",
+  DASHBOARD_SIGNIN_ATTEMPTS: "failed dashboard sign-ins per client address in 15 minutes; beyond it the form answers 429 until the window ends",
   METRICS_PORT: "`worker` serves /metrics, /healthz, /readyz on this port when set",
   METRICS_HOST: "address of the `METRICS_PORT` server",
 };

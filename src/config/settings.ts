@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { redactSecrets, registerSecret } from "./secrets.ts";
+import { readConfigText } from "./config-text.ts";
+import { redactSecrets, registerSecret, passwordNeedsEncoding } from "./secrets.ts";
 
 // Every setting is declared once, here: its env var, type, default and meaning. The rest of
 // the code receives the resolved `Settings` object and never reads process.env.
@@ -23,10 +23,22 @@ const url = (protocols: string[]) =>
     { message: `must be a URL (${protocols.join(" or ")})` },
   );
 
+/**
+ * A connection string whose password is written as a URL must have it percent-encoded:
+ * drivers and our redaction split at different `@`s otherwise, and part of it shows.
+ * The message says how to encode it and never repeats it (nor which characters it holds).
+ */
+const connectionString = (protocols: string[]) =>
+  url(protocols).refine((value) => !passwordNeedsEncoding(value), {
+    message:
+      "the password must be percent-encoded in the URL (@ → %40, : → %3A, / → %2F, ? → %3F, # → %23, " +
+      "[ → %5B, ] → %5D, % → %25, space → %20): node -p 'encodeURIComponent(process.argv[1])' '<password>' prints it encoded",
+  });
+
 export const settingsSchema = z
   .object({
-    DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
-    REDIS_URL: url(["redis:", "rediss:"]).optional(),
+    DATABASE_URL: connectionString(["postgres:", "postgresql:"]).optional(),
+    REDIS_URL: connectionString(["redis:", "rediss:"]).optional(),
     DATA_DIR: z.string().min(1).default("./data"),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
     LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
@@ -97,6 +109,10 @@ export const settingsSchema = z
     DASHBOARD_USER: z.string().min(1).optional(),
     /** Dashboard HTTP basic-auth password (with DASHBOARD_USER). */
     DASHBOARD_PASSWORD: z.string().min(12, "at least 12 characters").optional(),
+    /** How long a sign-in through the dashboard's form lasts (sessions are held by the dashboard process). */
+    DASHBOARD_SESSION_TTL_MS: int(1000, 2_592_000_000).default(43_200_000),
+    /** Failed dashboard sign-ins allowed per client address in 15 minutes; then 429 until the window ends. */
+    DASHBOARD_SIGNIN_ATTEMPTS: int(1, 1000).default(10),
     /** `worker` (and `start`) also serve /metrics, /healthz and /readyz on this port when set. */
     METRICS_PORT: int(0, 65_535).optional(),
     /** Where the METRICS_PORT server listens (all interfaces by default, for health checks and Prometheus). */
@@ -167,12 +183,9 @@ function readConfigFile(file: string | undefined): Record<string, unknown> {
   if (!file) return {};
   const resolved = path.resolve(file);
   if (!existsSync(resolved)) throw new SettingsError([`CONFIG_FILE: ${file} does not exist`]);
-  let data: unknown;
-  try {
-    data = parseYaml(readFileSync(resolved, "utf8"));
-  } catch (err) {
-    throw new SettingsError([`CONFIG_FILE: ${file} is not valid YAML/JSON (${(err as Error).message})`]);
-  }
+  const read = readConfigText(resolved);
+  if (!read.ok) throw new SettingsError([`CONFIG_FILE: ${file}: ${read.problem}`]);
+  const data = read.data;
   if (data === null || data === undefined) return {};
   if (typeof data !== "object" || Array.isArray(data)) {
     throw new SettingsError([`CONFIG_FILE: ${file} must hold a mapping of setting names to values`]);

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { Clock } from "../app/clock.ts";
 import type { Settings } from "../config/settings.ts";
 import type { Queryable } from "../db/database.ts";
+import { C0_CONTROLS } from "../control-characters.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -15,8 +16,11 @@ import {
   accessMiddleware,
   checkPassword,
   checkToken,
+  clientAddress,
   csrfToken,
   endSession,
+  guardWrites,
+  refuse,
   safeNext,
   sameOriginWrites,
   startSession,
@@ -52,8 +56,19 @@ export interface DashboardDeps {
 
 const CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const BULL_BOARD_CSP = "frame-ancestors 'none'";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
+
+/** A query string whose values carry control characters (NUL, ESC…): no page takes them. */
+function oddQuery(url: string): boolean {
+  const query = url.indexOf("?");
+  if (query < 0) return false;
+  for (const [key, value] of new URLSearchParams(url.slice(query + 1))) {
+    if (C0_CONTROLS.test(key + value)) return true;
+  }
+  return false;
+}
 
 export async function createDashboardApp(deps: DashboardDeps, policy: AccessPolicy): Promise<{ app: Hono; close(): Promise<void> }> {
   const { db, queue, log, settings } = deps;
@@ -64,11 +79,14 @@ export async function createDashboardApp(deps: DashboardDeps, policy: AccessPoli
     await next();
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "same-origin");
-    if (!c.req.path.startsWith(BULL_BOARD_PATH)) {
-      c.header("X-Frame-Options", "DENY");
-      if (!c.res.headers.has("Content-Security-Policy")) c.header("Content-Security-Policy", CSP);
+    c.header("X-Frame-Options", "DENY");
+    if (!c.res.headers.has("Content-Security-Policy")) {
+      // Bull Board brings its own scripts and styles: it keeps them, but nobody may frame it either.
+      c.header("Content-Security-Policy", c.req.path.startsWith(BULL_BOARD_PATH) ? BULL_BOARD_CSP : CSP);
     }
   });
+  app.use("*", guardWrites({ formsExcept: BULL_BOARD_PATH }));
+  app.use("*", async (c, next) => (oddQuery(c.req.url) ? c.text("bad query string: control characters are not allowed", 400) : next()));
   app.use("*", accessMiddleware(policy));
   app.route("/", operationsRoutes({ metrics: deps.metrics, db, queue }));
 
@@ -103,6 +121,12 @@ export async function createDashboardApp(deps: DashboardDeps, policy: AccessPoli
   });
   app.post("/login", async (c) => {
     if (!policy.authRequired) return c.redirect("/", 303);
+    const address = clientAddress(c);
+    const waitMs = policy.signIns.retryAfterMs(address);
+    if (waitMs > 0) {
+      c.header("Retry-After", String(Math.ceil(waitMs / 1000)));
+      return refuse(c, 429, "too many failed sign-ins from this address: try again later");
+    }
     const form = await c.req.parseBody();
     const next = safeNext(typeof form.next === "string" ? form.next : "/");
     if (!validCsrf(c, policy, form.csrf)) return c.text("invalid or missing CSRF token: reload the sign-in page", 403);
@@ -110,17 +134,22 @@ export async function createDashboardApp(deps: DashboardDeps, policy: AccessPoli
       (typeof form.token === "string" && form.token !== "" && checkToken(policy, form.token)) ||
       (typeof form.user === "string" && typeof form.password === "string" && checkPassword(policy, form.user, form.password));
     if (!ok) {
-      log.warn({ ip: c.req.header("x-forwarded-for") ?? null }, "dashboard sign-in failed");
+      const failures = policy.signIns.fail(address);
+      // One line per failure up to the limit, then one saying the address is held off: no flood.
+      if (failures <= policy.signIns.limit) {
+        log.warn({ address, failures, limit: policy.signIns.limit }, failures < policy.signIns.limit ? "dashboard sign-in failed" : "dashboard sign-in failed; further attempts from this address are refused for a while");
+      }
       await new Promise((resolve) => setTimeout(resolve, 400));
       return c.redirect(`/login?failed=1&next=${encodeURIComponent(next)}`, 303);
     }
+    log.info({ address }, "dashboard sign-in");
     startSession(c, policy);
     return c.redirect(next, 303);
   });
   app.post("/logout", async (c) => {
     const form = await c.req.parseBody();
     if (!validCsrf(c, policy, form.csrf)) return c.text("invalid or missing CSRF token", 403);
-    endSession(c);
+    endSession(c, policy);
     return c.redirect(policy.authRequired ? "/login" : "/", 303);
   });
 

@@ -137,6 +137,7 @@ export interface Totals {
   variants: number;
   price_changes_week: number;
   alerts_week: number;
+  held_variants: number;
 }
 
 /**
@@ -154,7 +155,8 @@ export async function totals(db: Queryable, now: Date): Promise<Totals> {
             (SELECT count(*)::int FROM public.variants) AS variants,
             greatest(0, (SELECT count(*)::int FROM public.prices WHERE scraped_at >= $1)
                       - (SELECT count(*)::int FROM public.variants WHERE created_at >= $1 AND price_current IS NOT NULL)) AS price_changes_week,
-            (SELECT count(*)::int FROM coffee_scraper.price_alerts WHERE created_at >= $1) AS alerts_week`,
+            (SELECT count(*)::int FROM coffee_scraper.price_alerts WHERE created_at >= $1) AS alerts_week,
+            (SELECT count(*)::int FROM coffee_scraper.held_variants) AS held_variants`,
     [weekAgo],
   );
   return row!;
@@ -312,6 +314,31 @@ export async function coffeesOfRoaster(db: Queryable, roasterId: string, page: n
     page,
     size,
   );
+}
+
+export interface HeldVariantRow {
+  platform_product_id: string;
+  platform_variant_id: string;
+  product_name: string | null;
+  variant_title: string | null;
+  reason: string;
+  price: number | null;
+  currency: string | null;
+  coffee_id: string | null;
+  first_seen_at: When;
+  last_seen_at: When;
+}
+
+/** Variants the store lists that are not rows of `variants` (size unknown, price without currency): the first `limit`, and how many. */
+export async function heldVariantsOfRoaster(db: Queryable, roasterId: string, limit: number): Promise<{ rows: HeldVariantRow[]; total: number }> {
+  const rows = await db.query<HeldVariantRow & { total: number }>(
+    `SELECT platform_product_id, platform_variant_id, product_name, variant_title, reason, price, currency, coffee_id,
+            first_seen_at, last_seen_at, count(*) OVER ()::int AS total
+       FROM coffee_scraper.held_variants WHERE roaster_id = $1
+      ORDER BY product_name, variant_title, platform_variant_id LIMIT $2`,
+    [roasterId, limit],
+  );
+  return { rows, total: rows[0]?.total ?? 0 };
 }
 
 // --- coffee --------------------------------------------------------------------------------

@@ -1,23 +1,16 @@
-// The inspect report as a terminal table or as JSON. Everything printed comes from a store,
-// so it is made terminal-safe first: escape sequences and C0/C1 control characters are
-// removed from table text (a product title must not retitle the terminal or clear it), and
-// JSON escapes DEL, C1 and the line separators that JSON.stringify leaves raw.
-// (A small local helper: a shared one for the CLI is being added in src/cli by another issue.)
+// The inspect report as a terminal table. Everything in it comes from a store: each cell is
+// made one safe line before it is padded (an escape sequence must neither reach the terminal
+// nor, removed later, shift the columns), and the CLI prints the whole through printText.
 import { stripVTControlCharacters } from "node:util";
+import { CONTROLS } from "../control-characters.ts";
 import type { InspectedProduct, InspectReport } from "./report.ts";
 
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
-const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029]/g;
+const EVERY_CONTROL = new RegExp(CONTROLS.source, "g");
 
-/** One line of store text, safe for a terminal: no escape sequences, no controls (newlines become spaces). */
+/** One line of store text: no escape sequences, controls or line breaks; at most `max` characters. */
 export function printable(text: string, max = 200): string {
-  const clean = stripVTControlCharacters(text).replace(CONTROLS, " ").replace(/\s+/g, " ").trim();
+  const clean = stripVTControlCharacters(text).replace(EVERY_CONTROL, " ").replace(/\s+/g, " ").trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
-}
-
-export function reportJson(report: InspectReport): string {
-  return JSON.stringify(report, null, 2).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 // A subscription can have hundreds of variants: the table shows the first ones.

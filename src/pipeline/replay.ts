@@ -82,7 +82,9 @@ export async function* storedRunPages(run: StoredRun, artifacts: ArtifactStore):
         url: part.url,
         status: part.http_status,
         contentType: part.saved_json?.content_type ?? null,
-        body: await artifacts.get(part.saved_html_path),
+        body: await artifacts.get(part.saved_html_path).catch((err: unknown) => {
+          throw permanent("artifacts_pruned", `stored page ${part.saved_html_path} vanished during the replay (pruned?)`, err);
+        }),
       });
     }
     const parsed = parseStoredPage(run.platform, responses, { currency: run.currency });
@@ -107,6 +109,16 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   const { db, log } = deps;
   const run = await loadStoredRun(db, runId);
   const { jobType, currency } = run;
+  // Nothing to replay is not an empty success: no run is recorded (it would read as one).
+  const missing = run.artifacts.length === 0 ? null : await firstMissing(deps.artifacts, run.artifacts);
+  if (run.artifacts.length === 0 || missing) {
+    throw permanent(
+      "artifacts_pruned",
+      run.artifacts.length === 0
+        ? `run ${runId} has no stored raw pages left (artifacts are pruned after ARTIFACTS_RETENTION_DAYS); nothing replayed`
+        : `run ${runId}: its stored page ${missing} is no longer in the artifact store (pruned after ARTIFACTS_RETENTION_DAYS); nothing replayed`,
+    );
+  }
 
   const jobId = `replay.${runId}`;
   const stats = emptyRunStats({ jobType, jobId, slot: `replay:${runId}`, attempt: 1 });
@@ -143,4 +155,11 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   const status = runStatusOf(stats, fatal);
   await finishRun(db, newRunId, status, stats);
   return { runId: newRunId, status, stats: stats as unknown as Record<string, unknown> };
+}
+
+async function firstMissing(store: ArtifactStore, rows: ArtifactRow[]): Promise<string | null> {
+  for (const key of new Set(rows.map((r) => r.saved_html_path))) {
+    if (!(await store.exists(key))) return key;
+  }
+  return null;
 }

@@ -13,6 +13,8 @@ export interface RoasterLastRun {
     finishedAt: Date | null;
     stats: Record<string, unknown> | null;
   } | null;
+  /** Variants the store lists that are not rows of `variants` (bag size unknown, price without a currency). */
+  held: { count: number; reasons: Record<string, number>; examples: { product: string; variant: string; reason: string }[] };
 }
 
 export interface Status {
@@ -30,6 +32,9 @@ interface LastRunRow {
   started_at: Date | null;
   finished_at: Date | null;
   stats_json: Record<string, unknown> | null;
+  held_count: number;
+  held_reasons: Record<string, number> | null;
+  held_examples: { product: string; variant: string; reason: string }[] | null;
 }
 
 /** Queue counts, the latest failures with their reasons, and each roaster's last run. */
@@ -42,12 +47,23 @@ export async function collectStatus(
     deps.queue.recentFailures(options.failures ?? 10),
     deps.db.query<LastRunRow>(
       `SELECT r.slug, r.is_active, lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at,
-              lr.finished_at, lr.stats_json
+              lr.finished_at, lr.stats_json,
+              COALESCE(h.n, 0) AS held_count, h.reasons AS held_reasons, h.examples AS held_examples
        FROM public.roasters r
        LEFT JOIN LATERAL (
          SELECT sr.* FROM coffee_scraper.runs sr JOIN public.product_sources ps ON ps.id = sr.source_id
          WHERE ps.roaster_id = r.id ORDER BY sr.started_at DESC LIMIT 1
        ) lr ON true
+       LEFT JOIN LATERAL (
+         SELECT sum(n)::int AS n, jsonb_object_agg(reason, n) AS reasons,
+                (SELECT jsonb_agg(x) FROM (
+                   SELECT COALESCE(product_name, platform_product_id) AS product,
+                          COALESCE(variant_title, platform_variant_id) AS variant, reason
+                     FROM coffee_scraper.held_variants WHERE roaster_id = r.id
+                    ORDER BY product_name, variant_title LIMIT 3) x) AS examples
+           FROM (SELECT reason, count(*)::int AS n FROM coffee_scraper.held_variants WHERE roaster_id = r.id GROUP BY reason) g
+         HAVING count(*) > 0
+       ) h ON true
        ORDER BY r.slug`,
     ),
   ]);
@@ -67,6 +83,7 @@ export async function collectStatus(
             stats: row.stats_json,
           }
         : null,
+      held: { count: row.held_count, reasons: row.held_reasons ?? {}, examples: row.held_examples ?? [] },
     })),
   };
 }
@@ -91,6 +108,13 @@ export function formatStatus(status: Status, options: { throughOwner?: boolean }
       ? `${run.status ?? "running"}  ${run.jobType ?? ""}  started ${run.startedAt.toISOString()}${run.finishedAt ? `, finished ${run.finishedAt.toISOString()}` : ""}`
       : "never run";
     lines.push(`  ${r.roaster.padEnd(28)} ${r.active ? "" : "(inactive) "}${what}`);
+    if (r.held.count > 0) {
+      const why = Object.entries(r.held.reasons).map(([reason, n]) => `${reason}: ${n}`).join(", ");
+      const e = r.held.examples[0];
+      lines.push(
+        `  ${"".padEnd(28)} ${r.held.count} variant(s) held back (${why})${e ? `, e.g. ${e.product} / ${e.variant}` : ""}`,
+      );
+    }
   }
   return lines.join("\n");
 }

@@ -6,6 +6,7 @@ import { upsertRoaster } from "../../src/db/roasters.ts";
 import type { QueueBackend } from "../../src/queue/backend.ts";
 import { openQueue } from "../../src/queue/open-queue.ts";
 import { useTestDatabase } from "../helpers/database.ts";
+import { cookieHeaderOf } from "../helpers/http.ts";
 import { captureLogger } from "../helpers/logs.ts";
 import { seedSettings } from "./seed.ts";
 
@@ -48,12 +49,7 @@ async function serve(env: Record<string, string | number | undefined>): Promise<
 }
 
 /** The Set-Cookie pairs of a response, as a Cookie header. */
-const cookiesOf = (res: Response) =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0]!)
-    .filter((c) => !c.endsWith("="))
-    .join("; ");
+const cookiesOf = cookieHeaderOf;
 
 describe("refusing to start", () => {
   it("will not serve a non-loopback address without credentials, and says what to set", async () => {

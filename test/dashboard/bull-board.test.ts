@@ -35,6 +35,9 @@ describe.skipIf(!hasRedis)("Bull Board on real Redis", () => {
     const { id } = await queue.enqueue({ roaster: "some-roaster", type: "full_refresh", slot: "2026-01-01T00:00:00Z", reason: "test" });
     const page = await fetch(`${dash.url}/queues`);
     expect(page.status).toBe(200);
+    // Nobody may frame it (clickjacking its buttons), like every other page.
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
     const html = await page.text();
     const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1];
     expect(script).toBeDefined();

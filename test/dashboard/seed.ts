@@ -69,6 +69,12 @@ export async function seedFromFixtures(db: Database, log: Logger, settings = see
   estate.title = `${String(estate.title)} ${HOSTILE_TITLE_PART}`;
   shopify.changed();
 
+  // The Woo fixture states no bag sizes (its variants are held back); one simple coffee says its
+  // size in its name, as many stores do, so that it has a price history.
+  const sized = woo.products.find((p) => p.name === "SOUTH INDIAN FILTER COFFEE")!;
+  sized.name = `${String(sized.name)} 250g`;
+  woo.changed();
+
   await addRoaster(db, "blue-tokai", "Blue Tokai Coffee Roasters", shopify.url, "shopify");
   await addRoaster(db, "babas-beans", "Baba's Beans & <Co>", woo.url, "woocommerce", 5);
   await addRoaster(db, "closed-shop", "Closed Shop", closed.url, "shopify");
@@ -79,11 +85,7 @@ export async function seedFromFixtures(db: Database, log: Logger, settings = see
   await scrapeOnce({ deps: earlier, roaster: "closed-shop", type: "full_refresh" }).catch(() => {});
 
   // One simple Woo coffee 20 % dearer: a second price row and an alert (threshold 5 %).
-  const coffeeIds = new Set((await db.query<{ id: string }>("SELECT platform_product_id AS id FROM coffees")).map((r) => r.id));
-  const simple = woo.products.find(
-    (p) => p.type === "simple" && coffeeIds.has(String(p.id)) && Number((p.prices as { price: string }).price) > 0,
-  )!;
-  const prices = simple.prices as Record<string, string>;
+  const prices = sized.prices as Record<string, string>;
   const raised = String(Math.round(Number(prices.price) * 1.2));
   prices.price = raised;
   prices.regular_price = raised;

@@ -93,6 +93,35 @@ describe.each(testEngines())("what migrate finds, and refuses, on %s", (engine) 
     }
   });
 
+  it("reports overloads that make their client's calls ambiguous, leaves them alone, and never picks one itself", async () => {
+    const t = await fresh();
+    try {
+      await loadUsersDatabase(t.db, engine);
+      // The older 10-argument rpc_upsert_variant their generated types still list.
+      await t.db.exec(`CREATE FUNCTION rpc_upsert_variant(
+          p_coffee_id uuid, p_platform_variant_id text, p_sku text, p_weight_g integer, p_grind grind_enum DEFAULT NULL,
+          p_currency text DEFAULT NULL, p_in_stock boolean DEFAULT NULL, p_source_raw jsonb DEFAULT NULL,
+          p_compare_at_price numeric DEFAULT NULL, p_pack_count integer DEFAULT NULL) RETURNS uuid
+        LANGUAGE sql AS $$ SELECT NULL::uuid $$;`);
+      const plan = await planMigration(t.db);
+      expect(plan.installation.problems).toEqual([]);
+      expect(plan.installation.warnings).toEqual([
+        expect.stringMatching(/^rpc_upsert_variant has 2 versions; their client's call with always sent \(p_coffee_id, p_platform_variant_id, p_sku, p_weight_g\) is ambiguous between /),
+      ]);
+      await migrate(t.db);
+      const overloads = await t.db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'rpc_upsert_variant'");
+      expect(overloads[0]!.n).toBe(2);
+      // Our own calls always name p_stock_qty and p_subscription_available: only the 12-argument one takes them.
+      const [row] = await t.db.query<{ id: string }>(
+        `SELECT rpc_upsert_variant(p_coffee_id := '22222222-2222-2222-2222-222222222222', p_platform_variant_id := '9001',
+           p_sku := 'ATT-250', p_weight_g := 250, p_stock_qty := 3, p_subscription_available := false) AS id`,
+      );
+      expect(row!.id).toBe("33333333-3333-3333-3333-333333333333");
+    } finally {
+      await t.drop();
+    }
+  });
+
   it("refuses a database it does not recognise, and one with coffee-scraper 0.1's layout, changing nothing", async () => {
     const t = await fresh();
     try {

@@ -34,3 +34,12 @@ export async function startTestServer(
       }),
   };
 }
+
+/** The cookies a response sets (cleared ones left out), as a Cookie request header. */
+export function cookieHeaderOf(res: Response): string {
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0]!)
+    .filter((c) => !c.endsWith("="))
+    .join("; ");
+}

@@ -5,7 +5,10 @@ import { openArtifactStore } from "../../pipeline/artifacts/open-store.ts";
 import { pruneArtifacts } from "../../pipeline/artifacts/retention.ts";
 import { replayRun } from "../../pipeline/replay.ts";
 import { reparseRoasters, UnknownRoasterError } from "../../pipeline/reparse.ts";
-import { CliError, commandContext, EXIT, printJson, withDatabase } from "../context.ts";
+import { ScrapeError } from "../../errors.ts";
+import { CliError, commandContext, EXIT, printJson, printText, withDatabase } from "../context.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function registerArtifacts(program: Command): void {
   program
@@ -14,22 +17,28 @@ export function registerArtifacts(program: Command): void {
     .argument("<run-id>", "a scrape_runs id (see `status` or the run's log line)")
     .option("--json", "print the new run's summary as JSON")
     .action(async (runId: string, opts: { json?: boolean }) => {
+      if (!UUID.test(runId)) throw new CliError(`replay: "${runId.slice(0, 80)}" is not a run id (a uuid, as \`status\` and the dashboard show)`, EXIT.badInput);
       const { settings, log } = commandContext();
       const summary = await withDatabase(settings, async (db) => {
         await migrate(db);
         const deps = createDeps(settings, db, log);
         try {
           return await replayRun(runId, deps);
+        } catch (err) {
+          if (err instanceof ScrapeError && err.code === "run_not_found") throw new CliError(`replay: ${err.message}`, EXIT.badInput);
+          if (err instanceof ScrapeError && err.retry === "permanent") throw new CliError(`replay: ${err.message}`, EXIT.failed);
+          throw err;
         } finally {
           await deps.http.close();
         }
       });
       if (opts.json) printJson(summary);
       else {
-        const s = summary.stats as Record<string, number>;
-        console.log(
+        const s = summary.stats as Record<string, number> & { errors: { message: string }[] };
+        printText(
           `Replay run ${summary.runId}: ${summary.status} — ${s.pages} page(s), ${s.coffees_upserted} coffees, ` +
-            `${s.variants_upserted} variants, ${s.prices_inserted} new price rows.`,
+            `${s.variants_upserted} variants, ${s.prices_inserted} new price rows.` +
+            (summary.status === "fail" && s.errors[0] ? ` ${s.errors[0].message}` : ""),
         );
       }
       if (summary.status === "fail") process.exitCode = EXIT.failed;
@@ -64,7 +73,7 @@ export function registerArtifacts(program: Command): void {
       else {
         for (const o of outcomes) {
           const s = o.run?.stats as Record<string, number> | undefined;
-          console.log(
+          printText(
             o.run && s
               ? `${o.roaster}: run ${o.run.runId} ${o.run.status} from run ${o.fromRunId} — ${s.coffees_upserted} coffees, ` +
                   `${s.variants_upserted} variants, ${s.prices_inserted} new price rows`
@@ -88,6 +97,6 @@ export function registerArtifacts(program: Command): void {
         await migrate(db);
         return pruneArtifacts(db, openArtifactStore(settings), days);
       });
-      console.log(`Pruned ${result.rowsDeleted} artifact record(s) older than ${days} days and ${result.filesDeleted} stored body(ies).`);
+      printText(`Pruned ${result.rowsDeleted} artifact record(s) older than ${days} days and ${result.filesDeleted} stored body(ies).`);
     });
 }

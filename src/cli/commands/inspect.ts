@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { printable, reportJson, reportTable } from "../../inspect/format.ts";
+import { printable, reportTable } from "../../inspect/format.ts";
 import { DEFAULT_MAX_PAGES, inspectStore, MAX_PAGES_LIMIT } from "../../inspect/report.ts";
 import {
   InspectTargetError,
@@ -11,7 +11,7 @@ import {
   type StoreReading,
 } from "../../inspect/sources.ts";
 import { openArtifactStore } from "../../pipeline/artifacts/open-store.ts";
-import { CliError, commandContext, EXIT, withDatabase } from "../context.ts";
+import { CliError, commandContext, EXIT, printJson, printText, withDatabase } from "../context.ts";
 
 const maxPages = (value: string) => {
   const n = Number(value);
@@ -70,7 +70,8 @@ export function registerInspect(program: Command): void {
         const message = err instanceof Error ? err.message : String(err);
         throw new CliError(`inspect ${printable(arg)}: ${printable(message, 500)}`, EXIT.failed);
       }
-      process.stdout.write(`${opts.json ? reportJson(report) : reportTable(report)}\n`);
+      if (opts.json) printJson(report);
+      else printText(reportTable(report));
       if (report.products.length === 0 && report.pageErrors.length > 0) process.exitCode = EXIT.failed;
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { migrate, planMigration, type MigrationPlan } from "../../db/migrate.ts";
-import { commandContext, printJson, withDatabase } from "../context.ts";
+import { commandContext, printJson, printText, withDatabase } from "../context.ts";
 
 export function registerMigrate(program: Command): void {
   program
@@ -13,12 +13,12 @@ export function registerMigrate(program: Command): void {
       if (opts.plan) {
         const plan = await withDatabase(settings, (db) => planMigration(db));
         if (opts.json) printJson(plan);
-        else console.log(formatPlan(plan));
+        else printText(formatPlan(plan));
         if (plan.installation.problems.length > 0) process.exitCode = 1;
         return;
       }
       const applied = await withDatabase(settings, (db) => migrate(db));
-      console.log(applied.length === 0 ? "Database is up to date." : `Applied ${applied.length}: ${applied.join(", ")}`);
+      printText(applied.length === 0 ? "Database is up to date." : `Applied ${applied.length}: ${applied.join(", ")}`);
     });
 }
 

@@ -1,5 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { createRuntime, type Runtime } from "../../app/runtime.ts";
+import { SINGLE_PROCESS_HINT } from "../../db/embedded/open-embedded.ts";
+import { liveOwner } from "../../db/embedded/ownership.ts";
 import { isRemoteDatabase } from "../../db/embedded/remote-database.ts";
 import type { Settings } from "../../config/settings.ts";
 import { coerceError } from "../../errors.ts";
@@ -10,7 +12,7 @@ import { CLI_JOB_TYPES, type JobType } from "../../queue/job.ts";
 import { scrapeOnce } from "../../worker/scrape-once.ts";
 import { collectStatus, formatStatus } from "../../worker/status.ts";
 import { runWorkerUntilSignal } from "../../worker/worker.ts";
-import { CliError, commandContext, EXIT, printJson } from "../context.ts";
+import { CliError, commandContext, EXIT, printJson, printText } from "../context.ts";
 
 // enqueue, worker, status, scrape: argument parsing only; the work is in src/queue and src/worker.
 
@@ -38,6 +40,17 @@ const NO_REDIS =
   "`start`, so jobs put on it from here would never run. Start `coffee-scraper start` (then enqueue again), set " +
   "REDIS_URL, or run one job now with `coffee-scraper scrape <slug>`.";
 
+/** Why `worker` cannot run without Redis, naming the process that owns DATA_DIR if one does. */
+async function noSeparateWorker(settings: Settings): Promise<string> {
+  const owner = settings.DATABASE_URL ? null : await liveOwner(settings.DATA_DIR);
+  if (!owner) return NO_REDIS.replace("jobs put on it from here would never run", "a separate worker would never see its jobs");
+  return (
+    `REDIS_URL is unset, so the queue is the embedded one, and it lives inside \`coffee-scraper ${owner.command}\` ` +
+    `(pid ${owner.pid}), which owns ${settings.DATA_DIR} and already runs a worker: a separate worker cannot take ` +
+    `its jobs. ${SINGLE_PROCESS_HINT}`
+  );
+}
+
 export function registerQueueCommands(program: Command): void {
   program
     .command("enqueue")
@@ -58,8 +71,8 @@ export function registerQueueCommands(program: Command): void {
         });
       });
       const added = results.filter((r) => r.added).length;
-      for (const r of results) console.log(`${r.added ? "enqueued" : "already queued"}  ${r.id}`);
-      console.log(`${added} enqueued, ${results.length - added} already queued.`);
+      for (const r of results) printText(`${r.added ? "enqueued" : "already queued"}  ${r.id}`);
+      printText(`${added} enqueued, ${results.length - added} already queued.`);
     });
 
   program
@@ -68,7 +81,7 @@ export function registerQueueCommands(program: Command): void {
     .option("--concurrency <n>", "roasters at once (default WORKER_CONCURRENCY)", positive)
     .action(async (opts: { concurrency?: number }) => {
       const { settings, log } = commandContext({ fd: 1 });
-      if (!settings.REDIS_URL) throw new CliError(NO_REDIS.replace("jobs put on it from here would never run", "a separate worker would never see its jobs"), EXIT.badInput);
+      if (!settings.REDIS_URL) throw new CliError(await noSeparateWorker(settings), EXIT.badInput);
       const rt = await createRuntime(settings, log);
       // METRICS_PORT: /metrics, /healthz, /readyz for health checks and Prometheus.
       const metricsServer =
@@ -99,7 +112,7 @@ export function registerQueueCommands(program: Command): void {
         throughOwner: isRemoteDatabase(rt.db),
       }));
       if (opts.json) printJson(status);
-      else console.log(formatStatus(status, { throughOwner }));
+      else printText(formatStatus(status, { throughOwner }));
     });
 
   program

@@ -4,7 +4,7 @@ import { readRoasterFile, validateRoasterList } from "../../config/roaster-file.
 import { migrate } from "../../db/migrate.ts";
 import { listRoasters } from "../../db/roasters.ts";
 import { formatOutlook, roasterOutlook } from "../../scheduler/next.ts";
-import { commandContext, printJson, withDatabase } from "../context.ts";
+import { commandContext, printJson, printText, withDatabase } from "../context.ts";
 
 const integer = (value: string) => {
   const n = Number(value);
@@ -26,7 +26,7 @@ export function registerRoasters(program: Command): Command {
         await migrate(db);
         return importRoasters(db, configs);
       });
-      console.log(`Imported ${configs.length} roaster(s): ${result.added} added, ${result.updated} updated.`);
+      printText(`Imported ${configs.length} roaster(s): ${result.added} added, ${result.updated} updated.`);
     });
 
   roasters
@@ -63,7 +63,7 @@ export function registerRoasters(program: Command): Command {
         await migrate(db);
         return importRoasters(db, configs);
       });
-      console.log(`${result.added ? "Added" : "Updated"} roaster ${configs[0]!.slug}.`);
+      printText(`${result.added ? "Added" : "Updated"} roaster ${configs[0]!.slug}.`);
     });
 
   roasters
@@ -81,11 +81,11 @@ export function registerRoasters(program: Command): Command {
         return;
       }
       if (list.length === 0) {
-        console.log("No roasters configured. Add some with `coffee-scraper roasters import roasters.yaml`.");
+        printText("No roasters configured. Add some with `coffee-scraper roasters import roasters.yaml`.");
         return;
       }
       for (const r of list) {
-        console.log(
+        printText(
           `${r.slug.padEnd(28)} ${(r.platform ?? "detect").padEnd(12)} ${r.is_active ? "active  " : "inactive"} ${r.website}`,
         );
       }
@@ -102,7 +102,7 @@ export function registerRoasters(program: Command): Command {
         return roasterOutlook(db, new Date());
       });
       if (opts.json) printJson(outlook);
-      else console.log(formatOutlook(outlook));
+      else printText(formatOutlook(outlook));
     });
   return roasters;
 }

@@ -3,7 +3,7 @@ import { checkHealth } from "../../app/health.ts";
 import { createRuntime } from "../../app/runtime.ts";
 import { runSchedulerUntilSignal } from "../../scheduler/loop.ts";
 import { formatTick, scheduleTick } from "../../scheduler/tick.ts";
-import { CliError, commandContext, EXIT, printJson } from "../context.ts";
+import { CliError, commandContext, EXIT, printJson, printText } from "../context.ts";
 
 // schedule and healthcheck: argument parsing only; the work is in src/scheduler and src/app.
 
@@ -66,7 +66,7 @@ export function registerSchedule(program: Command): void {
           log,
         });
         if (opts.json) printJson(summary);
-        else console.log(formatTick(summary));
+        else printText(formatTick(summary));
       } finally {
         await rt.close();
       }
@@ -94,7 +94,7 @@ export function registerSchedule(program: Command): void {
       else {
         const part = (name: string, p: { ok: boolean; checked: boolean; error?: string }) =>
           `${name}: ${p.checked ? (p.ok ? "ok" : `FAILED (${p.error})`) : "not checked (embedded)"}`;
-        console.log(
+        printText(
           `${health.ok ? "healthy" : "UNHEALTHY"}; ${part("database", health.database)}; ${part("queue", health.queue)}`,
         );
       }

@@ -52,6 +52,7 @@ export async function overviewPage(ctx: PageContext, params: { health?: Health; 
   <div class="tile"><div class="n">${count(t.variants)}</div><div class="l">variants tracked</div></div>
   <div class="tile"><div class="n">${count(t.price_changes_week)}</div><div class="l">price changes, 7 days</div></div>
   <div class="tile"><a href="/alerts"><div class="n">${count(t.alerts_week)}</div><div class="l">price alerts, 7 days</div></a></div>
+  <div class="tile"><div class="n">${count(t.held_variants)}</div><div class="l">variants held back (size or currency unknown)</div></div>
 </section>
 
 <div class="grid2">

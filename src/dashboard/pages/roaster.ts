@@ -3,7 +3,17 @@ import { coerceError } from "../../errors.ts";
 import { count, duration, JOB_TYPE_LABEL, money, statusBadge, when } from "../format.ts";
 import { html, safeHref, type Html } from "../html.ts";
 import { pager } from "../layout.ts";
-import { coffeesOfRoaster, lastSlots, listRuns, roasterBySlug, runsOfJob, type RoasterRow, type RunRow } from "../queries.ts";
+import {
+  coffeesOfRoaster,
+  heldVariantsOfRoaster,
+  lastSlots,
+  listRuns,
+  roasterBySlug,
+  runsOfJob,
+  type HeldVariantRow,
+  type RoasterRow,
+  type RunRow,
+} from "../queries.ts";
 import { NO_QUEUE_HERE, type PageContext } from "./context.ts";
 
 export interface RoasterParams {
@@ -19,10 +29,11 @@ export interface RoasterParams {
 export async function roasterPage(ctx: PageContext, params: RoasterParams): Promise<{ body: Html; refresh: boolean; title: string } | null> {
   const roaster = await roasterBySlug(ctx.db, params.slug);
   if (!roaster) return null;
-  const [slots, runs, coffees, job] = await Promise.all([
+  const [slots, runs, coffees, held, job] = await Promise.all([
     lastSlots(ctx.db, roaster.id),
     listRuns(ctx.db, { roaster: roaster.slug }, params.runsPage, 15),
     coffeesOfRoaster(ctx.db, roaster.id, params.page, 50),
+    heldVariantsOfRoaster(ctx.db, roaster.id, 100),
     params.job ? jobState(ctx, params.job) : Promise.resolve(null),
   ]);
   const refresh = Boolean(job && (job.state === "waiting" || job.state === "active" || job.state === "delayed"));
@@ -63,8 +74,29 @@ ${job ? jobFlash(ctx, params, job) : ""}
     </tbody>
   </table>
   ${pager(coffees, `/roasters/${encodeURIComponent(roaster.slug)}`, { runs_page: params.runsPage > 1 ? String(params.runsPage) : undefined })}
-</section>`;
+</section>
+${held.total > 0 ? heldSection(ctx, held.rows, held.total) : ""}`;
   return { body, refresh, title: roaster.name };
+}
+
+/** Variants the store lists that cannot be rows of `variants` yet: named, so they can be fixed at the store. */
+function heldSection(ctx: PageContext, rows: HeldVariantRow[], total: number): Html {
+  return html`<section class="card" id="held">
+  <h2>Held back <span class="muted small">${count(total)} variant(s) not written: a bag size or a currency the store does not state</span></h2>
+  <table>
+    <thead><tr><th>Product</th><th>Variant</th><th>Why</th><th class="num">Price</th><th>Since</th><th>Last seen</th></tr></thead>
+    <tbody>
+    ${rows.map(
+      (h) => html`<tr data-held-variant="${h.platform_variant_id}">
+        <td>${h.coffee_id ? html`<a href="/coffees/${h.coffee_id}">${h.product_name ?? h.platform_product_id}</a>` : (h.product_name ?? h.platform_product_id)}</td>
+        <td>${h.variant_title ?? h.platform_variant_id}</td><td>${h.reason}</td>
+        <td class="num">${h.price === null ? "—" : money(h.price, h.currency)}</td>
+        <td class="small">${when(h.first_seen_at, ctx.now)}</td><td class="small">${when(h.last_seen_at, ctx.now)}</td>
+      </tr>`,
+    )}
+    </tbody>
+  </table>
+</section>`;
 }
 
 interface JobView {

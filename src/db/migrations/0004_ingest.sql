@@ -76,6 +76,7 @@ DECLARE
   v_product_alerts jsonb;
   v_product_held jsonb;
   v_counts int[];
+  v_any_held boolean;
 BEGIN
   IF p_mode NOT IN ('full', 'price') THEN
     RAISE EXCEPTION 'ingest_page: p_mode must be full or price, got %', p_mode;
@@ -85,6 +86,9 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'ingest_page: no roaster %', p_roaster_id USING ERRCODE = 'foreign_key_violation';
   END IF;
+
+  -- Most roasters have nothing held back: then no variant needs looking up there.
+  v_any_held := EXISTS (SELECT 1 FROM coffee_scraper.held_variants WHERE roaster_id = p_roaster_id);
 
   FOR v_product IN SELECT * FROM jsonb_array_elements(p_products) LOOP
     BEGIN
@@ -191,8 +195,10 @@ BEGIN
         v_weight := (v_variant->>'weight_g')::integer;
         v_price := (v_variant->>'price')::numeric;
         v_currency := v_variant->>'currency';
+        -- Locked from here to the page's commit, so that the price compared is the price
+        -- replaced even while the users' client writes the same variant.
         SELECT v.id, v.sku, v.weight_g, v.price_current, v.currency INTO v_existing
-          FROM public.variants v WHERE v.coffee_id = v_coffee_id AND v.platform_variant_id = v_vid;
+          FROM public.variants v WHERE v.coffee_id = v_coffee_id AND v.platform_variant_id = v_vid FOR UPDATE;
         v_hold := CASE
           WHEN v_weight IS NULL THEN 'bag size unknown'
           WHEN v_price IS NOT NULL AND v_currency IS NULL THEN 'price without a currency' END;
@@ -206,6 +212,7 @@ BEGIN
             coffee_id = EXCLUDED.coffee_id, product_name = EXCLUDED.product_name, variant_title = EXCLUDED.variant_title,
             reason = EXCLUDED.reason, price = EXCLUDED.price, currency = EXCLUDED.currency,
             source_raw = EXCLUDED.source_raw, last_seen_at = now(), last_run_id = EXCLUDED.last_run_id;
+          v_any_held := true;
           v_product_held := v_product_held || jsonb_build_object('product', v_pid, 'variant', v_vid,
             'name', v_product->>'name', 'title', v_variant->>'title', 'reason', v_hold,
             'kept_stored_row', v_existing.id IS NOT NULL);
@@ -215,8 +222,10 @@ BEGIN
             CONTINUE;
           END IF;
         ELSIF p_mode = 'full' THEN
-          DELETE FROM coffee_scraper.held_variants
-           WHERE roaster_id = p_roaster_id AND platform_product_id = v_pid AND platform_variant_id = v_vid;
+          IF v_any_held THEN
+            DELETE FROM coffee_scraper.held_variants
+             WHERE roaster_id = p_roaster_id AND platform_product_id = v_pid AND platform_variant_id = v_vid;
+          END IF;
         ELSIF v_existing.id IS NULL THEN
           v_counts[5] := v_counts[5] + 1;
           CONTINUE;

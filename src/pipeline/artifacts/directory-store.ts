@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
@@ -8,7 +8,12 @@ import { artifactKey, type ArtifactStore } from "./store.ts";
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
-/** Artifacts as files under `<root>/<aa>/<sha256>.gz`. */
+/**
+ * Artifacts as files under `<root>/<aa>/<sha256>.gz`. A body found already stored has its
+ * mtime refreshed, and prune removes a file only when, once moved aside, it is still old:
+ * so a run that deduplicates onto a body that prune is removing either sees it gone (and
+ * writes it again) or has it put back.
+ */
 export function directoryArtifactStore(root: string): ArtifactStore {
   const resolve = (key: string) => {
     if (!/^[0-9a-f]{2}\/[0-9a-f]{64}\.gz$/.test(key)) throw new Error(`not an artifact key: ${key}`);
@@ -20,7 +25,14 @@ export function directoryArtifactStore(root: string): ArtifactStore {
       const key = artifactKey(sha256);
       const file = resolve(key);
       const existing = await stat(file).catch(() => null);
-      if (existing) return { key, sha256, written: false, storedBytes: existing.size };
+      if (existing) {
+        const now = new Date();
+        const refreshed = await utimes(file, now, now).then(
+          () => true,
+          () => false, // pruned since the stat: written again below
+        );
+        if (refreshed) return { key, sha256, written: false, storedBytes: existing.size };
+      }
       const compressed = await gzipAsync(body);
       await mkdir(path.dirname(file), { recursive: true });
       // Write then rename: a crash never leaves a truncated artifact under its final name.
@@ -33,6 +45,9 @@ export function directoryArtifactStore(root: string): ArtifactStore {
     },
     async get(key) {
       return gunzipAsync(await readFile(resolve(key)));
+    },
+    async exists(key) {
+      return (await stat(resolve(key)).catch(() => null)) !== null;
     },
     async *list() {
       const dirs = await readdir(root).catch(() => [] as string[]);
@@ -47,6 +62,29 @@ export function directoryArtifactStore(root: string): ArtifactStore {
     },
     async delete(key) {
       await rm(resolve(key), { force: true });
+    },
+    async deleteIfOlder(key, cutoff) {
+      const file = resolve(key);
+      // Moved aside first (atomic), then judged: a writer's refresh before the move shows in
+      // the mtime, one after it finds the file gone and writes it again.
+      const aside = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.pruning`;
+      try {
+        await rename(file, aside);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+        throw err;
+      }
+      const { mtime } = await stat(aside);
+      if (mtime.getTime() >= cutoff.getTime()) {
+        // Put back; if a writer has stored it again meanwhile, its copy (the same bytes) stays.
+        await link(aside, file).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== "EEXIST") throw err;
+        });
+        await rm(aside, { force: true });
+        return false;
+      }
+      await rm(aside, { force: true });
+      return true;
     },
   };
 }

@@ -1,7 +1,22 @@
 import type { Database } from "../../db/database.ts";
-import type { ArtifactStore } from "./store.ts";
+import { ARTIFACT_GRACE_MS, type ArtifactStore } from "./store.ts";
 
-const GRACE_MS = 60 * 60 * 1000;
+// Retention of raw pages. Bodies are shared (content-addressed): a new run may deduplicate
+// onto a body that no remaining record points at yet, because it records the artifact only
+// after storing it. Three things keep prune from deleting such a body under it:
+//  - a body is a candidate only when no artifact record left after the cutoff refers to it,
+//    decided in the same statement that deletes the old records (and checked again right
+//    before deleting, for records written since);
+//  - a `put` that finds the body already stored refreshes its age, and prune leaves alone
+//    every body written or refreshed within ARTIFACT_GRACE_MS (a run records what it stored
+//    at once);
+//  - the store deletes only a body that is still old at the moment of deletion
+//    (`deleteIfOlder`): on a directory exactly (moved aside, judged, put back if renewed);
+//    S3 has no conditional delete, so there the body is copied aside first, readers find it
+//    there, and a later prune drops it only once it has been aside for the grace period and
+//    no record refers to it.
+
+const BATCH = 500;
 
 export interface PruneResult {
   rowsDeleted: number;
@@ -13,27 +28,43 @@ export interface PruneResult {
  * remaining record points at (a body shared with a newer run is kept).
  */
 export async function pruneArtifacts(db: Database, store: ArtifactStore, retentionDays: number): Promise<PruneResult> {
-  const deleted = await db.query<{ n: number }>(
-    `WITH d AS (DELETE FROM public.scrape_artifacts a USING public.scrape_runs r
-                WHERE r.id = a.run_id AND r.started_at < now() - make_interval(days => $1) RETURNING 1)
-     SELECT count(*)::int AS n FROM d`,
+  const cutoff = new Date(Date.now() - ARTIFACT_GRACE_MS);
+  const [decided] = await db.query<{ n: number; keys: string[] | null }>(
+    `WITH old AS (
+       DELETE FROM public.scrape_artifacts a USING public.scrape_runs r
+        WHERE r.id = a.run_id AND r.started_at < now() - make_interval(days => $1) RETURNING 1)
+     SELECT (SELECT count(*)::int FROM old) AS n,
+            ARRAY(SELECT DISTINCT a.saved_html_path FROM public.scrape_artifacts a JOIN public.scrape_runs r ON r.id = a.run_id
+                   WHERE a.saved_html_path IS NOT NULL AND r.started_at >= now() - make_interval(days => $1)) AS keys`,
     [retentionDays],
   );
-  const referenced = new Set(
-    (
-      await db.query<{ key: string }>(
-        "SELECT DISTINCT saved_html_path AS key FROM public.scrape_artifacts WHERE saved_html_path IS NOT NULL",
-      )
-    ).map((r) => r.key),
-  );
-  // A job may have stored a body and not yet recorded it: young files are left alone.
-  const graceStart = Date.now() - GRACE_MS;
+  const referenced = new Set(decided?.keys ?? []);
   let filesDeleted = 0;
-  for await (const { key, modifiedAt } of store.list()) {
-    if (!referenced.has(key) && modifiedAt.getTime() < graceStart) {
-      await store.delete(key);
-      filesDeleted += 1;
+  let candidates: string[] = [];
+  const referencedNow = async (keys: string[]) =>
+    new Set(
+      (
+        await db.query<{ key: string }>(
+          "SELECT DISTINCT saved_html_path AS key FROM public.scrape_artifacts WHERE saved_html_path = ANY($1::text[])",
+          [keys],
+        )
+      ).map((r) => r.key),
+    );
+  const sweep = async () => {
+    // Records written since the statement above keep their bodies too.
+    const kept = await referencedNow(candidates);
+    for (const key of candidates) {
+      if (!kept.has(key) && (await store.deleteIfOlder(key, cutoff))) filesDeleted += 1;
     }
+    candidates = [];
+  };
+  for await (const { key, modifiedAt } of store.list()) {
+    if (referenced.has(key) || modifiedAt.getTime() >= cutoff.getTime()) continue;
+    candidates.push(key);
+    if (candidates.length >= BATCH) await sweep();
   }
-  return { rowsDeleted: deleted[0]?.n ?? 0, filesDeleted };
+  if (candidates.length > 0) await sweep();
+  // Bodies an earlier prune set aside: kept (put back) if a record wants them, else dropped.
+  if (store.sweepAside) filesDeleted += await store.sweepAside(referencedNow, cutoff);
+  return { rowsDeleted: decided?.n ?? 0, filesDeleted };
 }

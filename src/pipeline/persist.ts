@@ -187,7 +187,7 @@ export async function ingestPage(
   if (chunks.length === 0 && unchanged.length > 0) chunks.push("[]");
   for (const [i, chunk] of chunks.entries()) {
     const rows = await db.query<{ result: IngestResult }>(
-      `SELECT coffee_scraper.ingest_page(p_roaster_id := $1, p_run_id := $2, p_mode := $3, p_products := $4::jsonb,
+      `SELECT coffee_scraper.ingest_page_set(p_roaster_id := $1, p_run_id := $2, p_mode := $3, p_products := $4::jsonb,
          p_source_url := $5, p_scraped_at := $6, p_unchanged := $7::text[]) AS result`,
       [input.roasterId, input.runId, input.mode, chunk, input.sourceUrl, input.scrapedAt, i === 0 ? unchanged : []],
     );

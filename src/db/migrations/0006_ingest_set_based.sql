@@ -24,6 +24,7 @@ CREATE FUNCTION coffee_scraper.reference_functions() RETURNS boolean LANGUAGE sq
    WHERE (SELECT count(*) FROM pg_proc q WHERE q.proname = r.name AND q.pronamespace = 'public'::regnamespace) = 1
 $$;
 
+-- What the pipeline calls: set-based when it may be, else (or when the set is refused) per row.
 CREATE FUNCTION coffee_scraper.ingest_page_set(
   p_roaster_id uuid,
   p_run_id uuid,
@@ -36,11 +37,13 @@ CREATE FUNCTION coffee_scraper.ingest_page_set(
 DECLARE
   v_result jsonb;
 BEGIN
-  BEGIN
-    v_result := coffee_scraper.ingest_set_body(p_roaster_id, p_run_id, p_mode, p_products, p_source_url, p_scraped_at, p_unchanged);
-  EXCEPTION WHEN OTHERS THEN
-    v_result := NULL;
-  END;
+  IF coffee_scraper.reference_functions() THEN
+    BEGIN
+      v_result := coffee_scraper.ingest_set_body(p_roaster_id, p_run_id, p_mode, p_products, p_source_url, p_scraped_at, p_unchanged);
+    EXCEPTION WHEN OTHERS THEN
+      v_result := NULL;
+    END;
+  END IF;
   IF v_result IS NULL THEN
     RETURN coffee_scraper.ingest_page(p_roaster_id := p_roaster_id, p_run_id := p_run_id, p_mode := p_mode,
       p_products := p_products, p_source_url := p_source_url, p_scraped_at := p_scraped_at, p_unchanged := p_unchanged);
@@ -89,6 +92,8 @@ BEGIN
     SELECT e.ord::int AS ord, e.doc, e.doc->>'platform_product_id' AS pid,
            COALESCE((e.doc->>'state_only')::boolean, false) AS state_only
       FROM jsonb_array_elements(p_products) WITH ORDINALITY AS e (doc, ord);
+  -- Temporary tables have no statistics until analysed: without them every join is a guess.
+  ANALYZE cs_docs;
 
   -- Each product's coffee by (roaster, platform product id).
   CREATE TEMP TABLE cs_products ON COMMIT DROP AS
@@ -101,6 +106,7 @@ BEGIN
           FROM public.coffees c WHERE c.roaster_id = p_roaster_id AND c.platform_product_id = d.pid
       ) m ON true
      WHERE NOT d.state_only;
+  ANALYZE cs_products;
   IF EXISTS (SELECT 1 FROM cs_products WHERE matches > 1) THEN
     RAISE EXCEPTION 'two coffees carry one product id' USING ERRCODE = 'unique_violation';
   END IF;
@@ -184,6 +190,8 @@ BEGIN
         SELECT w.id, w.sku, w.weight_g, w.price_current, w.currency FROM public.variants w
          WHERE w.coffee_id = p.coffee_id AND w.platform_variant_id = v->>'platform_variant_id' FOR UPDATE
       ) e ON true;
+  CREATE INDEX ON cs_variants (coffee_id, vid);
+  ANALYZE cs_variants;
   IF EXISTS (SELECT 1 FROM cs_variants GROUP BY coffee_id, vid HAVING count(*) > 1) THEN
     RAISE EXCEPTION 'a variant listed twice' USING ERRCODE = 'unique_violation';
   END IF;

@@ -301,7 +301,7 @@ BEGIN
   RETURN jsonb_build_object(
     'coffees', v_coffees, 'variants', v_variants, 'prices', v_prices, 'unchanged_prices', v_unchanged,
     'unknown_products', v_unknown_products, 'unknown_variants', v_unknown_variants,
-    'held', v_held, 'alerts', v_alerts, 'errors', '[]'::jsonb);
+    'held', v_held, 'alerts', v_alerts, 'errors', '[]'::jsonb, 'path', 'set');
 END $$;
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA coffee_scraper FROM PUBLIC;

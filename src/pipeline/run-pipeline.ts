@@ -122,6 +122,7 @@ function mergeFetchStats(stats: RunStats, fetch: FetchStats): void {
   stats.bytes = fetch.bytes;
   stats.politeness_wait_ms = Math.round(fetch.politenessWaitMs);
   Object.assign(stats, { retry_wait_ms: Math.round(fetch.retryWaitMs), http_statuses: fetch.statuses });
+  stats.timings_ms.fetch = fetch.exchangeMs;
 }
 
 function summaryOf(stats: RunStats): Record<string, unknown> {

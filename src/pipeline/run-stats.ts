@@ -53,9 +53,10 @@ export interface RunStats {
   duration_ms: number;
   /**
    * Where the run's time went: waiting for the store's pages (requests, pacing and the
-   * adapter's parsing), normalizing them, and writing them (which overlaps the next page's fetch).
+   * adapter's parsing; `fetch` is the requests' own part of it), normalizing them, and writing
+   * them (which overlaps the next page's fetch).
    */
-  timings_ms: { fetch_and_parse: number; normalize: number; write: number };
+  timings_ms: { fetch_and_parse: number; fetch: number; normalize: number; write: number };
   warnings: string[];
   errors: RunError[];
 }
@@ -97,7 +98,7 @@ export function emptyRunStats(input: { jobType: JobType; jobId: string; slot: st
     politeness_wait_ms: 0,
     db_round_trips: 0,
     duration_ms: 0,
-    timings_ms: { fetch_and_parse: 0, normalize: 0, write: 0 },
+    timings_ms: { fetch_and_parse: 0, fetch: 0, normalize: 0, write: 0 },
     warnings: [],
     errors: [],
   };
@@ -121,7 +122,12 @@ export function addWarning(stats: RunStats, warning: string): void {
 /** Timings are measured in fractions of a millisecond; stored whole. */
 export function roundTimings(stats: RunStats): void {
   const t = stats.timings_ms;
-  stats.timings_ms = { fetch_and_parse: Math.round(t.fetch_and_parse), normalize: Math.round(t.normalize), write: Math.round(t.write) };
+  stats.timings_ms = {
+    fetch_and_parse: Math.round(t.fetch_and_parse),
+    fetch: Math.round(t.fetch),
+    normalize: Math.round(t.normalize),
+    write: Math.round(t.write),
+  };
 }
 
 /** ok: everything processed; partial: some pages or products failed; fail: nothing usable. */

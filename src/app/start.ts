@@ -10,6 +10,7 @@ import { startScheduler, waitForSignal, type SignalOptions } from "../scheduler/
 import { startWorker } from "../worker/worker.ts";
 import { startOperationsServers } from "../dashboard/operations.ts";
 import { createRuntime } from "./runtime.ts";
+import { sleep } from "../timers.ts";
 
 // `coffee-scraper start`: everything on one machine. Migrate, import the roasters file,
 // then the scheduler and a worker share one process and one queue (embedded, or BullMQ when
@@ -89,7 +90,7 @@ export async function runAllInOne(
     // Interrupted jobs unwind (finish their run row, release their lease) on their abort
     // signal; give them a moment before the database closes under them.
     for (const until = Date.now() + INTERRUPTED_GRACE_MS; consumer.running > 0 && Date.now() < until;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     return { signal, drained };
   } finally {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request, type Dispatcher } from "undici";
 import type { Roaster } from "../config/roaster.ts";
 import type { Settings } from "../config/settings.ts";
@@ -13,6 +12,7 @@ import { backoffMs, parseRetryAfter, RETRYABLE_STATUSES } from "./retry.ts";
 import { robotsAgentToken, sharedRobotsCache, type RobotsCache } from "./robots.ts";
 import type { FetchStats } from "./stats.ts";
 import { loadValidators, NO_VALIDATORS, type Validators } from "./validators.ts";
+import { abortAfter, sleep } from "../timers.ts";
 
 // The one way coffee-scraper talks to a roaster's site. Every request passes, in order:
 //   URL guard (http(s), same registrable domain, no literal private IPs)
@@ -298,7 +298,7 @@ export class SiteClient {
   private async waitBeforeRetry(ms: number): Promise<void> {
     this.stats.retries++;
     this.stats.retryWaitMs += ms;
-    if (ms > 0) await sleep(ms, undefined, { signal: this.site.signal });
+    if (ms > 0) await sleep(ms, { signal: this.site.signal });
   }
 
   /** One paced request: a concurrency slot and a start time, then the exchange. */
@@ -315,7 +315,7 @@ export class SiteClient {
 
   private async exchange(url: URL, extraHeaders: Record<string, string>): Promise<RawAnswer> {
     const { HTTP_TIMEOUT_MS, HTTP_MAX_BYTES, USER_AGENT } = this.settings;
-    const timeout = AbortSignal.timeout(HTTP_TIMEOUT_MS);
+    const timeout = abortAfter(HTTP_TIMEOUT_MS);
     const signal = this.site.signal ? AbortSignal.any([this.site.signal, timeout]) : timeout;
     const timedOut = () =>
       transient("timeout", `no complete answer from ${url.href} within HTTP_TIMEOUT_MS (${HTTP_TIMEOUT_MS} ms)`);

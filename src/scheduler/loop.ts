@@ -4,6 +4,7 @@ import { coerceError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import { scheduleTick, type TickSummary } from "./tick.ts";
+import { after } from "../timers.ts";
 
 // The long-running scheduler (`schedule` without --once, and inside `start`): a tick at
 // once, then one every SCHEDULER_TICK_MS. A failed tick is logged and the next one retries;
@@ -51,7 +52,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
         (err: unknown) => log.error({ err: coerceError(err) }, "schedule tick failed; the next tick retries"),
       )
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, options.tickMs);
+        if (!stopped) timer = after(options.tickMs, tick);
       });
   };
 

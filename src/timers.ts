@@ -31,3 +31,8 @@ export function sleep(ms: number, options: { signal?: AbortSignal | undefined; r
 export function abortAfter(ms: number): AbortSignal {
   return AbortSignal.timeout(timerDelay(ms));
 }
+
+/** "90 s": a wait as people read it, in messages (the waits named there are seconds or more). */
+export function seconds(ms: number): string {
+  return `${Math.ceil(ms / 1000)} s`;
+}

@@ -273,7 +273,7 @@ describe("runJob, scrape, enqueue, status", () => {
 
   it("decideRetry maps retry classes to the queue's signals", () => {
     const ctx = { attempt: 2, maxAttempts: 6, signal: new AbortController().signal };
-    const s = { JOB_DEFER_MS: 1000, JOB_BACKOFF_JITTER: 0.2 };
+    const s = { JOB_DEFER_MS: 1000, JOB_BACKOFF_JITTER: 0.2, JOB_RETRY_AFTER_CAP_MS: 3_600_000 };
     expect(decideRetry(new ScrapeError("permanent", "robots", "disallowed"), ctx, s)).toMatchObject({ outcome: "failed", signal: expect.any(FailJobError) });
     expect(decideRetry(transient("t", "timeout"), ctx, s)).toMatchObject({ outcome: "retrying", signal: { message: "timeout" } });
     expect(decideRetry(transient("t", "timeout"), { ...ctx, attempt: 6 }, s)).toMatchObject({ outcome: "failed" });

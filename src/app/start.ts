@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { importRoasters } from "../config/import-roasters.ts";
 import { readRoasterFile } from "../config/roaster-file.ts";
-import { describeSettings, type Settings } from "../config/settings.ts";
+import { cadenceFloorsOf, describeSettings, type Settings } from "../config/settings.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { listRoasters } from "../db/roasters.ts";
@@ -59,7 +59,7 @@ export async function runAllInOne(
     const applied = await migrate(rt.db);
     log.info({ engine: rt.db.engine, applied }, "database ready");
     if (existsSync(settings.ROASTERS_FILE)) {
-      const result = await importRoasters(rt.db, readRoasterFile(settings.ROASTERS_FILE));
+      const result = await importRoasters(rt.db, readRoasterFile(settings.ROASTERS_FILE, cadenceFloorsOf(settings)));
       log.info({ file: settings.ROASTERS_FILE, ...result }, "roasters imported");
     }
     const roasters = await listRoasters(rt.db);
@@ -79,6 +79,7 @@ export async function runAllInOne(
       clock: rt.deps.clock,
       tickMs: settings.SCHEDULER_TICK_MS,
       lostAfterMs: settings.SCHEDULER_LOST_AFTER_MS,
+      cadenceFloors: cadenceFloorsOf(settings),
     });
     log.info({ queue: rt.queue.kind, engine: rt.db.engine }, "scheduler and worker running; Ctrl-C to stop");
 

@@ -38,6 +38,15 @@ const connectionString = (protocols: string[]) =>
 /** Adapters called without settings (tests, tools) stop here too. */
 export const DEFAULT_MAX_PAGES_PER_RUN = 250;
 
+/** Least time between two slots of a roaster's cadence, per job type (ms). */
+export interface CadenceFloors {
+  full_refresh: number;
+  price_only: number;
+}
+
+/** FULL/PRICE_CADENCE_MIN_INTERVAL_MS's defaults: hourly full refreshes, price runs every 15 minutes at most. */
+export const DEFAULT_CADENCE_FLOORS: CadenceFloors = { full_refresh: 3_600_000, price_only: 900_000 };
+
 export const settingsSchema = z
   .object({
     DATABASE_URL: connectionString(["postgres:", "postgresql:"]).optional(),
@@ -125,9 +134,9 @@ export const settingsSchema = z
      * refused at import unless the roaster sets allow_frequent_cadence; the scheduler skips the
      * slots inside the interval for rows written elsewhere.
      */
-    FULL_CADENCE_MIN_INTERVAL_MS: int(0, 604_800_000).default(3_600_000),
+    FULL_CADENCE_MIN_INTERVAL_MS: int(0, 604_800_000).default(DEFAULT_CADENCE_FLOORS.full_refresh),
     /** Least time between two price-only slots of a roaster (as FULL_CADENCE_MIN_INTERVAL_MS). */
-    PRICE_CADENCE_MIN_INTERVAL_MS: int(0, 604_800_000).default(900_000),
+    PRICE_CADENCE_MIN_INTERVAL_MS: int(0, 604_800_000).default(DEFAULT_CADENCE_FLOORS.price_only),
     /**
      * A recorded slot whose job the queue does not know is taken for lost (and enqueued again)
      * only once this long has passed since it was recorded: a concurrent scheduler may be
@@ -226,6 +235,10 @@ function readConfigFile(file: string | undefined): Record<string, unknown> {
     throw new SettingsError([`CONFIG_FILE: ${file} must hold a mapping of setting names to values`]);
   }
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === "number" || typeof v === "boolean" ? String(v) : v]));
+}
+
+export function cadenceFloorsOf(settings: Pick<Settings, "FULL_CADENCE_MIN_INTERVAL_MS" | "PRICE_CADENCE_MIN_INTERVAL_MS">): CadenceFloors {
+  return { full_refresh: settings.FULL_CADENCE_MIN_INTERVAL_MS, price_only: settings.PRICE_CADENCE_MIN_INTERVAL_MS };
 }
 
 /** What a person may see of the settings: connection strings redacted. */

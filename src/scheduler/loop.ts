@@ -1,4 +1,5 @@
 import type { Clock } from "../app/clock.ts";
+import type { CadenceFloors } from "../config/settings.ts";
 import type { Queryable } from "../db/database.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -18,6 +19,8 @@ export interface SchedulerOptions {
   tickMs: number;
   /** SCHEDULER_LOST_AFTER_MS. */
   lostAfterMs?: number;
+  /** FULL/PRICE_CADENCE_MIN_INTERVAL_MS. */
+  cadenceFloors?: CadenceFloors;
   /** Called after each tick (tests, metrics). */
   onTick?: (summary: TickSummary) => void;
 }
@@ -34,6 +37,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   let ticks = 0;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
+  const warnedUnderFloor = new Set<string>();
 
   const tick = () => {
     timer = undefined;
@@ -43,6 +47,8 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
       clock: options.clock,
       log,
       ...(options.lostAfterMs !== undefined ? { lostAfterMs: options.lostAfterMs } : {}),
+      ...(options.cadenceFloors ? { cadenceFloors: options.cadenceFloors } : {}),
+      warnedUnderFloor,
     })
       .then(
         (summary) => {

@@ -98,6 +98,9 @@ async function* wooPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
         products: parsed.products,
         productErrors: parsed.productErrors,
         currency: pinned ?? validated.products.find((p) => p.prices.currency_code)?.prices.currency_code ?? null,
+        ...(items.length === 0 && totalPages !== null && pageNumber < totalPages
+          ? { warnings: [`page ${pageNumber} is empty though X-WP-TotalPages says ${totalPages}: the walk ends here`] }
+          : {}),
       };
       // An empty page is the end, whatever X-WP-TotalPages claims (10⁹ pages, say).
       if (items.length === 0 || (totalPages === null && items.length < WOO_PER_PAGE)) return;

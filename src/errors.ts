@@ -30,7 +30,7 @@ export class ScrapeError extends Error {
     this.retry = retry;
     this.code = code;
     this.retryAfterMs = options?.retryAfterMs;
-    this.final = options?.final ?? retry === "permanent";
+    this.final = options?.final ?? false;
   }
 }
 
@@ -102,7 +102,8 @@ export function retryClassOf(value: unknown): RetryClass {
  */
 export function endsJob(value: unknown, retryAfterCapMs: number): boolean {
   if (value instanceof ScrapeError) {
-    return value.final || (value.retry === "throttled" && (value.retryAfterMs ?? 0) > retryAfterCapMs);
+    if (value.retry === "permanent" || value.final) return true;
+    return value.retry === "throttled" && (value.retryAfterMs ?? 0) > retryAfterCapMs;
   }
   return retryClassOf(value) === "permanent";
 }

@@ -16,6 +16,7 @@ import { readLease, tryAcquireLease } from "../../src/worker/lease.ts";
 import { runJob } from "../../src/worker/run-job.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { collectStatus, formatStatus } from "../../src/worker/status.ts";
+import { deadlineError } from "../../src/worker/run-job.ts";
 import { decideRetry, runWorkerUntilSignal, startWorker } from "../../src/worker/worker.ts";
 import { useTestDatabase } from "../helpers/database.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
@@ -281,6 +282,13 @@ describe("runJob, scrape, enqueue, status", () => {
     expect(throttle.outcome).toBe("retrying");
     expect(throttle.signal).toBeInstanceOf(RetryLaterError);
     expect((throttle.signal as RetryLaterError).delayMs).toBe(30_000);
+    // A wait beyond JOB_RETRY_AFTER_CAP_MS, a final error (deadline, Crawl-delay beyond the cap),
+    // a database error no retry fixes: failed now, the attempts left unused.
+    expect(decideRetry(throttled("retry_after_too_long", "wait years", 3_600_001), ctx, s)).toMatchObject({ outcome: "failed", signal: expect.any(FailJobError) });
+    expect(decideRetry(throttled("crawl_delay_too_long", "1 h apart", 3_600_000, { final: true }), ctx, s)).toMatchObject({ outcome: "failed" });
+    expect(decideRetry(deadlineError(1000), ctx, s)).toMatchObject({ outcome: "failed", signal: expect.any(FailJobError) });
+    expect(decideRetry(Object.assign(new Error("invalid input syntax"), { code: "22P02" }), ctx, s)).toMatchObject({ outcome: "failed" });
+    expect(decideRetry(Object.assign(new Error("could not serialize"), { code: "40001" }), ctx, s)).toMatchObject({ outcome: "retrying" });
     const aborted = new AbortController();
     aborted.abort();
     expect(decideRetry(new Error("aborted"), { ...ctx, signal: aborted.signal }, s).signal).toBeInstanceOf(DeferJobError);

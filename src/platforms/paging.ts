@@ -66,6 +66,21 @@ export function maxPagesOf(ctx: AdapterContext): number {
  * is more: a failed page (nothing fetched), so the run is partial and nothing is taken as gone.
  */
 export function pageBudgetSpent(pageNumber: number, url: string, maxPages: number, more: string, currency: string | null): StorePage {
+  return unfetchedPage(pageNumber, url, currency, {
+    error: permanent(
+      "too_many_pages",
+      `stopped after MAX_PAGES_PER_RUN (${maxPages}) pages: ${more}; the rest of the store was not read`,
+    ),
+  });
+}
+
+/** A page the walk ends with without asking the store: it only carries the walk's own warning or error. */
+export function unfetchedPage(
+  pageNumber: number,
+  url: string,
+  currency: string | null,
+  note: Pick<StorePage, "warnings" | "error">,
+): StorePage {
   return {
     pageNumber,
     url,
@@ -76,10 +91,7 @@ export function pageBudgetSpent(pageNumber: number, url: string, maxPages: numbe
     products: [],
     productErrors: [],
     currency,
-    error: permanent(
-      "too_many_pages",
-      `stopped after MAX_PAGES_PER_RUN (${maxPages}) pages: ${more}; the rest of the store was not read`,
-    ),
+    ...note,
   };
 }
 

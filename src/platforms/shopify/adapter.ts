@@ -8,6 +8,7 @@ import {
   maxPagesOf,
   notModifiedPage,
   pageBudgetSpent,
+  unfetchedPage,
   MAX_CONSECUTIVE_PAGE_ERRORS,
   originsOf,
   statusError,
@@ -63,18 +64,7 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
         `/products.json (page × limit); any further products were not read`;
       ctx.log?.warn({ origin }, warning);
       // Said on an empty page of its own so the pipeline sees it whatever it did with the last one.
-      yield {
-        pageNumber,
-        url: pageUrl(origin, pageNumber),
-        status: 0,
-        notModified: false,
-        validators: NO_VALIDATORS,
-        responses: [],
-        products: [],
-        productErrors: [],
-        currency,
-        warnings: [warning],
-      };
+      yield unfetchedPage(pageNumber, pageUrl(origin, pageNumber), currency, { warnings: [warning] });
       return;
     }
     const url = pageUrl(origin, pageNumber);

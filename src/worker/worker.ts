@@ -12,6 +12,7 @@ import {
   type JobHandler,
   type QueueBackend,
 } from "../queue/backend.ts";
+import { seconds } from "../timers.ts";
 import { RoasterBusyError } from "./lease.ts";
 import { runJob, type JobWork } from "./run-job.ts";
 
@@ -44,13 +45,22 @@ export function decideRetry(
   }
   // Permanent, final (a deadline, a Crawl-delay beyond the cap) or asking for a wait beyond
   // JOB_RETRY_AFTER_CAP_MS: the remaining attempts would only load the store for nothing.
-  if (endsJob(err, settings.JOB_RETRY_AFTER_CAP_MS)) return { outcome: "failed", signal: new FailJobError(error) };
+  if (endsJob(err, settings.JOB_RETRY_AFTER_CAP_MS)) return { outcome: "failed", signal: new FailJobError(whyNotRetried(err, error, settings)) };
   if (job.attempt >= job.maxAttempts) return { outcome: "failed", signal: error };
   const retry = retryClassOf(err);
   if (retry === "throttled" && err instanceof ScrapeError && err.retryAfterMs !== undefined) {
     return { outcome: "retrying", signal: new RetryLaterError(error, err.retryAfterMs) };
   }
   return { outcome: "retrying", signal: error };
+}
+
+/** The error a job fails with: for a wait beyond the cap, saying why its attempts were left unused. */
+function whyNotRetried(err: unknown, error: Error, settings: Pick<Settings, "JOB_RETRY_AFTER_CAP_MS">): Error {
+  if (!(err instanceof ScrapeError) || err.retry !== "throttled" || err.final) return error;
+  return new Error(
+    `${error.message}; a wait beyond JOB_RETRY_AFTER_CAP_MS (${seconds(settings.JOB_RETRY_AFTER_CAP_MS)}): not retried, the roaster's next slot tries again`,
+    { cause: error },
+  );
 }
 
 export interface WorkerOptions {

@@ -284,7 +284,9 @@ describe("runJob, scrape, enqueue, status", () => {
     expect((throttle.signal as RetryLaterError).delayMs).toBe(30_000);
     // A wait beyond JOB_RETRY_AFTER_CAP_MS, a final error (deadline, Crawl-delay beyond the cap),
     // a database error no retry fixes: failed now, the attempts left unused.
-    expect(decideRetry(throttled("retry_after_too_long", "wait years", 3_600_001), ctx, s)).toMatchObject({ outcome: "failed", signal: expect.any(FailJobError) });
+    const tooLong = decideRetry(throttled("retry_after_too_long", "wait years", 3_600_001), ctx, s);
+    expect(tooLong).toMatchObject({ outcome: "failed", signal: expect.any(FailJobError) });
+    expect(tooLong.signal.message).toBe("wait years; a wait beyond JOB_RETRY_AFTER_CAP_MS (3600 s): not retried, the roaster's next slot tries again");
     expect(decideRetry(throttled("crawl_delay_too_long", "1 h apart", 3_600_000, { final: true }), ctx, s)).toMatchObject({ outcome: "failed" });
     expect(decideRetry(deadlineError(1000), ctx, s)).toMatchObject({ outcome: "failed", signal: expect.any(FailJobError) });
     expect(decideRetry(Object.assign(new Error("invalid input syntax"), { code: "22P02" }), ctx, s)).toMatchObject({ outcome: "failed" });

@@ -108,6 +108,16 @@ function shortestDayGap(expression: string): number | null {
   return gap === Infinity ? null : gap;
 }
 
+/**
+ * The least time the scheduler leaves between two slots of `expression`: `floorMs` when the
+ * cadence fires more often than that and the roaster does not allow it, else 0.
+ */
+export function enforcedFloor(expression: string, floorMs: number, allowFrequent: boolean): number {
+  if (allowFrequent) return 0;
+  const every = shortestInterval(expression);
+  return every !== null && every < floorMs ? floorMs : 0;
+}
+
 /** "1 min", "90 min", "2 h": an interval as people read it. */
 export function describeInterval(ms: number): string {
   return ms >= 3_600_000 && ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / MINUTE_MS)} min`;

@@ -1,6 +1,6 @@
 import { jobIdFor, type JobPayload, type JobType } from "../queue/job.ts";
 import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
-import { shortestInterval, slotsAt } from "./cadence.ts";
+import { enforcedFloor, slotsAt } from "./cadence.ts";
 import type { NewSlot, RoasterScheduleState, SlotRecord } from "./slots.ts";
 
 // Due computation, pure: the roasters' recorded slots + an instant → which slots to record
@@ -90,13 +90,11 @@ export function planTick(roasters: RoasterScheduleState[], at: Date, floors: Cad
       const slot = slots[type];
       const last = r.last[type];
       if (slot === null || (last !== null && slot.getTime() <= last.slotAt.getTime())) return false;
-      if (last !== null && !r.allowFrequentCadence && slot.getTime() - last.slotAt.getTime() < floors[type]) {
-        const every = shortestInterval(cadences[type]);
-        if (every !== null && every < floors[type]) {
-          plan.skipped.push({ roaster: r.slug, type, slot: slot.toISOString(), reason: "under the cadence floor" });
-          plan.underFloor.push({ roaster: r.slug, type, cadence: cadences[type] });
-          return false;
-        }
+      const floor = enforcedFloor(cadences[type], floors[type], r.allowFrequentCadence);
+      if (last !== null && slot.getTime() - last.slotAt.getTime() < floor) {
+        plan.skipped.push({ roaster: r.slug, type, slot: slot.toISOString(), reason: "under the cadence floor" });
+        plan.underFloor.push({ roaster: r.slug, type, cadence: cadences[type] });
+        return false;
       }
       return true;
     };

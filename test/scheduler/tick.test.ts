@@ -3,6 +3,7 @@ import { openDatabase, type Database } from "../../src/db/database.ts";
 import type { QueueBackend } from "../../src/queue/backend.ts";
 import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { jobIdFor } from "../../src/queue/job.ts";
+import { roasterOutlook } from "../../src/scheduler/next.ts";
 import { markSlotFinished } from "../../src/scheduler/slots.ts";
 import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
@@ -126,6 +127,13 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
 
     const first = await at("10:00:00");
     expect(full(first, "eager")).toEqual(["2026-12-02T10:00:00.000Z"]);
+    // `roasters next` shows the slots the scheduler will take.
+    const outlook = await roasterOutlook(db(), new Date("2026-12-02T10:30:30Z"));
+    expect(outlook.find((r) => r.roaster === "eager")!.full).toMatchObject({ dueNow: null, next: "2026-12-02T11:00:00.000Z" });
+    expect(outlook.find((r) => r.roaster === "allowed")!.full).toMatchObject({
+      dueNow: "2026-12-02T10:30:00.000Z",
+      next: "2026-12-02T10:31:00.000Z",
+    });
     for (const t of ["10:01:00", "10:30:00", "10:59:00"]) {
       const s = await at(t);
       expect(full(s, "eager")).toEqual([]);

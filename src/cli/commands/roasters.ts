@@ -102,7 +102,7 @@ export function registerRoasters(program: Command): Command {
       const { settings } = commandContext();
       const outlook = await withDatabase(settings, async (db) => {
         await migrate(db);
-        return roasterOutlook(db, new Date());
+        return roasterOutlook(db, new Date(), cadenceFloorsOf(settings));
       });
       if (opts.json) printJson(outlook);
       else printText(formatOutlook(outlook));

@@ -75,6 +75,8 @@ export const roasterConfigSchema = z
     is_active: z.boolean().default(true),
     full_cadence: cron(DEFAULT_FULL_CADENCE),
     price_cadence: cron(DEFAULT_PRICE_CADENCE),
+    /** On purpose: cadences may fire more often than FULL/PRICE_CADENCE_MIN_INTERVAL_MS. */
+    allow_frequent_cadence: z.boolean().default(false),
     default_concurrency: z.number().int("must be a whole number").min(1).max(20).default(3),
     use_firecrawl_fallback: z.boolean().default(false),
     firecrawl_budget_limit: z.number().min(0).optional(),

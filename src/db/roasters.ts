@@ -8,6 +8,7 @@ import type { Queryable } from "./database.ts";
 export const ROASTER_COLUMNS = `r.id, r.slug, r.name, r.website, r.platform::text AS platform, o.currency, r.is_active,
   r.full_cadence, r.price_cadence, r.default_concurrency, r.use_firecrawl_fallback, r.firecrawl_budget_limit, r.use_llm,
   r.alert_price_delta_pct, r.last_etag, r.last_modified, r.robots_allow, r.robots_checked_at,
+  COALESCE(o.allow_frequent_cadence, false) AS allow_frequent_cadence,
   (SELECT s.id FROM public.product_sources s WHERE s.roaster_id = r.id ORDER BY s.base_url = r.website DESC, s.id LIMIT 1)
     AS source_id`;
 
@@ -33,6 +34,7 @@ export interface RoasterRow {
   last_modified: Date | null;
   robots_allow: boolean | null;
   robots_checked_at: Date | null;
+  allow_frequent_cadence: boolean;
   source_id: string | null;
 }
 
@@ -66,6 +68,7 @@ export function toRoaster(row: RoasterRow): Roaster {
     alert_price_delta_pct: row.alert_price_delta_pct ?? DEFAULT_ALERT_PCT,
     ...(row.last_etag !== null ? { last_etag: row.last_etag } : {}),
     ...(row.last_modified !== null ? { last_modified: row.last_modified } : {}),
+    allow_frequent_cadence: row.allow_frequent_cadence,
     robots_allow: row.robots_allow,
     robots_checked_at: row.robots_checked_at,
     source_id: row.source_id,
@@ -89,7 +92,10 @@ export async function findRoaster(db: Queryable, slug: string): Promise<Roaster 
  * knows, updates only the name), its website and scraping configuration on their row, our
  * options beside it, and its `product_sources` row. Returns whether the roaster was new.
  */
-export async function upsertRoaster(tx: Queryable, config: RoasterConfig): Promise<{ id: string; added: boolean }> {
+/** A roaster to write: its config, where the override of the cadence floor may be left out (off). */
+export type RoasterWrite = Omit<RoasterConfig, "allow_frequent_cadence"> & { allow_frequent_cadence?: boolean };
+
+export async function upsertRoaster(tx: Queryable, config: RoasterWrite): Promise<{ id: string; added: boolean }> {
   const existed = await tx.query("SELECT 1 FROM public.roasters WHERE slug = $1", [config.slug]);
   const [row] = await tx.query<{ id: string }>(
     `SELECT public.rpc_upsert_roaster(p_name := $1, p_slug := $2, p_website := $3, p_platform := $4::platform_enum) AS id`,
@@ -120,9 +126,10 @@ export async function upsertRoaster(tx: Queryable, config: RoasterConfig): Promi
     ],
   );
   await tx.query(
-    `INSERT INTO coffee_scraper.roaster_options (roaster_id, currency) VALUES ($1, $2)
-     ON CONFLICT (roaster_id) DO UPDATE SET currency = EXCLUDED.currency, updated_at = now()`,
-    [id, config.currency ?? null],
+    `INSERT INTO coffee_scraper.roaster_options (roaster_id, currency, allow_frequent_cadence) VALUES ($1, $2, $3)
+     ON CONFLICT (roaster_id) DO UPDATE
+       SET currency = EXCLUDED.currency, allow_frequent_cadence = EXCLUDED.allow_frequent_cadence, updated_at = now()`,
+    [id, config.currency ?? null, config.allow_frequent_cadence ?? false],
   );
   await ensureSource(tx, { id, website: config.website, platform: config.platform });
   return { id, added: existed.length === 0 };

@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.ts";
+import type { ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StorePage } from "../platforms/adapter.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
@@ -32,6 +33,8 @@ export interface ProcessPagesResult {
   listedProductIds: Set<string>;
   /** True when every page was read and understood: only then may unlisted products be marked. */
   complete: boolean;
+  /** The first failed page's error, when a page failed. */
+  firstPageError: ScrapeError | null;
   alerts: PriceAlert[];
 }
 
@@ -43,6 +46,7 @@ export async function processPages(
   const listed = new Set<string>();
   const alerts: PriceAlert[] = [];
   let complete = true;
+  let firstPageError: ScrapeError | null = null;
   let pending: Promise<void> | null = null;
   const settle = async () => {
     const writing = pending;
@@ -96,6 +100,7 @@ export async function processPages(
       for (const warning of page.warnings ?? []) addWarning(stats, warning);
 
       if (page.error) {
+        firstPageError ??= page.error;
         stats.pages_failed += 1;
         complete = false;
         addError(stats, {
@@ -166,7 +171,7 @@ export async function processPages(
     // A failure elsewhere must not leave a page write running unobserved.
     await pending?.catch(() => {});
   }
-  return { listedProductIds: listed, complete, alerts };
+  return { listedProductIds: listed, complete, alerts, firstPageError };
 }
 
 async function storeArtifacts(page: StorePage, input: ProcessPagesInput): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Deps } from "../app/deps.ts";
 import type { Roaster } from "../config/roaster.ts";
 import type { RunStatus } from "../db/enums.ts";
-import { retryClassOf, ScrapeError } from "../errors.ts";
+import { endsJob, retryClassOf, ScrapeError } from "../errors.ts";
 import { createFetchStats, type FetchStats } from "../fetch/stats.ts";
 import { saveValidators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
@@ -60,7 +60,13 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   try {
     const platform = roaster.platform ?? (await detectAndSavePlatform(db, site, roaster));
     stats.platform = platform;
-    const pages = adapterFor(platform).pages({ roaster, http: site, log, conditional: true });
+    const pages = adapterFor(platform).pages({
+      roaster,
+      http: site,
+      log,
+      conditional: true,
+      maxPages: deps.settings.MAX_PAGES_PER_RUN,
+    });
     const result = await processPages(pages, {
       db,
       log,
@@ -81,11 +87,16 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     }
     if (stats.pages > 0 && stats.pages === stats.pages_failed) {
       // Nothing could be read: let the job's retry policy decide (a 503 storm is transient).
-      fatal = firstPageError(stats);
+      fatal = allPagesFailed(result.firstPageError);
     }
   } catch (err) {
     fatal = err;
-    addError(stats, { scope: "run", message: (err as Error).message, retry: retryClassOf(err) });
+    addError(stats, {
+      scope: "run",
+      message: (err as Error).message,
+      retry: retryClassOf(err),
+      ...(err instanceof ScrapeError ? { code: err.code } : {}),
+    });
   }
 
   mergeFetchStats(stats, fetchStats);
@@ -94,7 +105,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   await finishRun(db, runId, status, stats);
   // A run that will be retried has not served its slot yet: if the queue loses the retry,
   // the scheduler must still see the slot as unfinished.
-  const final = fatal === null || retryClassOf(fatal) === "permanent" || input.attempt >= deps.settings.JOB_ATTEMPTS;
+  const final = fatal === null || endsJob(fatal, deps.settings.JOB_RETRY_AFTER_CAP_MS) || input.attempt >= deps.settings.JOB_ATTEMPTS;
   if (final) await markSlotFinished(db, { jobId: input.jobId, runId });
   await announceAlerts(alerts, { roaster: roaster.slug, runId, webhookUrl: deps.settings.ALERT_WEBHOOK_URL, log });
 
@@ -102,10 +113,13 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   return { runId, status, stats: summaryOf(stats) };
 }
 
-function firstPageError(stats: RunStats): ScrapeError {
-  const error = stats.errors.find((e) => e.scope === "page");
-  const retry = error?.retry === "permanent" || error?.retry === "throttled" ? error.retry : "transient";
-  return new ScrapeError(retry, "all_pages_failed", `every page failed; first: ${error?.message ?? "unknown"}`);
+/** The run's failure when no page could be read: the first page's, so its class, wait and finality hold. */
+function allPagesFailed(first: ScrapeError | null): ScrapeError {
+  return new ScrapeError(first?.retry ?? "transient", "all_pages_failed", `every page failed; first: ${first?.message ?? "unknown"}`, {
+    cause: first ?? undefined,
+    ...(first?.retryAfterMs !== undefined ? { retryAfterMs: first.retryAfterMs } : {}),
+    ...(first ? { final: first.final } : {}),
+  });
 }
 
 function mergeFetchStats(stats: RunStats, fetch: FetchStats): void {

@@ -11,6 +11,8 @@ export interface RunError {
   url?: string;
   product?: string | null;
   retry?: string;
+  /** For run errors: the classified error's code ("deadline", "crawl_delay_too_long", …). */
+  code?: string;
 }
 
 export interface RunStats {

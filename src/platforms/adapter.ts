@@ -22,6 +22,8 @@ export interface AdapterContext {
   log?: Logger;
   /** Send remembered validators with page requests (default true). */
   conditional?: boolean;
+  /** MAX_PAGES_PER_RUN: the walk stops after this many pages (DEFAULT_MAX_PAGES_PER_RUN when absent). */
+  maxPages?: number;
 }
 
 /** One HTTP answer as stored for replay. */

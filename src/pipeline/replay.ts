@@ -2,7 +2,7 @@ import type { Deps } from "../app/deps.ts";
 import { artifactOrder } from "../db/artifacts.ts";
 import { permanent } from "../errors.ts";
 import { parseStoredPage, type StorePage } from "../platforms/adapter.ts";
-import type { StorePlatform } from "../platforms/raw-product.ts";
+import { isStorePlatform, type StorePlatform } from "../platforms/raw-product.ts";
 import type { JobType } from "../queue/job.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import { finishRun, startRun } from "./run-bookkeeping.ts";
@@ -29,7 +29,13 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
     source_id: string;
     platform: StorePlatform | null;
     currency: string | null;
-    stats_json: { job_type?: JobType; currency?: string | null; platform?: StorePlatform | null } | null;
+    stats_json: {
+      job_type?: JobType;
+      currency?: string | null;
+      platform?: StorePlatform | null;
+      not_modified_pages?: number;
+      stopped_early?: string | null;
+    } | null;
   }>(
     `SELECT s.roaster_id, r.source_id, ro.platform::text AS platform, o.currency, r.stats_json
        FROM public.scrape_runs r JOIN public.product_sources s ON s.id = r.source_id
@@ -40,7 +46,7 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   );
   if (!original) throw permanent("run_not_found", `no scrape run ${runId}`);
   const platform = original.stats_json?.platform ?? original.platform;
-  if (platform !== "shopify" && platform !== "woocommerce") {
+  if (!isStorePlatform(platform)) {
     throw permanent("platform_unknown", `run ${runId} has no known platform to parse its pages with`);
   }
   const jobType: JobType = original.stats_json?.job_type ?? "full_refresh";
@@ -118,7 +124,10 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
       stats,
       now: () => deps.clock.now(),
     });
-    if (jobType === "full_refresh" && result.complete && rows.length > 0) {
+    // Pages the original run did not fetch (unchanged, or past a spent budget) are not in its
+    // artifacts: their products were not seen, so none may be marked as gone.
+    const originalComplete = !original.stats_json?.not_modified_pages && !original.stats_json?.stopped_early;
+    if (jobType === "full_refresh" && result.complete && originalComplete && rows.length > 0) {
       stats.marked_unlisted = await markUnlisted(db, original.roaster_id, [...result.listedProductIds]);
     }
   } catch (err) {

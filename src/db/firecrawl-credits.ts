@@ -24,10 +24,10 @@ export async function reserveCredits(
 ): Promise<Reservation> {
   const rows = await db.query<{ used: number }>(
     `INSERT INTO coffee_scraper.firecrawl_credits AS c (roaster_id, month, used, calls)
-     SELECT $1, $2::date, $3, 1 WHERE $3 <= $4
+     SELECT $1, $2::date, $3::int, 1 WHERE $3::int <= $4::int
      ON CONFLICT (roaster_id, month) DO UPDATE
        SET used = c.used + EXCLUDED.used, calls = c.calls + 1, updated_at = now()
-       WHERE c.used + EXCLUDED.used <= $4
+       WHERE c.used + EXCLUDED.used <= $4::int
      RETURNING used`,
     [input.roasterId, input.month, input.credits, input.budget],
   );
@@ -41,7 +41,7 @@ export async function reserveCredits(
  */
 export async function releaseCredits(db: Queryable, input: { roasterId: string; month: string; credits: number }): Promise<void> {
   await db.query(
-    `UPDATE coffee_scraper.firecrawl_credits SET used = greatest(0, used - $3), calls = greatest(0, calls - 1), updated_at = now()
+    `UPDATE coffee_scraper.firecrawl_credits SET used = greatest(0, used - $3::int), calls = greatest(0, calls - 1), updated_at = now()
       WHERE roaster_id = $1 AND month = $2::date`,
     [input.roasterId, input.month, input.credits],
   );

@@ -1,6 +1,6 @@
 import type { ParsedPage, StoredResponse } from "../adapter.ts";
 import type { RawProduct, RawVariant } from "../raw-product.ts";
-import { productIdFor } from "../jsonld/schema-org.ts";
+import { productIdFor, productOptions } from "../jsonld/schema-org.ts";
 
 // What we ask Firecrawl's extraction for (a JSON schema and a prompt), and its answer → a
 // RawProduct. The model's output is read as cautiously as a store's: anything missing or of
@@ -14,6 +14,7 @@ export const PRODUCT_SCHEMA = {
     name: { type: "string" },
     description: { type: "string" },
     brand: { type: "string" },
+    category: { type: "string", description: "the shop's category or breadcrumb for the product, e.g. 'Coffee beans', 'Equipment'" },
     images: { type: "array", items: { type: "string" } },
     currency: { type: "string", description: "ISO 4217 code of the prices, only when the page shows it" },
     variants: {
@@ -96,11 +97,11 @@ export function productOfScrape(response: StoredResponse): { product: RawProduct
       handle: productId.split("/").filter(Boolean).pop() ?? null,
       url: response.url,
       descriptionHtml: str(json.description),
-      productType: null,
+      productType: str(json.category),
       vendor: str(json.brand),
       tags: [],
-      categories: [],
-      options: [],
+      categories: str(json.category) ? [str(json.category)!] : [],
+      options: productOptions(variants),
       variants,
       images: images.flatMap((href, i) => {
         try {

@@ -283,7 +283,8 @@ export function productsOf(blocks: readonly unknown[], pageUrl: string): Product
   return out;
 }
 
-function productOptions(variants: RawVariant[]): { name: string; values: string[] }[] {
+/** The product's options with every value its variants show (SKUs left out). */
+export function productOptions(variants: RawVariant[]): { name: string; values: string[] }[] {
   const byName = new Map<string, Set<string>>();
   for (const v of variants) {
     for (const o of v.options) {

@@ -292,5 +292,9 @@ export function productOptions(variants: RawVariant[]): { name: string; values: 
       byName.set(o.name, (byName.get(o.name) ?? new Set()).add(o.value));
     }
   }
-  return [...byName].map(([name, values]) => ({ name, values: [...values] }));
+  // The variants' own labels ("250g", "Whole Bean / 1kg") are what a shop's option values are
+  // elsewhere: the classifier reads a size or a grind there.
+  const labels = new Set(variants.map((v) => v.title).filter((t): t is string => t !== null));
+  const options = [...byName].map(([name, values]) => ({ name, values: [...values] }));
+  return labels.size > 0 && !byName.has("Variant") ? [...options, { name: "Variant", values: [...labels] }] : options;
 }

@@ -46,6 +46,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   const { deps, roaster, job, log, signal } = input;
   const { db } = deps;
   const started = Date.now();
+  const startedAt = deps.clock.now();
   const stats = emptyRunStats({ jobType: job.type, jobId: input.jobId, slot: job.slot, attempt: input.attempt });
   stats.platform = roaster.platform ?? null;
   const sourceId = roaster.source_id ?? (await ensureSource(db, roaster));
@@ -100,7 +101,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     alerts = result.alerts;
     if (mode === "full" && result.complete && stats.pages > 0) {
       stats.marked_unlisted = await markUnlisted(db, roaster.id, [...result.listedProductIds]);
-      if (stats.sitemap_sweep) await recordFullSweep(db, roaster.id, new Date(started));
+      if (stats.sitemap_sweep) await recordFullSweep(db, roaster.id, startedAt);
     }
     if (stats.pages > 0 && stats.pages === stats.pages_failed) {
       // Nothing could be read: let the job's retry policy decide (a 503 storm is transient).

@@ -14,6 +14,10 @@ import { addRoaster } from "../helpers/fetch.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { captureLogger } from "../helpers/logs.ts";
 import { testSettings } from "../helpers/settings.ts";
+import { accessPolicy } from "../../src/dashboard/access.ts";
+import { createDashboardApp } from "../../src/dashboard/app.ts";
+import { openQueue } from "../../src/queue/open-queue.ts";
+import { collectStatus, formatStatus } from "../../src/worker/status.ts";
 
 // A store with neither a platform API nor schema.org data, read through a local stand-in of
 // Firecrawl: detection falls to Firecrawl only for a roaster that allows it, every call is
@@ -176,4 +180,31 @@ describe.each(testEngines())("a Firecrawl-only store on %s", (engine) => {
     expect(text).toMatch(/FIRECRAWL_API_KEY was refused/);
     expect(text).not.toContain(KEY);
   });
+
+  it("status and the dashboard show the platform, how the products are read, and the credits used against the budget this month", async () => {
+    now = new Date(); // status and the dashboard count the database's current month
+    const summary = await scrapeOnce({ deps, roaster: "spa-roasters", type: "full_refresh" });
+    const credits = (summary.stats as unknown as RunStats).firecrawl_credits;
+    expect(credits).toBe(16);
+    const queue = await openQueue({ ...deps.settings, REDIS_URL: undefined }, logs.log);
+    try {
+      const status = await collectStatus({ db: database().db, queue });
+      const spa = status.roasters.find((r) => r.roaster === "spa-roasters")!;
+      expect(spa.reading).toEqual({ platform: "custom", read_via: "firecrawl", use_firecrawl_fallback: true, firecrawl_budget_limit: 100, firecrawl_used: 16 });
+      expect(formatStatus(status)).toMatch(/spa-roasters.*\n\s+custom, read via Firecrawl; Firecrawl 16 of 100 credits this month/);
+      const dashboard = await createDashboardApp({ ...deps, queue }, accessPolicy(deps.settings));
+      try {
+        const page = await (await dashboard.app.request("http://127.0.0.1/roasters/spa-roasters", { headers: { host: "127.0.0.1" } })).text();
+        expect(page).toContain("custom, read via Firecrawl");
+        expect(page).toMatch(/data-firecrawl-used="16">16 of 100 credits used/);
+        const overview = await (await dashboard.app.request("http://127.0.0.1/", { headers: { host: "127.0.0.1" } })).text();
+        expect(overview).toContain("custom, read via Firecrawl");
+      } finally {
+        await dashboard.close();
+      }
+    } finally {
+      await queue.close();
+    }
+  });
 });
+

@@ -17,6 +17,7 @@ import { testSettings } from "../helpers/settings.ts";
 import { accessPolicy } from "../../src/dashboard/access.ts";
 import { createDashboardApp } from "../../src/dashboard/app.ts";
 import { openQueue } from "../../src/queue/open-queue.ts";
+import { createMetrics } from "../../src/metrics/metrics.ts";
 import { collectStatus, formatStatus } from "../../src/worker/status.ts";
 
 // A store with neither a platform API nor schema.org data, read through a local stand-in of
@@ -192,7 +193,7 @@ describe.each(testEngines())("a Firecrawl-only store on %s", (engine) => {
       const spa = status.roasters.find((r) => r.roaster === "spa-roasters")!;
       expect(spa.reading).toEqual({ platform: "custom", read_via: "firecrawl", use_firecrawl_fallback: true, firecrawl_budget_limit: 100, firecrawl_used: 16 });
       expect(formatStatus(status)).toMatch(/spa-roasters.*\n\s+custom, read via Firecrawl; Firecrawl 16 of 100 credits this month/);
-      const dashboard = await createDashboardApp({ ...deps, queue }, accessPolicy(deps.settings));
+      const dashboard = await createDashboardApp({ ...deps, queue, metrics: createMetrics() }, accessPolicy(deps.settings));
       try {
         const page = await (await dashboard.app.request("http://127.0.0.1/roasters/spa-roasters", { headers: { host: "127.0.0.1" } })).text();
         expect(page).toContain("custom, read via Firecrawl");

@@ -1,11 +1,11 @@
 import { ScrapeError } from "../../errors.ts";
 import { ACCOUNT_EXHAUSTED, BUDGET_EXHAUSTED, type FirecrawlAnswer } from "../../fetch/firecrawl.ts";
-import { NO_VALIDATORS } from "../../fetch/validators.ts";
 import type { AdapterContext, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";
 import { failedPage, MAX_CONSECUTIVE_PAGE_ERRORS } from "../paging.ts";
 import type { RawProduct } from "../raw-product.ts";
 import { productIdFor } from "../jsonld/schema-org.ts";
 import { productPages } from "../jsonld/sitemap.ts";
+import { emptyPage } from "../jsonld/adapter.ts";
 import { parseFirecrawlPage, PRODUCT_PROMPT, PRODUCT_SCHEMA, productOfScrape } from "./extract.ts";
 
 export { parseFirecrawlPage };
@@ -135,10 +135,6 @@ function stopReason(err: unknown): string | null {
 
 function stoppedPage(pageNumber: number, url: string, currency: string | null, reason: string): StorePage {
   return { ...emptyPage(pageNumber, url, currency), stoppedEarly: reason };
-}
-
-function emptyPage(pageNumber: number, url: string, currency: string | null): StorePage {
-  return { pageNumber, url, status: 200, notModified: false, validators: NO_VALIDATORS, responses: [], products: [], productErrors: [], currency };
 }
 
 function stored(answer: FirecrawlAnswer): StoredResponse {

@@ -1,6 +1,6 @@
 import type { ParsedPage, StoredResponse } from "../adapter.ts";
 import type { RawProduct, RawVariant } from "../raw-product.ts";
-import { productIdFor, productOptions } from "../jsonld/schema-org.ts";
+import { productIdFor, productIdOrNull, productOptions } from "../jsonld/schema-org.ts";
 
 // What we ask Firecrawl's extraction for (a JSON schema and a prompt), and its answer → a
 // RawProduct. The model's output is read as cautiously as a store's: anything missing or of
@@ -126,7 +126,7 @@ export function parseFirecrawlPage(responses: readonly StoredResponse[]): Parsed
     if (isMapAnswer(response)) continue;
     const { product, error } = productOfScrape(response);
     if (product) out.products.push(product);
-    if (error) out.productErrors.push({ productId: safeId(response.url), message: error });
+    if (error) out.productErrors.push({ productId: productIdOrNull(response.url), message: error });
   }
   return out;
 }
@@ -136,13 +136,5 @@ function isMapAnswer(response: StoredResponse): boolean {
     return Array.isArray((JSON.parse(response.body.toString("utf8")) as { links?: unknown } | null)?.links);
   } catch {
     return false;
-  }
-}
-
-function safeId(url: string): string | null {
-  try {
-    return productIdFor(url);
-  } catch {
-    return null;
   }
 }

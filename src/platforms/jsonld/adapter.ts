@@ -77,7 +77,8 @@ async function* jsonldPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
   }
 }
 
-function emptyPage(pageNumber: number, url: string, currency: string | null): StorePage {
+/** A page of a run that read nothing by itself (it carries responses, warnings or a stop). */
+export function emptyPage(pageNumber: number, url: string, currency: string | null): StorePage {
   return {
     pageNumber,
     url,

@@ -1,7 +1,7 @@
 import type { ParsedPage, ProductError, StoredResponse } from "../adapter.ts";
 import type { RawProduct } from "../raw-product.ts";
 import { extractStructuredData } from "./html.ts";
-import { productIdFor, productsOf } from "./schema-org.ts";
+import { productIdOrNull, productsOf } from "./schema-org.ts";
 
 // One stored product page → its products. Pure: the live adapter and a replay of stored
 // pages read the same bytes the same way.
@@ -19,7 +19,7 @@ const isSitemapLike = (r: StoredResponse) =>
   (r.body[0] === 0x1f && r.body[1] === 0x8b);
 
 export function readProductPage(response: StoredResponse): ProductPageRead {
-  const productId = safeProductId(response.url);
+  const productId = productIdOrNull(response.url);
   if (response.status < 200 || response.status >= 300) {
     return {
       products: [],
@@ -55,12 +55,4 @@ export function parseJsonLdPage(responses: readonly StoredResponse[]): ParsedPag
     out.productErrors.push(...read.productErrors);
   }
   return out;
-}
-
-function safeProductId(url: string): string | null {
-  try {
-    return productIdFor(url);
-  } catch {
-    return null;
-  }
 }

@@ -222,6 +222,15 @@ export function productIdFor(url: string): string {
   return decodeURIComponent(u.pathname).replace(/\/+$/, "") || "/";
 }
 
+/** productIdFor, or null for a URL that does not parse (error entries only). */
+export function productIdOrNull(url: string): string | null {
+  try {
+    return productIdFor(url);
+  } catch {
+    return null;
+  }
+}
+
 export function productsOf(blocks: readonly unknown[], pageUrl: string): ProductsOfPage {
   const resolve = resolver(blocks);
   const out: ProductsOfPage = { products: [], problems: [], warnings: [] };

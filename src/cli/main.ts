@@ -10,6 +10,7 @@ import { redactSecrets } from "../config/secrets.ts";
 import { SettingsError } from "../config/settings.ts";
 import { registerArtifacts } from "./commands/artifacts.ts";
 import { registerDashboard } from "./commands/dashboard.ts";
+import { registerInspect } from "./commands/inspect.ts";
 import { registerMigrate } from "./commands/migrate.ts";
 import { registerQueueCommands } from "./commands/queue.ts";
 import { registerRoasters } from "./commands/roasters.ts";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerSchedule(program);
   registerArtifacts(program);
   registerDashboard(program);
+  registerInspect(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import type { Deps } from "../app/deps.ts";
 import { artifactOrder } from "../db/artifacts.ts";
+import type { Queryable } from "../db/database.ts";
 import { permanent } from "../errors.ts";
 import { parseStoredPage, type StorePage } from "../platforms/adapter.ts";
 import { isStorePlatform, type StorePlatform } from "../platforms/raw-product.ts";
@@ -18,12 +19,21 @@ interface ArtifactRow {
   saved_json: { page?: number; part?: number; page_url?: string; content_type?: string | null } | null;
 }
 
-/**
- * Re-runs validation, normalization and persistence over the raw pages a run stored,
- * without touching the network. The replay is a run of its own (slot `replay:<run id>`).
- */
-export async function replayRun(runId: string, deps: Deps & { artifacts: ArtifactStore }): Promise<RunSummary> {
-  const { db, log } = deps;
+/** A finished run as stored: where its pages came from and how to parse them. */
+export interface StoredRun {
+  runId: string;
+  roasterId: string;
+  sourceId: string;
+  platform: StorePlatform;
+  currency: string | null;
+  jobType: JobType;
+  artifacts: ArtifactRow[];
+  /** The run fetched every page (none unchanged, no stop at a budget): only then can a replay mark products gone. */
+  sawWholeStore: boolean;
+}
+
+/** Reads a run's bookkeeping and artifact records (no bodies yet). Throws run_not_found / platform_unknown. */
+export async function loadStoredRun(db: Queryable, runId: string): Promise<StoredRun> {
   const [original] = await db.query<{
     roaster_id: string;
     source_id: string;
@@ -49,18 +59,71 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   if (!isStorePlatform(platform)) {
     throw permanent("platform_unknown", `run ${runId} has no known platform to parse its pages with`);
   }
-  const jobType: JobType = original.stats_json?.job_type ?? "full_refresh";
-  const rows = await db.query<ArtifactRow>(
+  const artifacts = await db.query<ArtifactRow>(
     `SELECT url, http_status, saved_html_path, saved_json FROM public.scrape_artifacts
       WHERE run_id = $1 AND saved_html_path IS NOT NULL ${artifactOrder()}`,
     [runId],
   );
+  return {
+    runId,
+    roasterId: original.roaster_id,
+    sourceId: original.source_id,
+    platform,
+    currency: original.currency ?? original.stats_json?.currency ?? null,
+    jobType: original.stats_json?.job_type ?? "full_refresh",
+    artifacts,
+    sawWholeStore: !original.stats_json?.not_modified_pages && !original.stats_json?.stopped_early,
+  };
+}
+
+/** The run's pages rebuilt from its stored bodies, one at a time, without the network. */
+export async function* storedRunPages(run: StoredRun, artifacts: ArtifactStore): AsyncIterable<StorePage> {
+  const groups = new Map<number, ArtifactRow[]>();
+  for (const row of run.artifacts) {
+    const page = row.saved_json?.page ?? 0;
+    groups.set(page, [...(groups.get(page) ?? []), row]);
+  }
+  for (const [pageNumber, parts] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
+    parts.sort((a, b) => (a.saved_json?.part ?? 0) - (b.saved_json?.part ?? 0));
+    const responses = [];
+    for (const part of parts) {
+      responses.push({
+        url: part.url,
+        status: part.http_status,
+        contentType: part.saved_json?.content_type ?? null,
+        body: await artifacts.get(part.saved_html_path).catch((err: unknown) => {
+          throw permanent("artifacts_pruned", `stored page ${part.saved_html_path} vanished during the replay (pruned?)`, err);
+        }),
+      });
+    }
+    const parsed = parseStoredPage(run.platform, responses, { currency: run.currency });
+    yield {
+      pageNumber,
+      url: parts[0]!.saved_json?.page_url ?? parts[0]!.url,
+      status: parts[0]!.http_status,
+      notModified: false,
+      validators: { etag: null, lastModified: null },
+      responses,
+      currency: run.currency,
+      ...parsed,
+    };
+  }
+}
+
+/**
+ * Re-runs validation, normalization and persistence over the raw pages a run stored,
+ * without touching the network. The replay is a run of its own (slot `replay:<run id>`).
+ */
+export async function replayRun(runId: string, deps: Deps & { artifacts: ArtifactStore }): Promise<RunSummary> {
+  const { db, log } = deps;
+  const run = await loadStoredRun(db, runId);
+  const { jobType, currency } = run;
   // Nothing to replay is not an empty success: no run is recorded (it would read as one).
-  const missing = rows.length === 0 ? null : await firstMissing(deps.artifacts, rows);
-  if (rows.length === 0 || missing) {
+  const missing = run.artifacts.length === 0 ? null : await firstMissing(deps.artifacts, run.artifacts);
+  if (run.artifacts.length === 0 || missing) {
     throw permanent(
       "artifacts_pruned",
-      rows.length === 0
+      run.artifacts.length === 0
         ? `run ${runId} has no stored raw pages left (artifacts are pruned after ARTIFACTS_RETENTION_DAYS); nothing replayed`
         : `run ${runId}: its stored page ${missing} is no longer in the artifact store (pruned after ARTIFACTS_RETENTION_DAYS); nothing replayed`,
     );
@@ -68,9 +131,9 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
 
   const jobId = `replay.${runId}`;
   const stats = emptyRunStats({ jobType, jobId, slot: `replay:${runId}`, attempt: 1 });
-  stats.platform = platform;
+  stats.platform = run.platform;
   const started = Date.now();
-  const newRunId = await startRun(db, { sourceId: original.source_id, jobId, jobType });
+  const newRunId = await startRun(db, { sourceId: run.sourceId, jobId, jobType });
   await db.query(
     `SELECT public.rpc_record_artifact(p_run_id := $1, p_url := url, p_http_status := http_status,
        p_body_len := body_len, p_saved_html_path := saved_html_path, p_saved_json := saved_json)
@@ -78,46 +141,12 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
     [newRunId, runId],
   );
 
-  const currency = original.currency ?? original.stats_json?.currency ?? null;
-  async function* pages(): AsyncIterable<StorePage> {
-    const groups = new Map<number, ArtifactRow[]>();
-    for (const row of rows) {
-      const page = row.saved_json?.page ?? 0;
-      groups.set(page, [...(groups.get(page) ?? []), row]);
-    }
-    for (const [pageNumber, parts] of [...groups.entries()].sort((a, b) => a[0] - b[0])) {
-      parts.sort((a, b) => (a.saved_json?.part ?? 0) - (b.saved_json?.part ?? 0));
-      const responses = [];
-      for (const part of parts) {
-        responses.push({
-          url: part.url,
-          status: part.http_status,
-          contentType: part.saved_json?.content_type ?? null,
-          body: await deps.artifacts.get(part.saved_html_path).catch((err: unknown) => {
-            throw permanent("artifacts_pruned", `stored page ${part.saved_html_path} vanished during the replay (pruned?)`, err);
-          }),
-        });
-      }
-      const parsed = parseStoredPage(platform!, responses, { currency });
-      yield {
-        pageNumber,
-        url: parts[0]!.saved_json?.page_url ?? parts[0]!.url,
-        status: parts[0]!.http_status,
-        notModified: false,
-        validators: { etag: null, lastModified: null },
-        responses,
-        currency,
-        ...parsed,
-      };
-    }
-  }
-
   let fatal = false;
   try {
-    const result = await processPages(pages(), {
+    const result = await processPages(storedRunPages(run, deps.artifacts), {
       db,
       log,
-      roasterId: original.roaster_id,
+      roasterId: run.roasterId,
       runId: newRunId,
       mode: jobType === "full_refresh" ? "full" : "price",
       pinnedCurrency: currency,
@@ -126,9 +155,8 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
     });
     // Pages the original run did not fetch (unchanged, or past a spent budget) are not in its
     // artifacts: their products were not seen, so none may be marked as gone.
-    const originalComplete = !original.stats_json?.not_modified_pages && !original.stats_json?.stopped_early;
-    if (jobType === "full_refresh" && result.complete && originalComplete && rows.length > 0) {
-      stats.marked_unlisted = await markUnlisted(db, original.roaster_id, [...result.listedProductIds]);
+    if (jobType === "full_refresh" && result.complete && run.sawWholeStore && run.artifacts.length > 0) {
+      stats.marked_unlisted = await markUnlisted(db, run.roasterId, [...result.listedProductIds]);
     }
   } catch (err) {
     fatal = true;

@@ -35,6 +35,11 @@ export interface RawVariant {
   stockQty: number | null;
   /** Shopify `grams`: the shipping weight, not the bag size. */
   shippingGrams: number | null;
+  /**
+   * Shopify `requires_shipping`: false for services (classes, gift cards, e-books), which a
+   * bag of coffee never is. Absent where the platform does not say (Woo's Store API).
+   */
+  requiresShipping?: boolean | null;
   raw: unknown;
 }
 

@@ -155,7 +155,9 @@ describe.each(testEngines())("what migrate finds, and refuses, on %s", (engine) 
       const before = await catalogSnapshot(t.db);
       const plan = await planMigration(t.db);
       expect(plan.installation.problems).toEqual([
-        expect.stringMatching(/public\.coffees has 2 rows with the same \(roaster_id, platform_product_id\) = \(550e8400-e29b-41d4-a716-446655440000, 7001\): ids 22222222-2222-2222-2222-222222222222, /),
+        expect.stringMatching(
+          /^public\.coffees has 2 rows with the same \(roaster_id, platform_product_id\) = \(550e8400-e29b-41d4-a716-446655440000, 7001\): ids .*22222222-2222-2222-2222-222222222222/,
+        ),
       ]);
       const refusal = await migrate(t.db).catch((err: unknown) => err);
       expect(refusal).toBeInstanceOf(MigrationRefusedError);

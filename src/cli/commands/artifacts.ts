@@ -4,6 +4,7 @@ import { migrate } from "../../db/migrate.ts";
 import { openArtifactStore } from "../../pipeline/artifacts/open-store.ts";
 import { pruneArtifacts } from "../../pipeline/artifacts/retention.ts";
 import { replayRun } from "../../pipeline/replay.ts";
+import { reparseRoasters, UnknownRoasterError } from "../../pipeline/reparse.ts";
 import { ScrapeError } from "../../errors.ts";
 import { CliError, commandContext, EXIT, printJson, printText, withDatabase } from "../context.ts";
 
@@ -41,6 +42,46 @@ export function registerArtifacts(program: Command): void {
         );
       }
       if (summary.status === "fail") process.exitCode = EXIT.failed;
+    });
+
+  program
+    .command("reparse")
+    .description(
+      "bring stored rows up to date after a parser improvement: replay each roaster's newest complete full run " +
+        "from its stored raw pages, under the roaster's lease (no network)",
+    )
+    .option("--roaster <slug...>", "roaster slug(s)")
+    .option("--all", "every roaster")
+    .option("--json", "print the outcomes as JSON")
+    .action(async (opts: { roaster?: string[]; all?: boolean; json?: boolean }) => {
+      if (!opts.all && !opts.roaster?.length) throw new CliError("name --roaster <slug> or --all", EXIT.badInput);
+      if (opts.all && opts.roaster?.length) throw new CliError("name --roaster <slug> or --all, not both", EXIT.badInput);
+      const { settings, log } = commandContext();
+      const outcomes = await withDatabase(settings, async (db) => {
+        await migrate(db);
+        const deps = createDeps(settings, db, log);
+        try {
+          return await reparseRoasters(deps, { roasters: opts.all ? "all" : opts.roaster! });
+        } catch (err) {
+          if (err instanceof UnknownRoasterError) throw new CliError(err.message, EXIT.badInput);
+          throw err;
+        } finally {
+          await deps.http.close();
+        }
+      });
+      if (opts.json) printJson(outcomes);
+      else {
+        for (const o of outcomes) {
+          const s = o.run?.stats as Record<string, number> | undefined;
+          printText(
+            o.run && s
+              ? `${o.roaster}: run ${o.run.runId} ${o.run.status} from run ${o.fromRunId} — ${s.coffees_upserted} coffees, ` +
+                  `${s.variants_upserted} variants, ${s.prices_inserted} new price rows`
+              : `${o.roaster}: skipped (${o.skipped})`,
+          );
+        }
+      }
+      if (outcomes.some((o) => o.run?.status === "fail")) process.exitCode = EXIT.failed;
     });
 
   program

@@ -166,6 +166,10 @@ export function normalizeProduct(raw: RawProduct, ctx: NormalizeContext): Normal
 
   const currency = stringOrNull(raw?.currency) ?? stringOrNull(ctx?.currency);
   const rawVariants = objectArray<RawVariant>(raw?.variants);
+  const optionValues = objectArray<{ name: unknown; values: unknown }>(raw?.options).map((o) => ({
+    name: typeof o.name === "string" ? cleanText(decodeEntities(o.name)) : "",
+    values: stringArray(o.values).map((v) => cleanText(decodeEntities(v))),
+  }));
   if (rawVariants.length === 0) warnings.push("product has no variants");
   const variants = rawVariants.map((v, i) =>
     normalizeVariant(
@@ -175,6 +179,9 @@ export function normalizeProduct(raw: RawProduct, ctx: NormalizeContext): Normal
         currency,
         isCoffee: classification.isCoffee,
         isSubscriptionProduct: classification.kind === "subscription",
+        productOptions: optionValues,
+        descriptionText,
+        kind: classification.kind,
       },
       i,
     ),

@@ -1,47 +1,36 @@
 // Roast level (roast_level_enum) and roast style (free text: espresso/filter/omni roast).
 //
-// A level word counts only next to "roast" ("medium-dark-roast", "Roast Profile : Dark
-// Roast", "roasted to a medium profile"): alone, "medium" and "light" describe acidity,
-// body and mouthfeel far more often than the roast.
-// Classic names are mapped too: City → medium, Full City → medium_dark, Vienna/French/
-// Italian → dark, Cinnamon/New England/Nordic → light.
+// A level word counts only next to "roast" or "profile" ("medium-dark-roast", "Roast
+// Profile : Dark Roast", "roasted to a medium profile", "medium-dark profile"): alone,
+// "medium" and "light" describe acidity, body and mouthfeel far more often than the roast.
+// The names and what they map to are in vocabulary/roast.ts (City → medium, Full City →
+// medium_dark, Vienna/French/Italian → dark, Cinnamon/Nordic → light).
 import type { RoastLevel } from "../../db/enums.ts";
 import { firstMatch } from "./first-match.ts";
+import { alternation, lookup } from "./vocabulary/phrase.ts";
+import { ROAST_LEVELS_VOCABULARY } from "./vocabulary/roast.ts";
 
 export interface RoastLevelResult {
   level: RoastLevel | null;
   raw: string | null;
 }
 
-const LEVEL =
-  "(light[\\s-]*(?:to[\\s-]*)?medium|medium[\\s-]*(?:to[\\s-]*)?light|medium[\\s-]*(?:to[\\s-]*)?dark|" +
-  "full[\\s-]*city\\+?|half[\\s-]*city|light|medium|dark|city\\+?|cinnamon|new[\\s-]*england|vienna|french|italian|nordic)";
+const LEVEL = `(${alternation(ROAST_LEVELS_VOCABULARY.flatMap((e) => e.synonyms))})`;
+const END = "(?![a-z0-9+])";
 
 const ROAST_LEVEL_PATTERNS: RegExp[] = [
-  new RegExp(`\\broast(?:ed)?\\s*(?:profile|level|type|degree)?\\s*[:\\-–]\\s*${LEVEL}(?![a-z])`, "i"),
-  new RegExp(`(?<![a-z])${LEVEL}[\\s-]*roast(?:ed|s)?\\b`, "i"),
-  new RegExp(`\\broast(?:ed)?\\s+(?:to\\s+)?(?:an?\\s+)?${LEVEL}(?![a-z])`, "i"),
+  new RegExp(`\\broast(?:ed)?\\s*(?:profile|level|type|degree)?\\s*[:\\-–]\\s*${LEVEL}${END}`, "i"),
+  new RegExp(`(?<![a-z])${LEVEL}[\\s-]*(?:roast(?:ed|s)?|profile)\\b`, "i"),
+  new RegExp(`\\broast(?:ed)?\\s+(?:to\\s+)?(?:an?\\s+)?${LEVEL}${END}`, "i"),
 ];
 
-function toRoastLevel(word: string): RoastLevel | null {
-  const w = word
-    .toLowerCase()
-    .replace(/[\s-]+/g, " ")
-    .replace(/\bto /, "")
-    .trim();
-  if (w === "light medium" || w === "medium light") return "light_medium";
-  if (w === "medium dark" || w.startsWith("full city")) return "medium_dark";
-  if (["light", "cinnamon", "new england", "half city", "nordic"].includes(w)) return "light";
-  if (w === "medium" || w.startsWith("city")) return "medium";
-  if (["dark", "vienna", "french", "italian"].includes(w)) return "dark";
-  return null;
-}
+const levelOf = lookup(ROAST_LEVELS_VOCABULARY);
 
 /** Texts most-trusted first: tags and options before description prose. */
 export function parseRoastLevel(texts: (string | null | undefined)[]): RoastLevelResult {
   const hit = firstMatch(texts, ROAST_LEVEL_PATTERNS);
   if (!hit) return { level: null, raw: null };
-  return { level: toRoastLevel(hit.match[1] ?? ""), raw: hit.match[0].trim() };
+  return { level: levelOf(hit.match[1] ?? ""), raw: hit.match[0].trim() };
 }
 
 const ROAST_STYLE_PATTERNS: RegExp[] = [

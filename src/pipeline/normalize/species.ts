@@ -7,11 +7,15 @@
 // "filter_coffee_mix" when sold as filter coffee, else "blend_chicory".
 import type { Species } from "../../db/enums.ts";
 import { usableTexts } from "./first-match.ts";
+import { alternation, wordPattern } from "./vocabulary/phrase.ts";
+import { CHICORY_SYNONYMS, SPECIES_VOCABULARY } from "./vocabulary/species.ts";
 
-const ARABICA = /\barabicas?\b/i;
-const ROBUSTA = /\brobustas?\b/i;
-const LIBERICA = /\blibericas?\b/i;
-const CHICORY = /\bchicory\b/i;
+const speciesPattern = (species: string) =>
+  wordPattern(alternation(SPECIES_VOCABULARY.find((e) => e.value === species)!.synonyms));
+const ARABICA = speciesPattern("arabica");
+const ROBUSTA = speciesPattern("robusta");
+const LIBERICA = speciesPattern("liberica");
+const CHICORY = wordPattern(alternation(CHICORY_SYNONYMS));
 const NO_CHICORY = /\b(?:no|without|zero|free\s+of)\s+(?:added\s+)?chicory\b|\bchicory[\s-]*free\b/i;
 const FILTER_COFFEE = /\bfilter[\s-]*coffee\b/i;
 const FILTER_COFFEE_MIX = /\bfilter[\s-]*coffee[\s-]*(?:mix|powder|blend)\b/i;

@@ -12,7 +12,18 @@ export interface VariantContext {
   currency: string | null;
   isCoffee: boolean;
   isSubscriptionProduct: boolean;
+  /** The product's options with all their values (the unit of a bare "1" among "250, 500, 1"). */
+  productOptions?: { name: string; values: string[] }[];
+  /** The product description as text (drip bags state their fill there). */
+  descriptionText?: string | null;
+  /**
+   * The product's kind. Shipping grams of a box of drip bags, capsules or instant coffee
+   * are the box's, never the coffee's: those kinds do not fall back to them.
+   */
+  kind?: string;
 }
+
+const PACKAGED_KINDS = new Set(["drip_bags", "capsules", "instant"]);
 
 const GRIND_OPTION_NAME = /\bgrind|\bgrinding\b|\bbrew(?:ing)?\s+method\b/i;
 const SUBSCRIPTION_OPTION = /\bsubscri|\binstal?lments?\b|\bdeliver(?:y|ies)\b|\bfrequency\b/i;
@@ -34,10 +45,10 @@ function nonNegativeInteger(value: unknown): number | null {
  * Grind comes from options named like a grind when there are any: other options can hold
  * words that look like grinds (a Woo subscription's "Coffee: south-indian-filter-coffee").
  */
-function grindTexts(title: string | null, options: RawOption[]): string[] {
+function grindTexts(title: string | null, options: RawOption[]): { texts: string[]; fromGrindOption: boolean } {
   const grindOptions = options.filter((o) => GRIND_OPTION_NAME.test(o.name));
-  if (grindOptions.length > 0) return grindOptions.map((o) => o.value);
-  return [...(title ? [title] : []), ...options.map((o) => o.value)];
+  if (grindOptions.length > 0) return { texts: grindOptions.map((o) => o.value), fromGrindOption: true };
+  return { texts: [...(title ? [title] : []), ...options.map((o) => o.value)], fromGrindOption: false };
 }
 
 export function normalizeVariant(raw: RawVariant, ctx: VariantContext, index: number): NormalizedVariant {
@@ -57,7 +68,10 @@ export function normalizeVariant(raw: RawVariant, ctx: VariantContext, index: nu
         variantTitle: title,
         options,
         productTitle: ctx.productTitle,
-        shippingGrams: typeof raw?.shippingGrams === "number" ? raw.shippingGrams : null,
+        shippingGrams:
+          typeof raw?.shippingGrams === "number" && !PACKAGED_KINDS.has(ctx.kind ?? "") ? raw.shippingGrams : null,
+        optionValues: ctx.productOptions ?? [],
+        description: ctx.descriptionText ?? null,
       }),
     { grams: null, packCount: null, source: null, warnings: [] },
     warnings,
@@ -69,7 +83,10 @@ export function normalizeVariant(raw: RawVariant, ctx: VariantContext, index: nu
     ctx.isCoffee || ctx.isSubscriptionProduct
       ? safely(
           "grind parsing",
-          () => parseGrind(grindTexts(title, options)),
+          () => {
+            const { texts, fromGrindOption } = grindTexts(title, options);
+            return parseGrind(texts, { fromGrindOption });
+          },
           { grind: null, raw: null },
           warnings,
         )

@@ -51,6 +51,7 @@ function toRawProduct(p: ShopifyProduct, raw: unknown, origin: string, currency:
       available: v.available ?? null,
       stockQty: v.inventory_quantity ?? null,
       shippingGrams: v.grams ?? null,
+      requiresShipping: v.requires_shipping ?? null,
       raw: rawVariants[i],
     };
   });

@@ -24,6 +24,7 @@ export const shopifyVariantSchema = z.object({
   compare_at_price: money,
   available: z.boolean().nullish(),
   grams: z.number().nullish(),
+  requires_shipping: z.boolean().nullish(),
   inventory_quantity: z.number().nullish(),
 });
 

@@ -158,3 +158,77 @@ describe("parseSizeText", () => {
     expect(parseSizeText(text)?.grams ?? null).toBe(expected);
   });
 });
+
+describe("parseWeight: never a wrong number (issue 16)", () => {
+  it.each([
+    ["8 1/2 oz", 241],
+    ["1 1/4 lb", 567],
+    ["10 1/2 oz", 298],
+    ["1/2 lb", 227],
+    ["3/4 lb", 340],
+    ["½ lb", 227],
+    ["1½ lb", 680],
+    ["¾ lb", 340],
+    ["2 1/2 lb / Whole Bean", 1134],
+    ["12oz (340g)", 340],
+  ])("fraction %s → %i g", (title, grams) => {
+    const r = parseWeight({ variantTitle: title, options: noOptions, productTitle: null, shippingGrams: null });
+    expect(r).toMatchObject({ grams, source: "variant_title" });
+  });
+
+  it.each(["-250g", "- 250g", "Size -1kg", "250-500g", "250g - 500g", "250g to 1kg", "1–2 kg", "12 to 16 oz", "200 - 250 g"])(
+    "a negative number or a range (%s) is no weight",
+    (title) => {
+      const r = parseWeight({ variantTitle: title, options: noOptions, productTitle: null, shippingGrams: null });
+      expect(r.grams).toBeNull();
+    },
+  );
+
+  it("'Pouch - 250g' is a separator, not a minus", () => {
+    expect(parseSizeText("Pouch - 250g")?.grams).toBe(250);
+  });
+
+  const bare = (value: string, values: string[], name = "Weight") =>
+    parseWeight({
+      variantTitle: null,
+      options: [{ name, value }],
+      productTitle: null,
+      shippingGrams: null,
+      optionValues: [{ name, values }],
+    }).grams;
+
+  it.each<[string, string[], number | null, string]>([
+    ["1", ["250", "500", "1"], 1000, "kg beside gram sizes"],
+    ["250", ["250", "500", "1"], 250, "grams"],
+    ["0.5", ["0.25", "0.5", "1"], 500, "kg with fractions"],
+    ["1", ["0.25", "0.5", "1"], 1000, "kg with fractions"],
+    ["12", ["12", "32"], 340, "ounces: 12 g is no bag, 12 kg no retail size"],
+    ["32", ["12", "32"], 907, "ounces"],
+    ["1", ["1", "2"], null, "kg or lb: unknowable"],
+    ["2", ["2"], null, "kg or lb: unknowable"],
+    ["12", ["12", "250"], null, "12 beside grams: neither grams nor ounces"],
+  ])("bare %s among %j → %s (%s)", (value, values, grams) => {
+    expect(bare(value, values)).toBe(grams);
+  });
+
+  it("the option name's unit wins over the siblings", () => {
+    expect(bare("1", ["1", "2"], "Weight (kg)")).toBe(1000);
+    expect(bare("12", ["12", "16"], "Size (g)")).toBe(12);
+  });
+
+  it.each([
+    ["Ten single-serve drip bags, 10 g each.", 10],
+    ["10 bags x 11g.", 11],
+    ["Instant specialty coffee, 10 sticks of 3 g.", 3],
+    ["Steep like tea. Eight 10 g bags.", 10],
+    ["Net weight: 250 g", 250],
+  ])("a described fill: %s → %i g", (description, grams) => {
+    const r = parseWeight({ variantTitle: null, options: [], productTitle: "Drip Bags", shippingGrams: 150, description });
+    expect(r).toMatchObject({ grams, source: "description" });
+  });
+
+  it("a description with no stated fill falls through to shipping grams, flagged", () => {
+    const r = parseWeight({ variantTitle: null, options: [], productTitle: "Attikan", shippingGrams: 250, description: "Notes of cocoa." });
+    expect(r).toMatchObject({ grams: 250, source: "shipping_grams" });
+  });
+});

@@ -75,38 +75,33 @@ export async function readListingFile(path: string, options: { maxBytes: number;
     );
   }
   const responses = platform === "woocommerce" ? [listing, wooVariationsWithoutPrices(json as unknown[])] : [listing];
-  const parsed = parseStoredPage(platform, responses, { currency: options.currency });
-  const page: StorePage = {
-    pageNumber: 1,
-    url: listing.url,
-    status: 200,
-    notModified: false,
-    validators: { etag: null, lastModified: null },
-    responses,
-    currency: options.currency ?? parsed.products.find((p) => p.currency)?.currency ?? null,
-    ...parsed,
-    ...(platform === "woocommerce"
-      ? { warnings: ["a Store API listing carries no variation prices: variable products show none (inspect the store's URL for them)"] }
-      : {}),
-  };
-  return { platform, pages: (async function* () { yield page; })(), close: async () => {} };
+  const warnings =
+    platform === "woocommerce"
+      ? ["a Store API listing carries no variation prices: variable products show none (inspect the store's URL for them)"]
+      : [];
+  return savedPage(platform, listing.url, responses, options.currency, warnings);
 }
 
 /** A saved product page (HTML): read as a JSON-LD store's page, its schema.org data. */
 function productPageFile(file: StoredResponse, currency: string | null): StoreReading {
-  const response = { ...file, contentType: "text/html" };
-  const parsed = parseStoredPage("jsonld", [response], { currency });
+  return savedPage("jsonld", file.url, [{ ...file, contentType: "text/html" }], currency, []);
+}
+
+/** One saved page parsed as a stored page of `platform` would be, as a one-page reading. */
+function savedPage(platform: StorePlatform, url: string, responses: StoredResponse[], currency: string | null, warnings: string[]): StoreReading {
+  const parsed = parseStoredPage(platform, responses, { currency });
   const page: StorePage = {
     pageNumber: 1,
-    url: file.url,
+    url,
     status: 200,
     notModified: false,
     validators: { etag: null, lastModified: null },
-    responses: [response],
+    responses,
     currency: currency ?? parsed.products.find((p) => p.currency)?.currency ?? null,
     ...parsed,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
-  return { platform: "jsonld", pages: (async function* () { yield page; })(), close: async () => {} };
+  return { platform, pages: (async function* () { yield page; })(), close: async () => {} };
 }
 
 function listingPlatform(json: unknown): StorePlatform | null {

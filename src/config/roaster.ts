@@ -65,7 +65,8 @@ export const roasterConfigSchema = z
       .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be lowercase letters, digits and single hyphens"),
     name: text(200),
     website: httpUrl,
-    platform: z.enum(["shopify", "woocommerce"]).optional(),
+    /** `custom`: no platform API; read from product pages' schema.org data (or Firecrawl, when allowed). */
+    platform: z.enum(["shopify", "woocommerce", "custom"]).optional(),
     currency: z
       .string()
       .trim()
@@ -93,6 +94,8 @@ export type RoasterConfig = z.output<typeof roasterConfigSchema>;
 /** A roaster as stored: its config plus identity and robots bookkeeping. */
 export interface Roaster extends RoasterConfig {
   id: string;
+  /** How its products are read (coffee_scraper.roaster_options); null/absent until known. */
+  read_via?: "api" | "jsonld" | "firecrawl" | null;
   source_id: string | null;
   robots_allow: boolean | null;
   robots_checked_at: Date | null;

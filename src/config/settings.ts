@@ -128,6 +128,12 @@ export const settingsSchema = z
     ARTIFACTS_S3_PREFIX: z.string().min(1).optional(),
     /** `<endpoint>/<bucket>/<key>` URLs instead of `<bucket>.<endpoint>/<key>`: Supabase Storage and MinIO need it. */
     ARTIFACTS_S3_FORCE_PATH_STYLE: bool.default(false),
+    /** The paid fallback fetcher's key (for roasters with use_firecrawl_fallback); never logged. */
+    FIRECRAWL_API_KEY: z.string().min(8, "at least 8 characters").optional(),
+    /** Firecrawl's API, or a self-hosted Firecrawl. */
+    FIRECRAWL_BASE_URL: url(["http:", "https:"]).default("https://api.firecrawl.dev"),
+    /** Full runs of a sitemap (JSON-LD) store fetch only pages whose lastmod changed, except one in this many days, which reads every page. */
+    SITEMAP_FULL_SWEEP_DAYS: int(0, 365).default(7),
     SCHEDULER_TICK_MS: int(1000, 3_600_000).default(60_000),
     /**
      * Least time between two full-refresh slots of a roaster. A cadence that fires more often is
@@ -205,6 +211,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, isTty = Boole
   registerSecret(settings.DASHBOARD_PASSWORD);
   registerSecret(settings.ARTIFACTS_S3_ACCESS_KEY_ID);
   registerSecret(settings.ARTIFACTS_S3_SECRET_ACCESS_KEY);
+  registerSecret(settings.FIRECRAWL_API_KEY);
   return settings;
 }
 

@@ -1,11 +1,12 @@
 import { cronProblem, DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE, type Roaster, type RoasterConfig } from "../config/roaster.ts";
+import type { StorePlatform } from "../platforms/raw-product.ts";
 import type { Queryable } from "./database.ts";
 
 // Roasters live in the users' `roasters` table (written by their client too, so any column
 // may be NULL or out of our range); what that table has no column for lives in
 // coffee_scraper.roaster_options. Reads fill the gaps with the documented defaults.
 
-export const ROASTER_COLUMNS = `r.id, r.slug, r.name, r.website, r.platform::text AS platform, o.currency, r.is_active,
+export const ROASTER_COLUMNS = `r.id, r.slug, r.name, r.website, r.platform::text AS platform, o.currency, o.read_via, r.is_active,
   r.full_cadence, r.price_cadence, r.default_concurrency, r.use_firecrawl_fallback, r.firecrawl_budget_limit, r.use_llm,
   r.alert_price_delta_pct, r.last_etag, r.last_modified, r.robots_allow, r.robots_checked_at,
   COALESCE(o.allow_frequent_cadence, false) AS allow_frequent_cadence,
@@ -22,6 +23,7 @@ export interface RoasterRow {
   website: string | null;
   platform: string | null;
   currency: string | null;
+  read_via: ReadVia | null;
   is_active: boolean;
   full_cadence: string | null;
   price_cadence: string | null;
@@ -53,7 +55,8 @@ export function toRoaster(row: RoasterRow): Roaster {
     slug: row.slug,
     name: row.name,
     website: row.website ?? "",
-    ...(row.platform === "shopify" || row.platform === "woocommerce" ? { platform: row.platform } : {}),
+    ...(row.platform === "shopify" || row.platform === "woocommerce" || row.platform === "custom" ? { platform: row.platform } : {}),
+    read_via: row.read_via ?? null,
     ...(row.currency ? { currency: row.currency } : {}),
     is_active: row.is_active,
     full_cadence: cadence(row.full_cadence, DEFAULT_FULL_CADENCE),
@@ -147,10 +150,34 @@ export async function ensureSource(
   return row!.id;
 }
 
-/** Records the platform found by detection on the roaster and its store. */
-export async function savePlatform(db: Queryable, roasterId: string, platform: "shopify" | "woocommerce"): Promise<void> {
-  await db.query(`UPDATE public.roasters SET platform = $2, updated_at = now() WHERE id = $1`, [roasterId, platform]);
-  await db.query(`UPDATE public.product_sources SET platform = $2 WHERE roaster_id = $1`, [roasterId, platform]);
+/** How a roaster's products are read: its platform's API, its pages' JSON-LD, or Firecrawl. */
+export type ReadVia = "api" | "jsonld" | "firecrawl";
+
+export const readViaOf = (platform: StorePlatform): ReadVia =>
+  platform === "jsonld" || platform === "firecrawl" ? platform : "api";
+
+/** Their platform_enum value for a way of reading: JSON-LD and Firecrawl stores are `custom`. */
+export const usersPlatformOf = (platform: StorePlatform): "shopify" | "woocommerce" | "custom" =>
+  platform === "jsonld" || platform === "firecrawl" ? "custom" : platform;
+
+/**
+ * Records the platform found by detection on the roaster and its store (their enum), and how
+ * its products are read (ours, in roaster_options).
+ */
+export async function savePlatform(db: Queryable, roasterId: string, platform: StorePlatform): Promise<void> {
+  const theirs = usersPlatformOf(platform);
+  await db.query(`UPDATE public.roasters SET platform = $2::platform_enum, updated_at = now() WHERE id = $1`, [roasterId, theirs]);
+  await db.query(`UPDATE public.product_sources SET platform = $2::platform_enum WHERE roaster_id = $1`, [roasterId, theirs]);
+  await saveReadVia(db, roasterId, readViaOf(platform));
+}
+
+export async function saveReadVia(db: Queryable, roasterId: string, readVia: ReadVia): Promise<void> {
+  await db.query(
+    `INSERT INTO coffee_scraper.roaster_options (roaster_id, read_via) VALUES ($1, $2)
+     ON CONFLICT (roaster_id) DO UPDATE SET read_via = EXCLUDED.read_via, updated_at = now()
+       WHERE roaster_options.read_via IS DISTINCT FROM EXCLUDED.read_via`,
+    [roasterId, readVia],
+  );
 }
 
 export async function saveRobotsResult(db: Queryable, roasterId: string, allowed: boolean): Promise<void> {

@@ -113,6 +113,14 @@ export async function processPages(
         continue;
       }
 
+      if (page.stoppedEarly) {
+        // Stopped on purpose (a budget): what this page read is written, nothing unseen is gone.
+        complete = false;
+        stats.stopped_early = page.stoppedEarly;
+        addError(stats, { scope: "run", url: page.url, message: page.stoppedEarly, retry: "permanent" });
+        input.log.warn({ url: page.url, reason: page.stoppedEarly }, "stopped before the end of the store");
+      }
+
       for (const problem of page.productErrors) {
         addError(stats, {
           scope: "product",

@@ -7,12 +7,14 @@ import { saveValidators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
 import { adapterFor } from "../platforms/adapter.ts";
 import { detectAndSavePlatform } from "../platforms/detect.ts";
-import { ensureSource } from "../db/roasters.ts";
+import { recordFullSweep, saveLastmods } from "../db/page-lastmods.ts";
+import { ensureSource, readViaOf, saveReadVia } from "../db/roasters.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { markSlotFinished } from "../scheduler/slots.ts";
 import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
+import { budgetedFirecrawl, configuredPlatform, incrementalMemory } from "./store-access.ts";
 import { closeAbandonedRuns, finishRun, startRun } from "./run-bookkeeping.ts";
 import { addError, emptyRunStats, runStatusOf, type RunStats } from "./run-stats.ts";
 
@@ -44,6 +46,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   const { deps, roaster, job, log, signal } = input;
   const { db } = deps;
   const started = Date.now();
+  const startedAt = deps.clock.now();
   const stats = emptyRunStats({ jobType: job.type, jobId: input.jobId, slot: job.slot, attempt: input.attempt });
   stats.platform = roaster.platform ?? null;
   const sourceId = roaster.source_id ?? (await ensureSource(db, roaster));
@@ -57,15 +60,27 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   let alerts: PriceAlert[] = [];
   let fatal: unknown = null;
 
+  const firecrawl = budgetedFirecrawl({ db, settings: deps.settings, roaster, now: () => deps.clock.now(), signal, log });
   try {
-    const platform = roaster.platform ?? (await detectAndSavePlatform(db, site, roaster));
+    const configured = configuredPlatform(roaster);
+    const platform = configured ?? (await detectAndSavePlatform(db, site, roaster));
+    if (configured) await saveReadVia(db, roaster.id, readViaOf(platform));
     stats.platform = platform;
+    stats.read_via = readViaOf(platform);
+    // A full run of a sitemap store reads only the pages whose lastmod changed, unless a sweep is due.
+    const memory =
+      platform === "jsonld" && mode === "full"
+        ? await incrementalMemory(db, roaster.id, deps.clock.now(), deps.settings.SITEMAP_FULL_SWEEP_DAYS)
+        : null;
+    if (platform === "jsonld" && mode === "full") stats.sitemap_sweep = memory === null;
     const pages = adapterFor(platform).pages({
       roaster,
       http: site,
       log,
       conditional: true,
       maxPages: deps.settings.MAX_PAGES_PER_RUN,
+      ...(memory ? { pageMemory: memory } : {}),
+      ...(firecrawl ? { firecrawl } : {}),
     });
     const result = await processPages(pages, {
       db,
@@ -76,14 +91,18 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       pinnedCurrency: roaster.currency ?? null,
       stats,
       artifacts: deps.artifacts,
-      afterPage: (page) =>
-        saveValidators(db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1, appliedBy: mode }),
+      afterPage: async (page) => {
+        await saveValidators(db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1, appliedBy: mode });
+        // Only a full run wrote the whole product: a price-only run leaves lastmods as they were.
+        if (mode === "full" && page.lastmods?.length) await saveLastmods(db, roaster.id, page.lastmods);
+      },
       now: () => deps.clock.now(),
       signal,
     });
     alerts = result.alerts;
     if (mode === "full" && result.complete && stats.pages > 0) {
       stats.marked_unlisted = await markUnlisted(db, roaster.id, [...result.listedProductIds]);
+      if (stats.sitemap_sweep) await recordFullSweep(db, roaster.id, startedAt);
     }
     if (stats.pages > 0 && stats.pages === stats.pages_failed) {
       // Nothing could be read: let the job's retry policy decide (a 503 storm is transient).
@@ -99,6 +118,11 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     });
   }
 
+  if (firecrawl) {
+    stats.firecrawl_calls = firecrawl.stats.calls;
+    stats.firecrawl_credits = firecrawl.stats.credits;
+    await firecrawl.close().catch(() => {});
+  }
   mergeFetchStats(stats, fetchStats);
   stats.duration_ms = Date.now() - started;
   const status = runStatusOf(stats, fatal !== null);

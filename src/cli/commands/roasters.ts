@@ -36,7 +36,7 @@ export function registerRoasters(program: Command): Command {
     .requiredOption("--slug <slug>", "unique id, lowercase-with-hyphens")
     .requiredOption("--name <name>", "display name")
     .requiredOption("--url <url>", "the store's website (http/https)")
-    .option("--platform <platform>", "shopify | woocommerce (omit to detect)")
+    .option("--platform <platform>", "shopify | woocommerce | custom (omit to detect)")
     .option("--currency <code>", "ISO 4217 code to pin the store's currency")
     .option("--full-cadence <cron>", "cron (UTC) for full refreshes")
     .option("--price-cadence <cron>", "cron (UTC) for price-only runs")

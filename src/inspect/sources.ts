@@ -4,6 +4,7 @@
 // none of them writes anything: the HTTP client gets no database (no validators saved, no
 // robots result recorded), and a run is read, not replayed.
 import { readFile, stat } from "node:fs/promises";
+import { WOO_PER_PAGE } from "../platforms/woocommerce/adapter.ts";
 import type { Settings } from "../config/settings.ts";
 import type { Queryable } from "../db/database.ts";
 import { findRoaster } from "../db/roasters.ts";
@@ -74,7 +75,7 @@ export async function readListingFile(path: string, options: { maxBytes: number;
       `${path} is neither a Shopify products.json page ({"products": [...]}) nor a WooCommerce Store API listing ([...])`,
     );
   }
-  const responses = platform === "woocommerce" ? [listing, wooVariationsWithoutPrices(json as unknown[])] : [listing];
+  const responses = platform === "woocommerce" ? [listing, ...wooVariationsWithoutPrices(json as unknown[])] : [listing];
   const warnings =
     platform === "woocommerce"
       ? ["a Store API listing carries no variation prices: variable products show none (inspect the store's URL for them)"]
@@ -115,7 +116,7 @@ function listingPlatform(json: unknown): StorePlatform | null {
  * separate answers). For a file we have only the listing, so each variation is given with
  * no price: its options, weight and grind still show, and the missing price says why.
  */
-function wooVariationsWithoutPrices(items: unknown[]): StoredResponse {
+function wooVariationsWithoutPrices(items: unknown[]): StoredResponse[] {
   const variations = items.flatMap((item) => {
     const p = item as { id?: unknown; prices?: { currency_code?: unknown; currency_minor_unit?: unknown }; variations?: unknown };
     if (!Array.isArray(p?.variations)) return [];
@@ -125,7 +126,13 @@ function wooVariationsWithoutPrices(items: unknown[]): StoredResponse {
       prices: { currency_code: p.prices?.currency_code ?? null, currency_minor_unit: p.prices?.currency_minor_unit ?? 2, price: null },
     }));
   });
-  return { url: "file://variations", status: 200, contentType: "application/json", body: Buffer.from(JSON.stringify(variations)) };
+  // In answers of at most WOO_PER_PAGE, as the Store API pages them (a longer one is refused as hostile).
+  const answers: StoredResponse[] = [];
+  for (let i = 0; i < variations.length; i += WOO_PER_PAGE) {
+    const body = Buffer.from(JSON.stringify(variations.slice(i, i + WOO_PER_PAGE)));
+    answers.push({ url: `file://variations?page=${i / WOO_PER_PAGE + 1}`, status: 200, contentType: "application/json", body });
+  }
+  return answers;
 }
 
 export interface LiveStoreOptions {

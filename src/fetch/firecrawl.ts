@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request } from "undici";
 import { redactSecrets } from "../config/secrets.ts";
 import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { readBody } from "./body.ts";
 import { backoffMs, parseRetryAfter } from "./retry.ts";
+import { abortAfter, sleep } from "../timers.ts";
 
 // Firecrawl (https://docs.firecrawl.dev), the paid fallback fetcher: it fetches and renders a
 // store's pages for us, so it is not the polite client (Firecrawl's own crawler is polite to
@@ -157,11 +157,11 @@ export class FirecrawlClient {
   private async wait(ms: number): Promise<void> {
     this.stats.retries++;
     this.options.log?.debug({ waitMs: ms }, "Firecrawl call retried");
-    if (ms > 0) await sleep(ms, undefined, this.options.signal ? { signal: this.options.signal } : undefined);
+    if (ms > 0) await sleep(ms, this.options.signal ? { signal: this.options.signal } : {});
   }
 
   private async exchange(endpoint: string, payload: object) {
-    const timeout = AbortSignal.timeout(CALL_TIMEOUT_MS);
+    const timeout = abortAfter(CALL_TIMEOUT_MS);
     const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
     try {
       const response = await request(endpoint, {

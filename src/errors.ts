@@ -6,18 +6,31 @@
 
 export type RetryClass = "permanent" | "throttled" | "transient";
 
+export interface ScrapeErrorOptions {
+  cause?: unknown;
+  retryAfterMs?: number;
+  final?: boolean;
+}
+
 export class ScrapeError extends Error {
   readonly retry: RetryClass;
   readonly code: string;
   /** For throttled errors: how long the site asked us to wait. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * No later attempt of this job can do better (a standing robots.txt Crawl-delay beyond our
+   * cap, a wait beyond JOB_RETRY_AFTER_CAP_MS, the job's deadline): the job fails now, without
+   * its retries, and the roaster's next scheduled slot tries again.
+   */
+  readonly final: boolean;
 
-  constructor(retry: RetryClass, code: string, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+  constructor(retry: RetryClass, code: string, message: string, options?: ScrapeErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ScrapeError";
     this.retry = retry;
     this.code = code;
     this.retryAfterMs = options?.retryAfterMs;
+    this.final = options?.final ?? false;
   }
 }
 
@@ -25,8 +38,8 @@ export const permanent = (code: string, message: string, cause?: unknown) =>
   new ScrapeError("permanent", code, message, { cause });
 export const transient = (code: string, message: string, cause?: unknown) =>
   new ScrapeError("transient", code, message, { cause });
-export const throttled = (code: string, message: string, retryAfterMs?: number) =>
-  new ScrapeError("throttled", code, message, retryAfterMs === undefined ? undefined : { retryAfterMs });
+export const throttled = (code: string, message: string, retryAfterMs?: number, options: { final?: boolean } = {}) =>
+  new ScrapeError("throttled", code, message, { ...(retryAfterMs === undefined ? {} : { retryAfterMs }), ...options });
 
 /** Turns anything thrown into an Error, so catch sites have one shape to handle. */
 export function coerceError(value: unknown): Error {
@@ -58,11 +71,21 @@ const TRANSIENT_NODE_CODES = new Set([
   "53300", // too_many_connections
 ]);
 
+/**
+ * SQLSTATEs that say the statement itself cannot succeed, however often it is sent: data
+ * exceptions (22xxx: a NUL in text 22P05, bad input syntax 22P02, bad encoding 22021,
+ * numeric out of range 22003, …), constraint violations (23xxx), syntax errors and undefined
+ * objects (42xxx), and statement too complex (54001, stack depth). Connection (08xxx),
+ * serialization (40xxx) and resource (53xxx) failures stay transient.
+ */
+const PERMANENT_SQLSTATE = /^(22|23|42)[0-9A-Z]{3}$|^54001$/;
+
 /** The retry class of any error: ScrapeErrors say it; known network/database failures are transient. */
 export function retryClassOf(value: unknown): RetryClass {
   if (value instanceof ScrapeError) return value.retry;
   const code = (value as { code?: unknown } | null)?.code;
   if (typeof code === "string" && TRANSIENT_NODE_CODES.has(code)) return "transient";
+  if (typeof code === "string" && PERMANENT_SQLSTATE.test(code)) return "permanent";
   const message = value instanceof Error ? value.message : "";
   if (/connection terminated|Connection terminated|timeout|socket hang up|ECONNRESET|ECONNREFUSED/i.test(message)) {
     return "transient";
@@ -70,4 +93,17 @@ export function retryClassOf(value: unknown): RetryClass {
   // Unknown errors are retried: a bug is better met with a few retries and a failed job
   // than with silently dropping a roaster.
   return "transient";
+}
+
+/**
+ * Whether a failed attempt is the job's last, whatever attempts are left: permanent errors,
+ * final ones, and a site's wait (Retry-After) longer than `retryAfterCapMs`
+ * (JOB_RETRY_AFTER_CAP_MS) — a job is not put off for days; the roaster's next slot comes first.
+ */
+export function endsJob(value: unknown, retryAfterCapMs: number): boolean {
+  if (value instanceof ScrapeError) {
+    if (value.retry === "permanent" || value.final) return true;
+    return value.retry === "throttled" && (value.retryAfterMs ?? 0) > retryAfterCapMs;
+  }
+  return retryClassOf(value) === "permanent";
 }

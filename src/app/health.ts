@@ -4,6 +4,7 @@ import { pendingMigrations } from "../db/migrate.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { openQueue } from "../queue/open-queue.ts";
+import { after } from "../timers.ts";
 
 // `coffee-scraper healthcheck`, the container HEALTHCHECK: can this configuration reach its
 // database and its queue? Read-only (no migrations), and quick. The embedded database is
@@ -25,7 +26,7 @@ export interface Health {
 function within<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = after(ms, () => reject(new Error(`no answer within ${ms} ms`)));
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Hono } from "hono";
+import { after } from "../timers.ts";
 
 // A Hono app on node:http: listening is awaited (a port in use is an error, not a crash
 // later), and close() ends idle keep-alive connections so shutdown is prompt.
@@ -41,7 +42,7 @@ export async function serveHttp(app: Hono, options: { host: string; port: number
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
+        after(2000, () => server.closeAllConnections()).unref();
       }),
   };
 }

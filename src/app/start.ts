@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { importRoasters } from "../config/import-roasters.ts";
 import { readRoasterFile } from "../config/roaster-file.ts";
-import { describeSettings, type Settings } from "../config/settings.ts";
+import { cadenceFloorsOf, describeSettings, type Settings } from "../config/settings.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { listRoasters } from "../db/roasters.ts";
@@ -10,6 +10,7 @@ import { startScheduler, waitForSignal, type SignalOptions } from "../scheduler/
 import { startWorker } from "../worker/worker.ts";
 import { startOperationsServers } from "../dashboard/operations.ts";
 import { createRuntime } from "./runtime.ts";
+import { sleep } from "../timers.ts";
 
 // `coffee-scraper start`: everything on one machine. Migrate, import the roasters file,
 // then the scheduler and a worker share one process and one queue (embedded, or BullMQ when
@@ -58,7 +59,7 @@ export async function runAllInOne(
     const applied = await migrate(rt.db);
     log.info({ engine: rt.db.engine, applied }, "database ready");
     if (existsSync(settings.ROASTERS_FILE)) {
-      const result = await importRoasters(rt.db, readRoasterFile(settings.ROASTERS_FILE));
+      const result = await importRoasters(rt.db, readRoasterFile(settings.ROASTERS_FILE, cadenceFloorsOf(settings)));
       log.info({ file: settings.ROASTERS_FILE, ...result }, "roasters imported");
     }
     const roasters = await listRoasters(rt.db);
@@ -78,6 +79,7 @@ export async function runAllInOne(
       clock: rt.deps.clock,
       tickMs: settings.SCHEDULER_TICK_MS,
       lostAfterMs: settings.SCHEDULER_LOST_AFTER_MS,
+      cadenceFloors: cadenceFloorsOf(settings),
     });
     log.info({ queue: rt.queue.kind, engine: rt.db.engine }, "scheduler and worker running; Ctrl-C to stop");
 
@@ -89,7 +91,7 @@ export async function runAllInOne(
     // Interrupted jobs unwind (finish their run row, release their lease) on their abort
     // signal; give them a moment before the database closes under them.
     for (const until = Date.now() + INTERRUPTED_GRACE_MS; consumer.running > 0 && Date.now() < until;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     return { signal, drained };
   } finally {

@@ -65,7 +65,8 @@ export const roasterConfigSchema = z
       .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "must be lowercase letters, digits and single hyphens"),
     name: text(200),
     website: httpUrl,
-    platform: z.enum(["shopify", "woocommerce"]).optional(),
+    /** `custom`: no platform API; read from product pages' schema.org data (or Firecrawl, when allowed). */
+    platform: z.enum(["shopify", "woocommerce", "custom"]).optional(),
     currency: z
       .string()
       .trim()
@@ -75,6 +76,8 @@ export const roasterConfigSchema = z
     is_active: z.boolean().default(true),
     full_cadence: cron(DEFAULT_FULL_CADENCE),
     price_cadence: cron(DEFAULT_PRICE_CADENCE),
+    /** On purpose: cadences may fire more often than FULL/PRICE_CADENCE_MIN_INTERVAL_MS. */
+    allow_frequent_cadence: z.boolean().default(false),
     default_concurrency: z.number().int("must be a whole number").min(1).max(20).default(3),
     use_firecrawl_fallback: z.boolean().default(false),
     firecrawl_budget_limit: z.number().min(0).optional(),
@@ -91,6 +94,8 @@ export type RoasterConfig = z.output<typeof roasterConfigSchema>;
 /** A roaster as stored: its config plus identity and robots bookkeeping. */
 export interface Roaster extends RoasterConfig {
   id: string;
+  /** How its products are read (coffee_scraper.roaster_options); null/absent until known. */
+  read_via?: "api" | "jsonld" | "firecrawl" | null;
   source_id: string | null;
   robots_allow: boolean | null;
   robots_checked_at: Date | null;

@@ -35,6 +35,18 @@ const connectionString = (protocols: string[]) =>
       "[ → %5B, ] → %5D, % → %25, space → %20): node -p 'encodeURIComponent(process.argv[1])' '<password>' prints it encoded",
   });
 
+/** Adapters called without settings (tests, tools) stop here too. */
+export const DEFAULT_MAX_PAGES_PER_RUN = 250;
+
+/** Least time between two slots of a roaster's cadence, per job type (ms). */
+export interface CadenceFloors {
+  full_refresh: number;
+  price_only: number;
+}
+
+/** FULL/PRICE_CADENCE_MIN_INTERVAL_MS's defaults: hourly full refreshes, price runs every 15 minutes at most. */
+export const DEFAULT_CADENCE_FLOORS: CadenceFloors = { full_refresh: 3_600_000, price_only: 900_000 };
+
 export const settingsSchema = z
   .object({
     DATABASE_URL: connectionString(["postgres:", "postgresql:"]).optional(),
@@ -52,6 +64,19 @@ export const settingsSchema = z
     JOB_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.2),
     /** How long a job whose roaster is busy (lease held elsewhere) waits before it is tried again. */
     JOB_DEFER_MS: int(0, 3_600_000).default(5000),
+    /**
+     * Wall-clock deadline of one job attempt; then its requests are aborted, its run closed as
+     * failed ("deadline") and its lease released, and the job fails without its retries (the
+     * roaster's next slot tries again). Sized for the biggest store we read: 100 Shopify pages
+     * (25,000 products) at the Crawl-delay cap of 60 s take ~100 minutes; at the default
+     * pacing a few minutes.
+     */
+    JOB_TIMEOUT_MS: int(1000, 86_400_000).default(7_200_000),
+    /**
+     * Longest wait a job is put off for when a site asks for more than HTTP_RETRY_AFTER_CAP_MS
+     * (Retry-After); beyond it the job fails as throttled and the roaster's next slot tries again.
+     */
+    JOB_RETRY_AFTER_CAP_MS: int(0, 604_800_000).default(21_600_000),
     /** Finished jobs kept in the queue for `status` and dedup (the database keeps the runs). */
     QUEUE_KEEP_COMPLETED: int(0, 1_000_000).default(1000),
     QUEUE_KEEP_FAILED: int(0, 1_000_000).default(5000),
@@ -66,9 +91,20 @@ export const settingsSchema = z
     HTTP_RETRIES: int(0, 10).default(3),
     HTTP_RETRY_BASE_MS: int(0, 600_000).default(1000),
     HTTP_RETRY_AFTER_CAP_MS: int(0, 3_600_000).default(120_000),
+    /**
+     * Longest robots.txt Crawl-delay honoured (as the spacing of request starts); a site asking
+     * for more ends the job as throttled before any page is requested.
+     */
+    HTTP_CRAWL_DELAY_CAP_MS: int(0, 3_600_000).default(60_000),
     HTTP_TIMEOUT_MS: int(1, 600_000).default(30_000),
     HTTP_MAX_BYTES: int(1024, 1_073_741_824).default(20 * 1024 * 1024),
     ROBOTS_TTL_MS: int(0, 604_800_000).default(86_400_000),
+    /**
+     * Store pages read per run, on every platform (Woo's X-WP-TotalPages is not trusted beyond
+     * it); the walk stops there and the run is partial. 250 pages hold 25,000 products on Woo,
+     * as many as Shopify serves at all.
+     */
+    MAX_PAGES_PER_RUN: int(1, 100_000).default(DEFAULT_MAX_PAGES_PER_RUN),
     USER_AGENT: z
       .string()
       .min(1)
@@ -92,7 +128,21 @@ export const settingsSchema = z
     ARTIFACTS_S3_PREFIX: z.string().min(1).optional(),
     /** `<endpoint>/<bucket>/<key>` URLs instead of `<bucket>.<endpoint>/<key>`: Supabase Storage and MinIO need it. */
     ARTIFACTS_S3_FORCE_PATH_STYLE: bool.default(false),
+    /** The paid fallback fetcher's key (for roasters with use_firecrawl_fallback); never logged. */
+    FIRECRAWL_API_KEY: z.string().min(8, "at least 8 characters").optional(),
+    /** Firecrawl's API, or a self-hosted Firecrawl. */
+    FIRECRAWL_BASE_URL: url(["http:", "https:"]).default("https://api.firecrawl.dev"),
+    /** Full runs of a sitemap (JSON-LD) store fetch only pages whose lastmod changed, except one in this many days, which reads every page. */
+    SITEMAP_FULL_SWEEP_DAYS: int(0, 365).default(7),
     SCHEDULER_TICK_MS: int(1000, 3_600_000).default(60_000),
+    /**
+     * Least time between two full-refresh slots of a roaster. A cadence that fires more often is
+     * refused at import unless the roaster sets allow_frequent_cadence; the scheduler skips the
+     * slots inside the interval for rows written elsewhere.
+     */
+    FULL_CADENCE_MIN_INTERVAL_MS: int(0, 604_800_000).default(DEFAULT_CADENCE_FLOORS.full_refresh),
+    /** Least time between two price-only slots of a roaster (as FULL_CADENCE_MIN_INTERVAL_MS). */
+    PRICE_CADENCE_MIN_INTERVAL_MS: int(0, 604_800_000).default(DEFAULT_CADENCE_FLOORS.price_only),
     /**
      * A recorded slot whose job the queue does not know is taken for lost (and enqueued again)
      * only once this long has passed since it was recorded: a concurrent scheduler may be
@@ -161,6 +211,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, isTty = Boole
   registerSecret(settings.DASHBOARD_PASSWORD);
   registerSecret(settings.ARTIFACTS_S3_ACCESS_KEY_ID);
   registerSecret(settings.ARTIFACTS_S3_SECRET_ACCESS_KEY);
+  registerSecret(settings.FIRECRAWL_API_KEY);
   return settings;
 }
 
@@ -191,6 +242,10 @@ function readConfigFile(file: string | undefined): Record<string, unknown> {
     throw new SettingsError([`CONFIG_FILE: ${file} must hold a mapping of setting names to values`]);
   }
   return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === "number" || typeof v === "boolean" ? String(v) : v]));
+}
+
+export function cadenceFloorsOf(settings: Pick<Settings, "FULL_CADENCE_MIN_INTERVAL_MS" | "PRICE_CADENCE_MIN_INTERVAL_MS">): CadenceFloors {
+  return { full_refresh: settings.FULL_CADENCE_MIN_INTERVAL_MS, price_only: settings.PRICE_CADENCE_MIN_INTERVAL_MS };
 }
 
 /** What a person may see of the settings: connection strings redacted. */

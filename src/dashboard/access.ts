@@ -7,6 +7,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import type { Settings } from "../config/settings.ts";
 import { SessionStore } from "./sessions.ts";
 import { SignInThrottle } from "./sign-in-throttle.ts";
+import { every } from "../timers.ts";
 
 // Who may use the dashboard.
 // - Bound to loopback (127.0.0.1, ::1, localhost) with no credentials configured: open to
@@ -235,7 +236,7 @@ function lingerThenClose(c: Context): void {
   if (!socket || socket.destroyed) return;
   const startedBytes = socket.bytesRead;
   const started = Date.now();
-  const timer = setInterval(() => {
+  const timer = every(50, () => {
     if (socket.destroyed || incoming.complete) {
       clearInterval(timer);
       return;
@@ -244,7 +245,7 @@ function lingerThenClose(c: Context): void {
       clearInterval(timer);
       socket.destroy();
     }
-  }, 50);
+  });
   timer.unref();
   socket.once("close", () => clearInterval(timer));
 }

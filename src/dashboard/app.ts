@@ -39,6 +39,7 @@ import { roasterPage } from "./pages/roaster.ts";
 import { parseRunFilter, runPage, runsPage } from "./pages/runs.ts";
 import { settingsPage } from "./pages/settings.ts";
 import { artifactById } from "./queries.ts";
+import { sleep } from "../timers.ts";
 
 // The dashboard's routes. Pages are rendered on the server from the database (and the
 // queue's counts); the only writes are the enqueue buttons (POST + CSRF token).
@@ -139,7 +140,7 @@ export async function createDashboardApp(deps: DashboardDeps, policy: AccessPoli
       if (failures <= policy.signIns.limit) {
         log.warn({ address, failures, limit: policy.signIns.limit }, failures < policy.signIns.limit ? "dashboard sign-in failed" : "dashboard sign-in failed; further attempts from this address are refused for a while");
       }
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await sleep(400);
       return c.redirect(`/login?failed=1&next=${encodeURIComponent(next)}`, 303);
     }
     log.info({ address }, "dashboard sign-in");

@@ -1,6 +1,7 @@
 import { artifactOrder } from "../db/artifacts.ts";
 import type { Queryable } from "../db/database.ts";
 import { ROASTER_FROM } from "../db/roasters.ts";
+import { FIRECRAWL_THIS_MONTH, READING_COLUMNS, type Reading } from "../db/store-reading.ts";
 import { DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE } from "../config/roaster.ts";
 import type { DayRuns, PricePoint } from "./charts.ts";
 
@@ -31,6 +32,7 @@ type When = Date | string;
 const HEALTH_CTE = `
   WITH last AS (
     SELECT r.id, r.slug, r.name, r.platform::text AS platform, r.is_active, r.robots_allow,
+           (SELECT o.read_via FROM coffee_scraper.roaster_options o WHERE o.roaster_id = r.id) AS read_via,
            lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at, lr.finished_at
       FROM public.roasters r
       LEFT JOIN LATERAL (
@@ -65,6 +67,7 @@ export interface RoasterHealthRow {
   slug: string;
   name: string;
   platform: string | null;
+  read_via: Reading["read_via"];
   is_active: boolean;
   health: Health;
   run_id: string | null;
@@ -179,6 +182,8 @@ export interface RoasterRow {
   use_llm: boolean;
   use_firecrawl_fallback: boolean;
   firecrawl_budget_limit: number | null;
+  read_via: Reading["read_via"];
+  firecrawl_used: number;
   robots_allow: boolean | null;
   robots_checked_at: When | null;
   created_at: When;
@@ -191,9 +196,9 @@ export async function roasterBySlug(db: Queryable, slug: string): Promise<Roaste
             COALESCE(r.full_cadence, '${DEFAULT_FULL_CADENCE}') AS full_cadence,
             COALESCE(r.price_cadence, '${DEFAULT_PRICE_CADENCE}') AS price_cadence,
             COALESCE(r.default_concurrency, 3) AS default_concurrency, COALESCE(r.alert_price_delta_pct, 10) AS alert_price_delta_pct,
-            COALESCE(r.use_llm, false) AS use_llm, COALESCE(r.use_firecrawl_fallback, false) AS use_firecrawl_fallback,
-            r.firecrawl_budget_limit, r.robots_allow, r.robots_checked_at, r.created_at, r.updated_at
-       FROM ${ROASTER_FROM} WHERE r.slug = $1`,
+            COALESCE(r.use_llm, false) AS use_llm, ${READING_COLUMNS},
+            r.robots_allow, r.robots_checked_at, r.created_at, r.updated_at
+       FROM ${ROASTER_FROM} ${FIRECRAWL_THIS_MONTH} WHERE r.slug = $1`,
     [slug],
   );
   return row ?? null;

@@ -1,13 +1,15 @@
 import { cronProblem, DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE, type Roaster, type RoasterConfig } from "../config/roaster.ts";
+import type { StorePlatform } from "../platforms/raw-product.ts";
 import type { Queryable } from "./database.ts";
 
 // Roasters live in the users' `roasters` table (written by their client too, so any column
 // may be NULL or out of our range); what that table has no column for lives in
 // coffee_scraper.roaster_options. Reads fill the gaps with the documented defaults.
 
-export const ROASTER_COLUMNS = `r.id, r.slug, r.name, r.website, r.platform::text AS platform, o.currency, r.is_active,
+export const ROASTER_COLUMNS = `r.id, r.slug, r.name, r.website, r.platform::text AS platform, o.currency, o.read_via, r.is_active,
   r.full_cadence, r.price_cadence, r.default_concurrency, r.use_firecrawl_fallback, r.firecrawl_budget_limit, r.use_llm,
   r.alert_price_delta_pct, r.last_etag, r.last_modified, r.robots_allow, r.robots_checked_at,
+  COALESCE(o.allow_frequent_cadence, false) AS allow_frequent_cadence,
   (SELECT s.id FROM public.product_sources s WHERE s.roaster_id = r.id ORDER BY s.base_url = r.website DESC, s.id LIMIT 1)
     AS source_id`;
 
@@ -21,6 +23,7 @@ export interface RoasterRow {
   website: string | null;
   platform: string | null;
   currency: string | null;
+  read_via: ReadVia | null;
   is_active: boolean;
   full_cadence: string | null;
   price_cadence: string | null;
@@ -33,6 +36,7 @@ export interface RoasterRow {
   last_modified: Date | null;
   robots_allow: boolean | null;
   robots_checked_at: Date | null;
+  allow_frequent_cadence: boolean;
   source_id: string | null;
 }
 
@@ -51,7 +55,8 @@ export function toRoaster(row: RoasterRow): Roaster {
     slug: row.slug,
     name: row.name,
     website: row.website ?? "",
-    ...(row.platform === "shopify" || row.platform === "woocommerce" ? { platform: row.platform } : {}),
+    ...(row.platform === "shopify" || row.platform === "woocommerce" || row.platform === "custom" ? { platform: row.platform } : {}),
+    read_via: row.read_via ?? null,
     ...(row.currency ? { currency: row.currency } : {}),
     is_active: row.is_active,
     full_cadence: cadence(row.full_cadence, DEFAULT_FULL_CADENCE),
@@ -66,6 +71,7 @@ export function toRoaster(row: RoasterRow): Roaster {
     alert_price_delta_pct: row.alert_price_delta_pct ?? DEFAULT_ALERT_PCT,
     ...(row.last_etag !== null ? { last_etag: row.last_etag } : {}),
     ...(row.last_modified !== null ? { last_modified: row.last_modified } : {}),
+    allow_frequent_cadence: row.allow_frequent_cadence,
     robots_allow: row.robots_allow,
     robots_checked_at: row.robots_checked_at,
     source_id: row.source_id,
@@ -89,7 +95,10 @@ export async function findRoaster(db: Queryable, slug: string): Promise<Roaster 
  * knows, updates only the name), its website and scraping configuration on their row, our
  * options beside it, and its `product_sources` row. Returns whether the roaster was new.
  */
-export async function upsertRoaster(tx: Queryable, config: RoasterConfig): Promise<{ id: string; added: boolean }> {
+/** A roaster to write: its config, where the override of the cadence floor may be left out (off). */
+export type RoasterWrite = Omit<RoasterConfig, "allow_frequent_cadence"> & { allow_frequent_cadence?: boolean };
+
+export async function upsertRoaster(tx: Queryable, config: RoasterWrite): Promise<{ id: string; added: boolean }> {
   const existed = await tx.query("SELECT 1 FROM public.roasters WHERE slug = $1", [config.slug]);
   const [row] = await tx.query<{ id: string }>(
     `SELECT public.rpc_upsert_roaster(p_name := $1, p_slug := $2, p_website := $3, p_platform := $4::platform_enum) AS id`,
@@ -120,9 +129,10 @@ export async function upsertRoaster(tx: Queryable, config: RoasterConfig): Promi
     ],
   );
   await tx.query(
-    `INSERT INTO coffee_scraper.roaster_options (roaster_id, currency) VALUES ($1, $2)
-     ON CONFLICT (roaster_id) DO UPDATE SET currency = EXCLUDED.currency, updated_at = now()`,
-    [id, config.currency ?? null],
+    `INSERT INTO coffee_scraper.roaster_options (roaster_id, currency, allow_frequent_cadence) VALUES ($1, $2, $3)
+     ON CONFLICT (roaster_id) DO UPDATE
+       SET currency = EXCLUDED.currency, allow_frequent_cadence = EXCLUDED.allow_frequent_cadence, updated_at = now()`,
+    [id, config.currency ?? null, config.allow_frequent_cadence ?? false],
   );
   await ensureSource(tx, { id, website: config.website, platform: config.platform });
   return { id, added: existed.length === 0 };
@@ -140,10 +150,34 @@ export async function ensureSource(
   return row!.id;
 }
 
-/** Records the platform found by detection on the roaster and its store. */
-export async function savePlatform(db: Queryable, roasterId: string, platform: "shopify" | "woocommerce"): Promise<void> {
-  await db.query(`UPDATE public.roasters SET platform = $2, updated_at = now() WHERE id = $1`, [roasterId, platform]);
-  await db.query(`UPDATE public.product_sources SET platform = $2 WHERE roaster_id = $1`, [roasterId, platform]);
+/** How a roaster's products are read: its platform's API, its pages' JSON-LD, or Firecrawl. */
+export type ReadVia = "api" | "jsonld" | "firecrawl";
+
+export const readViaOf = (platform: StorePlatform): ReadVia =>
+  platform === "jsonld" || platform === "firecrawl" ? platform : "api";
+
+/** Their platform_enum value for a way of reading: JSON-LD and Firecrawl stores are `custom`. */
+export const usersPlatformOf = (platform: StorePlatform): "shopify" | "woocommerce" | "custom" =>
+  platform === "jsonld" || platform === "firecrawl" ? "custom" : platform;
+
+/**
+ * Records the platform found by detection on the roaster and its store (their enum), and how
+ * its products are read (ours, in roaster_options).
+ */
+export async function savePlatform(db: Queryable, roasterId: string, platform: StorePlatform): Promise<void> {
+  const theirs = usersPlatformOf(platform);
+  await db.query(`UPDATE public.roasters SET platform = $2::platform_enum, updated_at = now() WHERE id = $1`, [roasterId, theirs]);
+  await db.query(`UPDATE public.product_sources SET platform = $2::platform_enum WHERE roaster_id = $1`, [roasterId, theirs]);
+  await saveReadVia(db, roasterId, readViaOf(platform));
+}
+
+export async function saveReadVia(db: Queryable, roasterId: string, readVia: ReadVia): Promise<void> {
+  await db.query(
+    `INSERT INTO coffee_scraper.roaster_options (roaster_id, read_via) VALUES ($1, $2)
+     ON CONFLICT (roaster_id) DO UPDATE SET read_via = EXCLUDED.read_via, updated_at = now()
+       WHERE roaster_options.read_via IS DISTINCT FROM EXCLUDED.read_via`,
+    [roasterId, readVia],
+  );
 }
 
 export async function saveRobotsResult(db: Queryable, roasterId: string, allowed: boolean): Promise<void> {

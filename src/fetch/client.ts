@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request, type Dispatcher } from "undici";
 import type { Roaster } from "../config/roaster.ts";
 import type { Settings } from "../config/settings.ts";
@@ -13,6 +12,7 @@ import { backoffMs, parseRetryAfter, RETRYABLE_STATUSES } from "./retry.ts";
 import { robotsAgentToken, sharedRobotsCache, type RobotsCache } from "./robots.ts";
 import type { FetchStats } from "./stats.ts";
 import { loadValidators, NO_VALIDATORS, type Validators } from "./validators.ts";
+import { abortAfter, seconds, sleep } from "../timers.ts";
 
 // The one way coffee-scraper talks to a roaster's site. Every request passes, in order:
 //   URL guard (http(s), same registrable domain, no literal private IPs)
@@ -30,6 +30,7 @@ export type HttpSettings = Pick<
   | "HTTP_RETRIES"
   | "HTTP_RETRY_BASE_MS"
   | "HTTP_RETRY_AFTER_CAP_MS"
+  | "HTTP_CRAWL_DELAY_CAP_MS"
   | "HTTP_TIMEOUT_MS"
   | "HTTP_MAX_BYTES"
   | "ROBOTS_TTL_MS"
@@ -231,7 +232,20 @@ export class SiteClient {
     const rules = await this.client.robotsCache.get(url.origin, this.settings.ROBOTS_TTL_MS, this.agentToken, () =>
       this.loadRobots(url.origin),
     );
-    if (rules.crawlDelayMs !== null) this.pacer.raiseFloor(rules.crawlDelayMs);
+    if (rules.crawlDelayMs !== null) {
+      const cap = this.settings.HTTP_CRAWL_DELAY_CAP_MS;
+      if (rules.crawlDelayMs > cap) {
+        // A standing policy, not a passing state: no retry of this job can honour it.
+        throw throttled(
+          "crawl_delay_too_long",
+          `robots.txt at ${url.origin}/robots.txt asks for a Crawl-delay of ${seconds(rules.crawlDelayMs)} between requests, ` +
+            `beyond HTTP_CRAWL_DELAY_CAP_MS (${seconds(cap)}); the store is not read`,
+          rules.crawlDelayMs,
+          { final: true },
+        );
+      }
+      this.pacer.raiseFloor(rules.crawlDelayMs);
+    }
     if (!rules.allows(url.href)) {
       await this.recordRobots(false);
       throw permanent(
@@ -280,7 +294,7 @@ export class SiteClient {
       if (retryAfter !== null && retryAfter > HTTP_RETRY_AFTER_CAP_MS) {
         throw throttled(
           "retry_after_too_long",
-          `${what} with Retry-After ${Math.ceil(retryAfter / 1000)} s, beyond the ${HTTP_RETRY_AFTER_CAP_MS / 1000} s cap`,
+          `${what} with Retry-After ${seconds(retryAfter)}, beyond HTTP_RETRY_AFTER_CAP_MS (${seconds(HTTP_RETRY_AFTER_CAP_MS)})`,
           retryAfter,
         );
       }
@@ -298,7 +312,7 @@ export class SiteClient {
   private async waitBeforeRetry(ms: number): Promise<void> {
     this.stats.retries++;
     this.stats.retryWaitMs += ms;
-    if (ms > 0) await sleep(ms, undefined, { signal: this.site.signal });
+    if (ms > 0) await sleep(ms, { signal: this.site.signal });
   }
 
   /** One paced request: a concurrency slot and a start time, then the exchange. */
@@ -317,7 +331,7 @@ export class SiteClient {
 
   private async exchange(url: URL, extraHeaders: Record<string, string>): Promise<RawAnswer> {
     const { HTTP_TIMEOUT_MS, HTTP_MAX_BYTES, USER_AGENT } = this.settings;
-    const timeout = AbortSignal.timeout(HTTP_TIMEOUT_MS);
+    const timeout = abortAfter(HTTP_TIMEOUT_MS);
     const signal = this.site.signal ? AbortSignal.any([this.site.signal, timeout]) : timeout;
     const timedOut = () =>
       transient("timeout", `no complete answer from ${url.href} within HTTP_TIMEOUT_MS (${HTTP_TIMEOUT_MS} ms)`);

@@ -18,7 +18,13 @@ export function forbiddenAddressReason(address: string): string | null {
   // 169.254.169.254 metadata), unique-local (fd00:ec2::254 metadata), carrier-grade NAT
   // (100.100.100.200 metadata), IPv4-mapped IPv6, unspecified, multicast, reserved, …
   const range = parsed.range();
-  return range === "unicast" ? null : range;
+  if (range !== "unicast") return range;
+  // ipaddr.js calls ::/96 (deprecated IPv4-compatible IPv6, "::7f00:1" = [::127.0.0.1]) unicast,
+  // yet a stack that still routes it reaches the embedded IPv4 address: refused whatever it embeds.
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) {
+    return "ipv4Compatible";
+  }
+  return null;
 }
 
 export const PRIVATE_ADDRESS_CODE = "private_address";

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
+import { sleep } from "../timers.ts";
 
 // Pacing for one roaster's site: at most `concurrency` requests in flight, and successive
 // request starts at least `delayMs ± jitterMs` apart (uniformly random), never less than
@@ -105,7 +105,7 @@ export class Pacer {
       for (;;) {
         const left = Math.max(at + gap, this.pausedUntil) - performance.now();
         if (left <= 0) break;
-        await sleep(Math.ceil(left), undefined, { signal });
+        await sleep(left, { signal });
       }
       at = performance.now();
     } finally {

@@ -4,6 +4,7 @@
 // none of them writes anything: the HTTP client gets no database (no validators saved, no
 // robots result recorded), and a run is read, not replayed.
 import { readFile, stat } from "node:fs/promises";
+import { WOO_PER_PAGE } from "../platforms/woocommerce/adapter.ts";
 import type { Settings } from "../config/settings.ts";
 import type { Queryable } from "../db/database.ts";
 import { findRoaster } from "../db/roasters.ts";
@@ -17,6 +18,7 @@ import { decodeJson } from "../platforms/json.ts";
 import type { StorePlatform } from "../platforms/raw-product.ts";
 import type { ArtifactStore } from "../pipeline/artifacts/store.ts";
 import { loadStoredRun, storedRunPages } from "../pipeline/replay.ts";
+import { configuredPlatform } from "../pipeline/store-access.ts";
 
 export type InspectTarget =
   | { kind: "url"; url: string }
@@ -60,6 +62,7 @@ export async function readListingFile(path: string, options: { maxBytes: number;
     throw new InspectTargetError(`${path} is ${size} bytes, more than HTTP_MAX_BYTES (${options.maxBytes}): not a listing page`);
   }
   const listing: StoredResponse = { url: `file://${path}`, status: 200, contentType: "application/json", body: await readFile(path) };
+  if (/^\s*</.test(listing.body.subarray(0, 200).toString("utf8").replace(/^\uFEFF/, ""))) return productPageFile(listing, options.currency);
   let json: unknown;
   try {
     json = decodeJson(listing, "a saved listing");
@@ -72,20 +75,32 @@ export async function readListingFile(path: string, options: { maxBytes: number;
       `${path} is neither a Shopify products.json page ({"products": [...]}) nor a WooCommerce Store API listing ([...])`,
     );
   }
-  const responses = platform === "woocommerce" ? [listing, wooVariationsWithoutPrices(json as unknown[])] : [listing];
-  const parsed = parseStoredPage(platform, responses, { currency: options.currency });
+  const responses = platform === "woocommerce" ? [listing, ...wooVariationsWithoutPrices(json as unknown[])] : [listing];
+  const warnings =
+    platform === "woocommerce"
+      ? ["a Store API listing carries no variation prices: variable products show none (inspect the store's URL for them)"]
+      : [];
+  return savedPage(platform, listing.url, responses, options.currency, warnings);
+}
+
+/** A saved product page (HTML): read as a JSON-LD store's page, its schema.org data. */
+function productPageFile(file: StoredResponse, currency: string | null): StoreReading {
+  return savedPage("jsonld", file.url, [{ ...file, contentType: "text/html" }], currency, []);
+}
+
+/** One saved page parsed as a stored page of `platform` would be, as a one-page reading. */
+function savedPage(platform: StorePlatform, url: string, responses: StoredResponse[], currency: string | null, warnings: string[]): StoreReading {
+  const parsed = parseStoredPage(platform, responses, { currency });
   const page: StorePage = {
     pageNumber: 1,
-    url: listing.url,
+    url,
     status: 200,
     notModified: false,
     validators: { etag: null, lastModified: null },
     responses,
-    currency: options.currency ?? parsed.products.find((p) => p.currency)?.currency ?? null,
+    currency: currency ?? parsed.products.find((p) => p.currency)?.currency ?? null,
     ...parsed,
-    ...(platform === "woocommerce"
-      ? { warnings: ["a Store API listing carries no variation prices: variable products show none (inspect the store's URL for them)"] }
-      : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   return { platform, pages: (async function* () { yield page; })(), close: async () => {} };
 }
@@ -101,7 +116,7 @@ function listingPlatform(json: unknown): StorePlatform | null {
  * separate answers). For a file we have only the listing, so each variation is given with
  * no price: its options, weight and grind still show, and the missing price says why.
  */
-function wooVariationsWithoutPrices(items: unknown[]): StoredResponse {
+function wooVariationsWithoutPrices(items: unknown[]): StoredResponse[] {
   const variations = items.flatMap((item) => {
     const p = item as { id?: unknown; prices?: { currency_code?: unknown; currency_minor_unit?: unknown }; variations?: unknown };
     if (!Array.isArray(p?.variations)) return [];
@@ -111,7 +126,13 @@ function wooVariationsWithoutPrices(items: unknown[]): StoredResponse {
       prices: { currency_code: p.prices?.currency_code ?? null, currency_minor_unit: p.prices?.currency_minor_unit ?? 2, price: null },
     }));
   });
-  return { url: "file://variations", status: 200, contentType: "application/json", body: Buffer.from(JSON.stringify(variations)) };
+  // In answers of at most WOO_PER_PAGE, as the Store API pages them (a longer one is refused as hostile).
+  const answers: StoredResponse[] = [];
+  for (let i = 0; i < variations.length; i += WOO_PER_PAGE) {
+    const body = Buffer.from(JSON.stringify(variations.slice(i, i + WOO_PER_PAGE)));
+    answers.push({ url: `file://variations?page=${i / WOO_PER_PAGE + 1}`, status: 200, contentType: "application/json", body });
+  }
+  return answers;
 }
 
 export interface LiveStoreOptions {
@@ -133,9 +154,18 @@ export async function readLiveStore(options: LiveStoreOptions): Promise<StoreRea
       log: options.log,
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    if (options.platform === "firecrawl") {
+      // Reading it would spend the roaster's Firecrawl budget, which inspect never does.
+      throw new InspectTargetError(
+        `${options.website} is read through Firecrawl, a paid service: inspect one of its stored runs instead (inspect <run id>)`,
+      );
+    }
     const platform = options.platform ?? (await detectPlatform(site, options.website));
     if (!platform) {
-      throw permanent("platform_unknown", `${options.website} answers neither Shopify's /products.json nor the WooCommerce Store API`);
+      throw permanent(
+        "platform_unknown",
+        `${options.website} answers neither Shopify's /products.json nor the WooCommerce Store API, and its sitemaps list no product page with schema.org data`,
+      );
     }
     const pages = adapterFor(platform).pages({
       roaster: { website: options.website, ...(options.currency ? { currency: options.currency } : {}) },
@@ -154,7 +184,7 @@ export async function readLiveStore(options: LiveStoreOptions): Promise<StoreRea
 export async function readRoasterStore(db: Queryable, slug: string, options: Omit<LiveStoreOptions, "website" | "platform" | "currency"> & { currency: string | null }): Promise<StoreReading> {
   const roaster = await findRoaster(db, slug);
   if (!roaster) throw new InspectTargetError(`no roaster with slug "${slug}"`);
-  return readLiveStore({ ...options, website: roaster.website, platform: roaster.platform ?? null, currency: options.currency ?? roaster.currency ?? null });
+  return readLiveStore({ ...options, website: roaster.website, platform: configuredPlatform(roaster), currency: options.currency ?? roaster.currency ?? null });
 }
 
 /** A stored run's raw pages, parsed as a replay would parse them (nothing is written). */

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { JobCounts } from "../queue/backend.ts";
+import { after } from "../timers.ts";
 
 // One Prometheus registry per process (built with the deps), fed from two places only: the
 // worker edge at the end of every job attempt (observeJob, with the run's stats), and the
@@ -72,7 +73,7 @@ export function createMetrics(): Metrics {
       if (!sampleQueue) return;
       const counts = await Promise.race([
         sampleQueue(),
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000).unref()),
+        new Promise<null>((resolve) => after(2000, () => resolve(null)).unref()),
       ]).catch(() => null);
       if (!counts) return;
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Queryable } from "../db/database.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import type { Metrics } from "./metrics.ts";
+import { after } from "../timers.ts";
 
 // /metrics (Prometheus text), /healthz (the process is up) and /readyz (its database and
 // queue answer): served by the dashboard and, on METRICS_PORT, by worker processes.
@@ -17,7 +18,7 @@ const CHECK_TIMEOUT_MS = 3000;
 
 async function reachable(work: () => Promise<unknown>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS)));
+  const timeout = new Promise<false>((resolve) => (timer = after(CHECK_TIMEOUT_MS, () => resolve(false))));
   try {
     return await Promise.race([work().then(() => true), timeout]);
   } catch {

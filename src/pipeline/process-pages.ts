@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.ts";
+import type { ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { StorePage } from "../platforms/adapter.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
@@ -41,6 +42,8 @@ export interface ProcessPagesResult {
   listedProductIds: Set<string>;
   /** True when every page was read and understood: only then may unlisted products be marked. */
   complete: boolean;
+  /** The first failed page's error, when a page failed. */
+  firstPageError: ScrapeError | null;
   alerts: PriceAlert[];
 }
 
@@ -52,6 +55,7 @@ export async function processPages(
   const listed = new Set<string>();
   const alerts: PriceAlert[] = [];
   let complete = true;
+  let firstPageError: ScrapeError | null = null;
   let pending: Promise<void> | null = null;
   const settle = async () => {
     const writing = pending;
@@ -114,6 +118,7 @@ export async function processPages(
       for (const warning of page.warnings ?? []) addWarning(stats, warning);
 
       if (page.error) {
+        firstPageError ??= page.error;
         stats.pages_failed += 1;
         complete = false;
         addError(stats, {
@@ -124,6 +129,14 @@ export async function processPages(
         });
         input.log.warn({ url: page.url, err: page.error }, "page failed");
         continue;
+      }
+
+      if (page.stoppedEarly) {
+        // Stopped on purpose (a budget): what this page read is written, nothing unseen is gone.
+        complete = false;
+        stats.stopped_early = page.stoppedEarly;
+        addError(stats, { scope: "run", url: page.url, message: page.stoppedEarly, retry: "permanent" });
+        input.log.warn({ url: page.url, reason: page.stoppedEarly }, "stopped before the end of the store");
       }
 
       for (const problem of page.productErrors) {
@@ -181,7 +194,7 @@ export async function processPages(
     // A failure elsewhere must not leave a page write running unobserved.
     await pending?.catch(() => {});
   }
-  return { listedProductIds: listed, complete, alerts };
+  return { listedProductIds: listed, complete, alerts, firstPageError };
 }
 
 /**

@@ -28,7 +28,7 @@ export class UnknownRoasterError extends Error {
 
 /**
  * The newest full run that read the whole store: finished ok (or partial with product
- * errors only), no page failed, no page answered 304 (a 304 page has no stored body, so
+ * errors only), no page failed, none stopped early, no page answered 304 (a 304 page has no stored body, so
  * replaying that run would take its products for gone), and at least one stored page.
  */
 export async function newestCompleteFullRun(db: Queryable, roasterId: string): Promise<string | null> {
@@ -40,6 +40,8 @@ export async function newestCompleteFullRun(db: Queryable, roasterId: string): P
         AND COALESCE(r.job_type, r.stats_json->>'job_type', 'full_refresh') = 'full_refresh'
         AND COALESCE((r.stats_json->>'pages_failed')::int, 0) = 0
         AND COALESCE((r.stats_json->>'not_modified_pages')::int, 0) = 0
+        -- Nor one stopped before the store's end (a spent Firecrawl budget).
+        AND r.stats_json->>'stopped_early' IS NULL
         AND EXISTS (SELECT 1 FROM public.scrape_artifacts a WHERE a.run_id = r.id AND a.saved_html_path IS NOT NULL)
       ORDER BY r.started_at DESC, r.id DESC
       LIMIT 1`,

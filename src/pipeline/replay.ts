@@ -3,7 +3,7 @@ import { artifactOrder } from "../db/artifacts.ts";
 import type { Queryable } from "../db/database.ts";
 import { permanent } from "../errors.ts";
 import { parseStoredPage, type StorePage } from "../platforms/adapter.ts";
-import type { StorePlatform } from "../platforms/raw-product.ts";
+import { isStorePlatform, type StorePlatform } from "../platforms/raw-product.ts";
 import type { JobType } from "../queue/job.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import { finishRun, startRun } from "./run-bookkeeping.ts";
@@ -28,6 +28,8 @@ export interface StoredRun {
   currency: string | null;
   jobType: JobType;
   artifacts: ArtifactRow[];
+  /** The run fetched every page (none unchanged, no stop at a budget): only then can a replay mark products gone. */
+  sawWholeStore: boolean;
 }
 
 /** Reads a run's bookkeeping and artifact records (no bodies yet). Throws run_not_found / platform_unknown. */
@@ -37,7 +39,13 @@ export async function loadStoredRun(db: Queryable, runId: string): Promise<Store
     source_id: string;
     platform: StorePlatform | null;
     currency: string | null;
-    stats_json: { job_type?: JobType; currency?: string | null; platform?: StorePlatform | null } | null;
+    stats_json: {
+      job_type?: JobType;
+      currency?: string | null;
+      platform?: StorePlatform | null;
+      not_modified_pages?: number;
+      stopped_early?: string | null;
+    } | null;
   }>(
     `SELECT s.roaster_id, r.source_id, ro.platform::text AS platform, o.currency, r.stats_json
        FROM public.scrape_runs r JOIN public.product_sources s ON s.id = r.source_id
@@ -48,7 +56,7 @@ export async function loadStoredRun(db: Queryable, runId: string): Promise<Store
   );
   if (!original) throw permanent("run_not_found", `no scrape run ${runId}`);
   const platform = original.stats_json?.platform ?? original.platform;
-  if (platform !== "shopify" && platform !== "woocommerce") {
+  if (!isStorePlatform(platform)) {
     throw permanent("platform_unknown", `run ${runId} has no known platform to parse its pages with`);
   }
   const artifacts = await db.query<ArtifactRow>(
@@ -64,6 +72,7 @@ export async function loadStoredRun(db: Queryable, runId: string): Promise<Store
     currency: original.currency ?? original.stats_json?.currency ?? null,
     jobType: original.stats_json?.job_type ?? "full_refresh",
     artifacts,
+    sawWholeStore: !original.stats_json?.not_modified_pages && !original.stats_json?.stopped_early,
   };
 }
 
@@ -144,7 +153,9 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
       stats,
       now: () => deps.clock.now(),
     });
-    if (jobType === "full_refresh" && result.complete && run.artifacts.length > 0) {
+    // Pages the original run did not fetch (unchanged, or past a spent budget) are not in its
+    // artifacts: their products were not seen, so none may be marked as gone.
+    if (jobType === "full_refresh" && result.complete && run.sawWholeStore && run.artifacts.length > 0) {
       stats.marked_unlisted = await markUnlisted(db, run.roasterId, [...result.listedProductIds]);
     }
   } catch (err) {

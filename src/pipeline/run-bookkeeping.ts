@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/database.ts";
 import type { RunStatus } from "../db/enums.ts";
 import type { JobType } from "../queue/job.ts";
+import { databaseSafe } from "./database-safe.ts";
 import type { RunStats } from "./run-stats.ts";
 
 /** Why a run was closed by the next job of its roaster rather than by its own. */
@@ -32,10 +33,11 @@ export async function startRun(db: Queryable, input: { sourceId: string; jobId: 
   return row!.id;
 }
 
+/** Closes the run. Its stats quote the store (product ids, names in errors): cleaned like any store data. */
 export async function finishRun(db: Queryable, runId: string, status: RunStatus, stats: RunStats): Promise<void> {
   await db.query("SELECT public.rpc_scrape_run_finish(p_run_id := $1, p_status := $2, p_stats := $3::jsonb)", [
     runId,
     status,
-    JSON.stringify(stats),
+    JSON.stringify(databaseSafe(stats)),
   ]);
 }

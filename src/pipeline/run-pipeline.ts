@@ -1,19 +1,21 @@
 import type { Deps } from "../app/deps.ts";
 import type { Roaster } from "../config/roaster.ts";
 import type { RunStatus } from "../db/enums.ts";
-import { retryClassOf, ScrapeError } from "../errors.ts";
+import { endsJob, retryClassOf, ScrapeError } from "../errors.ts";
 import { createFetchStats, type FetchStats } from "../fetch/stats.ts";
 import { saveValidators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
 import { adapterFor } from "../platforms/adapter.ts";
 import { detectAndSavePlatform } from "../platforms/detect.ts";
-import { ensureSource } from "../db/roasters.ts";
+import { recordFullSweep, saveLastmods } from "../db/page-lastmods.ts";
+import { ensureSource, readViaOf, saveReadVia } from "../db/roasters.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { markSlotFinished } from "../scheduler/slots.ts";
 import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
 import { loadProductStates } from "./product-state.ts";
+import { budgetedFirecrawl, configuredPlatform, incrementalMemory } from "./store-access.ts";
 import { closeAbandonedRuns, finishRun, startRun } from "./run-bookkeeping.ts";
 import { addError, emptyRunStats, roundTimings, runStatusOf, type RunStats } from "./run-stats.ts";
 
@@ -45,6 +47,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   const { deps, roaster, job, log, signal } = input;
   const { db } = deps;
   const started = Date.now();
+  const startedAt = deps.clock.now();
   const stats = emptyRunStats({ jobType: job.type, jobId: input.jobId, slot: job.slot, attempt: input.attempt });
   stats.platform = roaster.platform ?? null;
   const sourceId = roaster.source_id ?? (await ensureSource(db, roaster));
@@ -58,13 +61,31 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   let alerts: PriceAlert[] = [];
   let fatal: unknown = null;
 
+  const firecrawl = budgetedFirecrawl({ db, settings: deps.settings, roaster, now: () => deps.clock.now(), signal, log });
   try {
-    const platform = roaster.platform ?? (await detectAndSavePlatform(db, site, roaster));
+    const configured = configuredPlatform(roaster);
+    const platform = configured ?? (await detectAndSavePlatform(db, site, roaster));
+    if (configured) await saveReadVia(db, roaster.id, readViaOf(platform));
     stats.platform = platform;
+    stats.read_via = readViaOf(platform);
     // `--force` reads every page in full and normalizes every product again (after a parser
-    // improvement, say): no 304s, no unchanged-product shortcut.
+    // improvement, say): no 304s, no unchanged lastmods, no unchanged-product shortcut.
     const force = job.force === true;
-    const pages = adapterFor(platform).pages({ roaster, http: site, log, conditional: !force });
+    // A full run of a sitemap store reads only the pages whose lastmod changed, unless a sweep is due.
+    const memory =
+      platform === "jsonld" && mode === "full" && !force
+        ? await incrementalMemory(db, roaster.id, deps.clock.now(), deps.settings.SITEMAP_FULL_SWEEP_DAYS)
+        : null;
+    if (platform === "jsonld" && mode === "full") stats.sitemap_sweep = memory === null;
+    const pages = adapterFor(platform).pages({
+      roaster,
+      http: site,
+      log,
+      conditional: !force,
+      maxPages: deps.settings.MAX_PAGES_PER_RUN,
+      ...(memory ? { pageMemory: memory } : {}),
+      ...(firecrawl ? { firecrawl } : {}),
+    });
     const previous = await loadProductStates(db, roaster.id);
     const result = await processPages(pages, {
       db,
@@ -75,8 +96,11 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       pinnedCurrency: roaster.currency ?? null,
       stats,
       artifacts: deps.artifacts,
-      afterPage: (page) =>
-        saveValidators(db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1, appliedBy: mode }),
+      afterPage: async (page) => {
+        await saveValidators(db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1, appliedBy: mode });
+        // Only a full run wrote the whole product: a price-only run leaves lastmods as they were.
+        if (mode === "full" && page.lastmods?.length) await saveLastmods(db, roaster.id, page.lastmods);
+      },
       now: () => deps.clock.now(),
       signal,
       previous,
@@ -85,16 +109,27 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     alerts = result.alerts;
     if (mode === "full" && result.complete && stats.pages > 0) {
       stats.marked_unlisted = await markUnlisted(db, roaster.id, [...result.listedProductIds]);
+      if (stats.sitemap_sweep) await recordFullSweep(db, roaster.id, startedAt);
     }
     if (stats.pages > 0 && stats.pages === stats.pages_failed) {
       // Nothing could be read: let the job's retry policy decide (a 503 storm is transient).
-      fatal = firstPageError(stats);
+      fatal = allPagesFailed(result.firstPageError);
     }
   } catch (err) {
     fatal = err;
-    addError(stats, { scope: "run", message: (err as Error).message, retry: retryClassOf(err) });
+    addError(stats, {
+      scope: "run",
+      message: (err as Error).message,
+      retry: retryClassOf(err),
+      ...(err instanceof ScrapeError ? { code: err.code } : {}),
+    });
   }
 
+  if (firecrawl) {
+    stats.firecrawl_calls = firecrawl.stats.calls;
+    stats.firecrawl_credits = firecrawl.stats.credits;
+    await firecrawl.close().catch(() => {});
+  }
   mergeFetchStats(stats, fetchStats);
   stats.duration_ms = Date.now() - started;
   roundTimings(stats);
@@ -102,7 +137,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   await finishRun(db, runId, status, stats);
   // A run that will be retried has not served its slot yet: if the queue loses the retry,
   // the scheduler must still see the slot as unfinished.
-  const final = fatal === null || retryClassOf(fatal) === "permanent" || input.attempt >= deps.settings.JOB_ATTEMPTS;
+  const final = fatal === null || endsJob(fatal, deps.settings.JOB_RETRY_AFTER_CAP_MS) || input.attempt >= deps.settings.JOB_ATTEMPTS;
   if (final) await markSlotFinished(db, { jobId: input.jobId, runId });
   await announceAlerts(alerts, { roaster: roaster.slug, runId, webhookUrl: deps.settings.ALERT_WEBHOOK_URL, log });
 
@@ -110,10 +145,13 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   return { runId, status, stats: summaryOf(stats) };
 }
 
-function firstPageError(stats: RunStats): ScrapeError {
-  const error = stats.errors.find((e) => e.scope === "page");
-  const retry = error?.retry === "permanent" || error?.retry === "throttled" ? error.retry : "transient";
-  return new ScrapeError(retry, "all_pages_failed", `every page failed; first: ${error?.message ?? "unknown"}`);
+/** The run's failure when no page could be read: the first page's, so its class, wait and finality hold. */
+function allPagesFailed(first: ScrapeError | null): ScrapeError {
+  return new ScrapeError(first?.retry ?? "transient", "all_pages_failed", `every page failed; first: ${first?.message ?? "unknown"}`, {
+    cause: first ?? undefined,
+    ...(first?.retryAfterMs !== undefined ? { retryAfterMs: first.retryAfterMs } : {}),
+    ...(first ? { final: first.final } : {}),
+  });
 }
 
 function mergeFetchStats(stats: RunStats, fetch: FetchStats): void {

@@ -11,6 +11,8 @@ export interface RunError {
   url?: string;
   product?: string | null;
   retry?: string;
+  /** For run errors: the classified error's code ("deadline", "crawl_delay_too_long", …). */
+  code?: string;
 }
 
 export interface RunStats {
@@ -19,6 +21,14 @@ export interface RunStats {
   slot: string;
   attempt: number;
   platform: string | null;
+  /** How the products were read: api (Shopify / WooCommerce), jsonld, firecrawl. */
+  read_via: string | null;
+  /** JSON-LD full runs: true when every product page was read, false when only changed ones (lastmod). */
+  sitemap_sweep: boolean | null;
+  /** Why the adapter stopped before the store's end (the Firecrawl budget): the run is partial. */
+  stopped_early: string | null;
+  firecrawl_calls: number;
+  firecrawl_credits: number;
   currency: string | null;
   pages: number;
   pages_failed: number;
@@ -70,6 +80,11 @@ export function emptyRunStats(input: { jobType: JobType; jobId: string; slot: st
     slot: input.slot,
     attempt: input.attempt,
     platform: null,
+    read_via: null,
+    sitemap_sweep: null,
+    stopped_early: null,
+    firecrawl_calls: 0,
+    firecrawl_credits: 0,
     currency: null,
     pages: 0,
     pages_failed: 0,
@@ -135,5 +150,5 @@ export function runStatusOf(stats: RunStats, fatal: boolean): RunStatus {
   if (fatal) return "fail";
   const failedProducts = stats.errors.some((e) => e.scope === "product");
   if (stats.pages_failed > 0 && stats.pages === stats.pages_failed) return "fail";
-  return stats.pages_failed > 0 || failedProducts ? "partial" : "ok";
+  return stats.pages_failed > 0 || failedProducts || stats.stopped_early !== null ? "partial" : "ok";
 }

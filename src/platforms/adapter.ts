@@ -4,6 +4,8 @@ import type { FetchResult, GetOptions } from "../fetch/client.ts";
 import type { Validators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RawProduct, StorePlatform } from "./raw-product.ts";
+import { firecrawlAdapter, parseFirecrawlPage, type FirecrawlAccess } from "./firecrawl/adapter.ts";
+import { jsonldAdapter, parseJsonLdPage } from "./jsonld/adapter.ts";
 import { parseShopifyPage, shopifyAdapter } from "./shopify/adapter.ts";
 import { parseWooPage, wooAdapter } from "./woocommerce/adapter.ts";
 
@@ -16,12 +18,24 @@ export interface PoliteFetcher {
   get(url: string, options?: GetOptions): Promise<FetchResult>;
 }
 
+/** What a full run remembers of a sitemap store's product pages (db/page-lastmods.ts behind it). */
+export interface PageMemory {
+  /** The sitemap lastmod each URL had when a full run last read and wrote it. */
+  lastmods(urls: readonly string[]): Promise<Map<string, string>>;
+}
+
 export interface AdapterContext {
   roaster: Pick<Roaster, "website" | "currency">;
   http: PoliteFetcher;
   log?: Logger;
   /** Send remembered validators with page requests (default true). */
   conditional?: boolean;
+  /** MAX_PAGES_PER_RUN: the walk stops after this many pages (DEFAULT_MAX_PAGES_PER_RUN when absent). */
+  maxPages?: number;
+  /** JSON-LD stores: skip product pages whose sitemap lastmod is unchanged (incremental full runs only). */
+  pageMemory?: PageMemory;
+  /** The Firecrawl adapter's paid fetcher, with the roaster's credit budget. */
+  firecrawl?: FirecrawlAccess;
 }
 
 /** One HTTP answer as stored for replay. */
@@ -50,6 +64,13 @@ export interface StorePage {
   warnings?: string[];
   /** The page failed as a whole; products are empty. */
   error?: ScrapeError;
+  /** JSON-LD: the sitemap lastmods of the product pages this page read cleanly (saved once it is persisted). */
+  lastmods?: { url: string; lastmod: string }[];
+  /**
+   * The adapter stopped here on purpose, before the store's end (the Firecrawl budget is
+   * spent): the run is partial with this reason, and nothing unseen is marked as gone.
+   */
+  stoppedEarly?: string;
 }
 
 export interface ProductError {
@@ -78,6 +99,10 @@ export function adapterFor(platform: StorePlatform): PlatformAdapter {
       return shopifyAdapter;
     case "woocommerce":
       return wooAdapter;
+    case "jsonld":
+      return jsonldAdapter;
+    case "firecrawl":
+      return firecrawlAdapter;
     default:
       return assertNever(platform);
   }
@@ -97,6 +122,10 @@ export function parseStoredPage(
       return parseShopifyPage(responses, options);
     case "woocommerce":
       return parseWooPage(responses, options);
+    case "jsonld":
+      return parseJsonLdPage(responses);
+    case "firecrawl":
+      return parseFirecrawlPage(responses);
     default:
       return assertNever(platform);
   }

@@ -1,15 +1,18 @@
 import type { Roaster } from "../config/roaster.ts";
 import type { Queryable } from "../db/database.ts";
 import { savePlatform } from "../db/roasters.ts";
-import { permanent } from "../errors.ts";
+import { permanent, ScrapeError } from "../errors.ts";
 import type { PoliteFetcher } from "./adapter.ts";
 import { decodeJson } from "./json.ts";
 import { isJobFatal, isOk, originsOf, stored } from "./paging.ts";
+import { hasJsonLdProducts } from "./jsonld/detect.ts";
 import type { StorePlatform } from "./raw-product.ts";
 import { WOO_PATHS } from "./woocommerce/adapter.ts";
 
 // Which platform a roaster's store runs on, for roasters configured without one: Shopify
-// first (one small /products.json request), then the WooCommerce Store API.
+// first (one small /products.json request), then the WooCommerce Store API, then product
+// pages with schema.org data found through the sitemaps; Firecrawl only for a roaster that
+// allows it, when none of those reads.
 
 interface Probe {
   platform: StorePlatform;
@@ -54,6 +57,13 @@ export async function detectPlatform(http: PoliteFetcher, website: string): Prom
       throw err;
     }
   }
+  try {
+    if (await hasJsonLdProducts(http, website)) return "jsonld";
+  } catch (err) {
+    // No sitemap, or one that is not: no evidence. A store that does not answer is the job's problem.
+    if (!(err instanceof ScrapeError) || err.retry !== "permanent") throw err;
+    if (isJobFatal(err)) disallowed ??= err;
+  }
   // Nothing found, and robots.txt kept us from looking somewhere: that is the reason to report.
   if (disallowed) throw disallowed;
   return null;
@@ -63,13 +73,14 @@ export async function detectPlatform(http: PoliteFetcher, website: string): Prom
 export async function detectAndSavePlatform(
   db: Queryable,
   http: PoliteFetcher,
-  roaster: Pick<Roaster, "id" | "slug" | "website">,
+  roaster: Pick<Roaster, "id" | "slug" | "website" | "use_firecrawl_fallback">,
 ): Promise<StorePlatform> {
-  const platform = await detectPlatform(http, roaster.website);
+  const platform = (await detectPlatform(http, roaster.website)) ?? (roaster.use_firecrawl_fallback ? "firecrawl" : null);
   if (!platform) {
     throw permanent(
       "platform_unknown",
-      `${roaster.slug}: ${roaster.website} answers neither Shopify's /products.json nor the WooCommerce Store API`,
+      `${roaster.slug}: ${roaster.website} answers neither Shopify's /products.json nor the WooCommerce Store API, ` +
+        `and its sitemaps list no product page with schema.org Product data (use_firecrawl_fallback is off)`,
     );
   }
   await savePlatform(db, roaster.id, platform);

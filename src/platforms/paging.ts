@@ -3,7 +3,8 @@ import { permanent, ScrapeError } from "../errors.ts";
 import { asScrapeError } from "../fetch/client.ts";
 import { NO_VALIDATORS } from "../fetch/validators.ts";
 import type { FetchResult } from "../fetch/client.ts";
-import type { StorePage, StoredResponse } from "./adapter.ts";
+import { DEFAULT_MAX_PAGES_PER_RUN } from "../config/settings.ts";
+import type { AdapterContext, StorePage, StoredResponse } from "./adapter.ts";
 
 // Shared page bookkeeping for the adapters.
 
@@ -14,9 +15,9 @@ export function stored(result: FetchResult): StoredResponse {
   return { url: result.finalUrl, status: result.status, contentType: result.contentType, body: result.body };
 }
 
-/** Errors that end the whole job rather than one page. */
+/** Errors that end the whole job rather than one page (final ones: a Crawl-delay beyond the cap, the deadline). */
 export function isJobFatal(err: unknown): boolean {
-  return err instanceof ScrapeError && (err.code === "robots_disallowed" || err.code === "store_not_found");
+  return err instanceof ScrapeError && (err.code === "robots_disallowed" || err.code === "store_not_found" || err.final);
 }
 
 export function failedPage(
@@ -53,6 +54,59 @@ export function notModifiedPage(pageNumber: number, url: string, result: FetchRe
     productErrors: [],
     currency,
   };
+}
+
+/** The walk's page budget: MAX_PAGES_PER_RUN from the context, or its default. */
+export function maxPagesOf(ctx: AdapterContext): number {
+  return ctx.maxPages ?? DEFAULT_MAX_PAGES_PER_RUN;
+}
+
+/**
+ * The page a walk ends with when MAX_PAGES_PER_RUN pages were read and the store says there
+ * is more: a failed page (nothing fetched), so the run is partial and nothing is taken as gone.
+ */
+export function pageBudgetSpent(pageNumber: number, url: string, maxPages: number, more: string, currency: string | null): StorePage {
+  return unfetchedPage(pageNumber, url, currency, {
+    error: permanent(
+      "too_many_pages",
+      `stopped after MAX_PAGES_PER_RUN (${maxPages}) pages: ${more}; the rest of the store was not read`,
+    ),
+  });
+}
+
+/** A page the walk ends with without asking the store: it only carries the walk's own warning or error. */
+export function unfetchedPage(
+  pageNumber: number,
+  url: string,
+  currency: string | null,
+  note: Pick<StorePage, "warnings" | "error">,
+): StorePage {
+  return {
+    pageNumber,
+    url,
+    status: 0,
+    notModified: false,
+    validators: NO_VALIDATORS,
+    responses: [],
+    products: [],
+    productErrors: [],
+    currency,
+    ...note,
+  };
+}
+
+/**
+ * A page listing more products than the platform ever sends on one (a hostile or broken store):
+ * refused whole, before any of it is validated or normalized, so it costs no more memory than
+ * its parsed JSON.
+ */
+export function assertPageSize(count: number, limit: number, url: string, platform: string): void {
+  if (count > limit) {
+    throw permanent(
+      "too_many_products",
+      `${url} lists ${count} items on one page; ${platform} sends at most ${limit}: the page is not read`,
+    );
+  }
 }
 
 /** A non-2xx final answer for a page (after the client's retries) as a classified error. */

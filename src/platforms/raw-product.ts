@@ -2,7 +2,16 @@
 // Values stay as the store sent them (strings, minor units, HTML): interpreting them is
 // the normalizers' job, so a replay of stored pages re-derives everything.
 
-export type StorePlatform = "shopify" | "woocommerce";
+/**
+ * How a store's products are read: its platform's API (Shopify, WooCommerce), its product
+ * pages' schema.org data (`jsonld`), or Firecrawl's extraction (`firecrawl`). The last two are
+ * `custom` in the users' platform_enum.
+ */
+export type StorePlatform = "shopify" | "woocommerce" | "jsonld" | "firecrawl";
+
+export const STORE_PLATFORMS: readonly StorePlatform[] = ["shopify", "woocommerce", "jsonld", "firecrawl"];
+
+export const isStorePlatform = (value: unknown): value is StorePlatform => STORE_PLATFORMS.includes(value as StorePlatform);
 
 /** A price as the store wrote it. With `minorUnit` set, `amount` is in minor units (Woo). */
 export interface RawPrice {

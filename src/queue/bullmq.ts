@@ -18,6 +18,7 @@ import {
   type RetryPolicy,
 } from "./backend.ts";
 import { jobIdFor, type JobPayload } from "./job.ts";
+import { after } from "../timers.ts";
 
 // The production backend: BullMQ on Redis. Attempts, backoff with jitter, stalled-job
 // recovery, UnrecoverableError and DelayedError are BullMQ's own; this file only maps the
@@ -133,7 +134,7 @@ export function openBullmqQueue(options: BullmqOptions): QueueBackend {
             const timedOut =
               timeoutMs === undefined
                 ? new Promise<boolean>(() => {})
-                : new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+                : new Promise<boolean>((resolve) => (timer = after(timeoutMs, () => resolve(false))));
             const drained = await Promise.race([graceful, timedOut]);
             clearTimeout(timer);
             if (!drained) {

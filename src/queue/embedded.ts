@@ -15,6 +15,7 @@ import {
   type RetryPolicy,
 } from "./backend.ts";
 import { jobIdFor, type JobPayload } from "./job.ts";
+import { after } from "../timers.ts";
 
 // The in-process backend for a single `coffee-scraper start` on the embedded database:
 // what one process can observe of BullMQ's semantics (dedup by id, delays, concurrency,
@@ -66,7 +67,7 @@ export function openEmbeddedQueue(options: EmbeddedOptions): QueueBackend {
     timer = undefined;
     timerAt = next;
     if (next === Infinity) return;
-    timer = setTimeout(promote, Math.max(0, next - now()));
+    timer = after(next - now(), promote);
   };
 
   function promote() {
@@ -188,7 +189,7 @@ export function openEmbeddedQueue(options: EmbeddedOptions): QueueBackend {
               drained = await new Promise<boolean>((resolve) => {
                 resolveIdle = () => resolve(true);
                 c.idle.add(resolveIdle);
-                if (closeOptions.timeoutMs !== undefined) timeout = setTimeout(() => resolve(false), closeOptions.timeoutMs);
+                if (closeOptions.timeoutMs !== undefined) timeout = after(closeOptions.timeoutMs, () => resolve(false));
               });
               clearTimeout(timeout);
               c.idle.delete(resolveIdle);

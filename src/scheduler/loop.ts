@@ -1,9 +1,11 @@
 import type { Clock } from "../app/clock.ts";
+import type { CadenceFloors } from "../config/settings.ts";
 import type { Queryable } from "../db/database.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import { scheduleTick, type TickSummary } from "./tick.ts";
+import { after } from "../timers.ts";
 
 // The long-running scheduler (`schedule` without --once, and inside `start`): a tick at
 // once, then one every SCHEDULER_TICK_MS. A failed tick is logged and the next one retries;
@@ -17,6 +19,8 @@ export interface SchedulerOptions {
   tickMs: number;
   /** SCHEDULER_LOST_AFTER_MS. */
   lostAfterMs?: number;
+  /** FULL/PRICE_CADENCE_MIN_INTERVAL_MS. */
+  cadenceFloors?: CadenceFloors;
   /** Called after each tick (tests, metrics). */
   onTick?: (summary: TickSummary) => void;
 }
@@ -33,6 +37,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
   let ticks = 0;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();
+  const warnedUnderFloor = new Set<string>();
 
   const tick = () => {
     timer = undefined;
@@ -42,6 +47,8 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
       clock: options.clock,
       log,
       ...(options.lostAfterMs !== undefined ? { lostAfterMs: options.lostAfterMs } : {}),
+      ...(options.cadenceFloors ? { cadenceFloors: options.cadenceFloors } : {}),
+      warnedUnderFloor,
     })
       .then(
         (summary) => {
@@ -51,7 +58,7 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
         (err: unknown) => log.error({ err: coerceError(err) }, "schedule tick failed; the next tick retries"),
       )
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, options.tickMs);
+        if (!stopped) timer = after(options.tickMs, tick);
       });
   };
 

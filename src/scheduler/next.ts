@@ -1,7 +1,8 @@
 import type { Queryable } from "../db/database.ts";
 import type { RunStatus } from "../db/enums.ts";
 import type { JobType } from "../queue/job.ts";
-import { latestSlot, nextSlot } from "./cadence.ts";
+import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
+import { enforcedFloor, latestSlot, nextSlot } from "./cadence.ts";
 import { loadScheduleState } from "./slots.ts";
 
 // `roasters next`: per roaster and job type, when the scheduler will next act and what the
@@ -40,7 +41,12 @@ interface RunRow {
   finished_at: Date | string | null;
 }
 
-export async function roasterOutlook(db: Queryable, now: Date): Promise<RoasterOutlook[]> {
+/** `floors`: FULL/PRICE_CADENCE_MIN_INTERVAL_MS, so the slots shown are the ones the scheduler will take. */
+export async function roasterOutlook(
+  db: Queryable,
+  now: Date,
+  floors: CadenceFloors = DEFAULT_CADENCE_FLOORS,
+): Promise<RoasterOutlook[]> {
   const [states, runs] = await Promise.all([
     loadScheduleState(db),
     db.query<RunRow>(
@@ -59,11 +65,14 @@ export async function roasterOutlook(db: Queryable, now: Date): Promise<RoasterO
       const last = s.last[type];
       const current = s.active ? latestSlot(cadence, now) : null;
       const run = lastRuns.get(`${s.slug}|${type}`);
+      // The first slot the floor lets through: none before the last one + floor.
+      const floor = enforcedFloor(cadence, floors[type], s.allowFrequentCadence);
+      const earliest = last ? last.slotAt.getTime() + floor : -Infinity;
+      const due = current !== null && (!last || (current.getTime() > last.slotAt.getTime() && current.getTime() >= earliest));
       return {
         cadence,
-        dueNow:
-          current && (!last || current.getTime() > last.slotAt.getTime()) ? current.toISOString() : null,
-        next: s.active ? iso(nextSlot(cadence, now)) : null,
+        dueNow: due ? current.toISOString() : null,
+        next: s.active ? iso(nextSlot(cadence, new Date(Math.max(now.getTime(), earliest - 1)))) : null,
         lastSlot: last ? last.slotAt.toISOString() : null,
         lastRun: run
           ? {

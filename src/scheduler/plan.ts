@@ -1,5 +1,6 @@
 import { jobIdFor, type JobPayload, type JobType } from "../queue/job.ts";
-import { slotsAt } from "./cadence.ts";
+import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
+import { enforcedFloor, slotsAt } from "./cadence.ts";
 import type { NewSlot, RoasterScheduleState, SlotRecord } from "./slots.ts";
 
 // Due computation, pure: the roasters' recorded slots + an instant → which slots to record
@@ -13,7 +14,8 @@ export type SkipReason =
   | "finished"
   | "served by full refresh"
   | "recorded by another scheduler"
-  | "already on the queue";
+  | "already on the queue"
+  | "under the cadence floor";
 
 export interface DueJob {
   roaster: string;
@@ -54,6 +56,8 @@ export interface Plan {
   newSlots: NewSlot[];
   unfinished: Unfinished[];
   skipped: Skipped[];
+  /** Roasters whose cadence fires more often than its floor and whose slot was skipped for it. */
+  underFloor: { roaster: string; type: JobType; cadence: string }[];
 }
 
 export const REASONS = {
@@ -62,9 +66,15 @@ export const REASONS = {
   lost: "lost: the slot's job never finished and the queue no longer has it",
 } as const;
 
-export function planTick(roasters: RoasterScheduleState[], at: Date): Plan {
+/**
+ * `floors` (FULL/PRICE_CADENCE_MIN_INTERVAL_MS) thin a cadence that fires more often, on a row
+ * written by another client (imports refuse one): a slot closer than the floor to the last
+ * recorded one is skipped, so `* * * * *` gives one full refresh an hour, not sixty. Roasters
+ * with allow_frequent_cadence are left as they are.
+ */
+export function planTick(roasters: RoasterScheduleState[], at: Date, floors: CadenceFloors = DEFAULT_CADENCE_FLOORS): Plan {
   const slotOf = slotsAt(at);
-  const plan: Plan = { due: [], newSlots: [], unfinished: [], skipped: [] };
+  const plan: Plan = { due: [], newSlots: [], unfinished: [], skipped: [], underFloor: [] };
   for (const r of roasters) {
     if (!r.active) {
       plan.skipped.push({ roaster: r.slug, type: "full_refresh", slot: null, reason: "inactive" });
@@ -75,10 +85,18 @@ export function planTick(roasters: RoasterScheduleState[], at: Date): Plan {
       full_refresh: slotOf(r.fullCadence),
       price_only: slotOf(r.priceCadence),
     };
+    const cadences: Record<JobType, string> = { full_refresh: r.fullCadence, price_only: r.priceCadence };
     const isDue = (type: JobType) => {
       const slot = slots[type];
       const last = r.last[type];
-      return slot !== null && (last === null || slot.getTime() > last.slotAt.getTime());
+      if (slot === null || (last !== null && slot.getTime() <= last.slotAt.getTime())) return false;
+      const floor = enforcedFloor(cadences[type], floors[type], r.allowFrequentCadence);
+      if (last !== null && slot.getTime() - last.slotAt.getTime() < floor) {
+        plan.skipped.push({ roaster: r.slug, type, slot: slot.toISOString(), reason: "under the cadence floor" });
+        plan.underFloor.push({ roaster: r.slug, type, cadence: cadences[type] });
+        return false;
+      }
+      return true;
     };
     const fullDue = isDue("full_refresh");
     const priceDue = isDue("price_only");

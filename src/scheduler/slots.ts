@@ -22,6 +22,8 @@ export interface RoasterScheduleState {
   active: boolean;
   fullCadence: string;
   priceCadence: string;
+  /** The roaster runs cadences more frequent than the floors on purpose (roaster_options). */
+  allowFrequentCadence: boolean;
   /** Any scrape run at all, scheduled or not. */
   hasRuns: boolean;
   /** The latest recorded slot of each job type. */
@@ -34,6 +36,7 @@ interface StateRow {
   is_active: boolean;
   full_cadence: string;
   price_cadence: string;
+  allow_frequent_cadence: boolean;
   has_runs: boolean;
   f_slot_at: Date | string | null;
   f_job_id: string | null;
@@ -57,13 +60,14 @@ const lastSlot = (type: JobType, alias: string) => `LEFT JOIN LATERAL (
   ) ${alias} ON true`;
 
 const STATE_SQL = `
-  SELECT r.id, r.slug, r.is_active, r.full_cadence, r.price_cadence,
+  SELECT r.id, r.slug, r.is_active, r.full_cadence, r.price_cadence, COALESCE(o.allow_frequent_cadence, false) AS allow_frequent_cadence,
          (r.is_active AND EXISTS (
             SELECT 1 FROM public.product_sources ps JOIN public.scrape_runs sr ON sr.source_id = ps.id WHERE ps.roaster_id = r.id
          )) AS has_runs,
          f.slot_at AS f_slot_at, f.job_id AS f_job_id, f.served_by AS f_served_by, f.finished AS f_finished, f.age_ms AS f_age_ms,
          p.slot_at AS p_slot_at, p.job_id AS p_job_id, p.served_by AS p_served_by, p.finished AS p_finished, p.age_ms AS p_age_ms
   FROM public.roasters r
+  LEFT JOIN coffee_scraper.roaster_options o ON o.roaster_id = r.id
   ${lastSlot("full_refresh", "f")}
   ${lastSlot("price_only", "p")}
   ORDER BY r.slug`;
@@ -88,6 +92,7 @@ export async function loadScheduleState(db: Queryable): Promise<RoasterScheduleS
     active: r.is_active,
     fullCadence: r.full_cadence,
     priceCadence: r.price_cadence,
+    allowFrequentCadence: r.allow_frequent_cadence,
     hasRuns: r.has_runs,
     last: {
       full_refresh: record(r.f_slot_at, r.f_job_id, r.f_served_by, r.f_finished, r.f_age_ms),

@@ -3,7 +3,9 @@ import type { Queryable } from "../db/database.ts";
 import type { Logger } from "../log/logger.ts";
 import type { JobState, QueueBackend } from "../queue/backend.ts";
 import type { JobType } from "../queue/job.ts";
-import { payloadOf, planTick, REASONS, type DueJob, type Skipped, type Unfinished } from "./plan.ts";
+import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
+import { describeInterval } from "./cadence.ts";
+import { payloadOf, planTick, REASONS, type DueJob, type Plan, type Skipped, type Unfinished } from "./plan.ts";
 import { loadScheduleState, recordSlots, slotKey } from "./slots.ts";
 
 // One scheduler tick: read every roaster's recorded slots (one query), plan, record the new
@@ -25,6 +27,13 @@ export interface TickOptions {
   recoverLost?: boolean;
   /** SCHEDULER_LOST_AFTER_MS: how long after recording a slot its job may be taken for lost (default 60 s). */
   lostAfterMs?: number;
+  /** FULL/PRICE_CADENCE_MIN_INTERVAL_MS (their defaults when absent). */
+  cadenceFloors?: CadenceFloors;
+  /**
+   * `roaster|type` pairs already warned about a cadence under its floor: a long-running
+   * scheduler says it once per roaster, not once a tick. Absent: every tick says it.
+   */
+  warnedUnderFloor?: Set<string>;
   log?: Logger;
 }
 
@@ -51,7 +60,8 @@ export async function scheduleTick(options: TickOptions): Promise<TickSummary> {
   const at = options.at ?? options.clock?.now() ?? new Date();
   const dryRun = options.dryRun === true;
   const roasters = await loadScheduleState(options.db);
-  const plan = planTick(roasters, at);
+  const plan = planTick(roasters, at, options.cadenceFloors);
+  warnUnderFloor(plan, options);
 
   // Which of the new slots this scheduler recorded: the others belong to a concurrent tick.
   let mine: DueJob[] = plan.due;
@@ -140,6 +150,20 @@ export async function scheduleTick(options: TickOptions): Promise<TickSummary> {
     "schedule tick",
   );
   return summary;
+}
+
+function warnUnderFloor(plan: Plan, options: TickOptions): void {
+  const floors = options.cadenceFloors ?? DEFAULT_CADENCE_FLOORS;
+  for (const { roaster, type, cadence } of plan.underFloor) {
+    const key = `${roaster}|${type}`;
+    if (options.warnedUnderFloor?.has(key)) continue;
+    options.warnedUnderFloor?.add(key);
+    options.log?.warn(
+      { roaster, type, cadence, minIntervalMs: floors[type] },
+      `cadence "${cadence}" fires more often than ${type === "full_refresh" ? "FULL" : "PRICE"}_CADENCE_MIN_INTERVAL_MS ` +
+        `(${describeInterval(floors[type])}): slots inside it are skipped; set allow_frequent_cadence on the roaster to run it that often`,
+    );
+  }
 }
 
 async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -4,6 +4,7 @@ import type { Roaster } from "../config/roaster.ts";
 import type { Queryable } from "../db/database.ts";
 import { ROASTER_COLUMNS, ROASTER_FROM, toRoaster, type RoasterRow } from "../db/roasters.ts";
 import type { Logger } from "../log/logger.ts";
+import { every } from "../timers.ts";
 
 // One job per roaster at a time, across processes and machines: a row in roaster_leases.
 // Taken when free or expired, renewed while the job runs, released in `finally`. A holder
@@ -130,7 +131,7 @@ export async function holdLease(
   const lost = new AbortController();
   let expiresAt = Date.now() + lease.ttlMs;
   let renewing: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
+  const timer = every(Math.max(100, Math.floor(lease.ttlMs / 3)), () => {
     renewing = (async () => {
       try {
         if (await renewLease(db, lease)) {
@@ -145,7 +146,7 @@ export async function holdLease(
       }
       if (lost.signal.aborted) clearInterval(timer);
     })();
-  }, Math.max(100, Math.floor(lease.ttlMs / 3)));
+  });
   timer.unref();
   return {
     lost: lost.signal,

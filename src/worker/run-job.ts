@@ -1,8 +1,9 @@
 import type { Deps } from "../app/deps.ts";
-import { permanent } from "../errors.ts";
+import { permanent, ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { runPipeline, type PipelineInput, type RunSummary } from "../pipeline/run-pipeline.ts";
 import type { JobPayload } from "../queue/job.ts";
+import { after, seconds } from "../timers.ts";
 import { claimRoaster, holdLease, PROCESS_HOLDER } from "./lease.ts";
 
 // The single function that does a roaster's job, for every way in: the BullMQ worker, the
@@ -45,6 +46,9 @@ export async function runJob(input: RunJobInput): Promise<RunSummary> {
     { roasterId: roaster.id, roaster: roaster.slug, holder, jobId: input.jobId, ttlMs, log },
     { alreadyTaken: claimed.leased },
   );
+  const deadline = new AbortController();
+  const timeoutMs = deps.settings.JOB_TIMEOUT_MS;
+  const timer = after(timeoutMs, () => deadline.abort(deadlineError(timeoutMs)));
   try {
     const work = input.work ?? runPipeline;
     return await work({
@@ -54,9 +58,23 @@ export async function runJob(input: RunJobInput): Promise<RunSummary> {
       attempt: input.attempt,
       deps,
       log,
-      signal: AbortSignal.any([input.signal, lease.lost]),
+      signal: AbortSignal.any([input.signal, lease.lost, deadline.signal]),
     });
   } finally {
+    clearTimeout(timer);
     await lease.release().catch((err: unknown) => log.warn({ err }, "roaster lease release failed; it will expire"));
   }
+}
+
+/**
+ * Why a job was stopped at JOB_TIMEOUT_MS. Final: a store that took this long will take as
+ * long again, so the job's retries would only repeat the load; the roaster's next slot tries.
+ */
+export function deadlineError(timeoutMs: number): ScrapeError {
+  return new ScrapeError(
+    "transient",
+    "deadline",
+    `deadline: the job ran longer than JOB_TIMEOUT_MS (${seconds(timeoutMs)}); its requests were aborted and it is not retried before the roaster's next slot`,
+    { final: true },
+  );
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { firecrawlText, FIRECRAWL_THIS_MONTH, READING_COLUMNS, readingText, type Reading } from "../db/store-reading.ts";
 import type { RunStatus } from "../db/enums.ts";
 import type { FailedJob, JobCounts, QueueBackend } from "../queue/backend.ts";
 
@@ -13,6 +14,8 @@ export interface RoasterLastRun {
     finishedAt: Date | null;
     stats: Record<string, unknown> | null;
   } | null;
+  /** The platform (their enum), how the products are read, and Firecrawl's credits this month. */
+  reading: Reading;
   /** Variants the store lists that are not rows of `variants` (bag size unknown, price without a currency). */
   held: { count: number; reasons: Record<string, number>; examples: { product: string; variant: string; reason: string }[] };
 }
@@ -23,7 +26,7 @@ export interface Status {
   roasters: RoasterLastRun[];
 }
 
-interface LastRunRow {
+interface LastRunRow extends Reading {
   slug: string;
   is_active: boolean;
   run_id: string | null;
@@ -46,10 +49,12 @@ export async function collectStatus(
     deps.queue.counts(),
     deps.queue.recentFailures(options.failures ?? 10),
     deps.db.query<LastRunRow>(
-      `SELECT r.slug, r.is_active, lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at,
+      `SELECT r.slug, r.is_active, r.platform::text AS platform, ${READING_COLUMNS}, lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at,
               lr.finished_at, lr.stats_json,
               COALESCE(h.n, 0) AS held_count, h.reasons AS held_reasons, h.examples AS held_examples
        FROM public.roasters r
+       LEFT JOIN coffee_scraper.roaster_options o ON o.roaster_id = r.id
+       ${FIRECRAWL_THIS_MONTH}
        LEFT JOIN LATERAL (
          SELECT sr.* FROM coffee_scraper.runs sr JOIN public.product_sources ps ON ps.id = sr.source_id
          WHERE ps.roaster_id = r.id ORDER BY sr.started_at DESC LIMIT 1
@@ -83,6 +88,13 @@ export async function collectStatus(
             stats: row.stats_json,
           }
         : null,
+      reading: {
+        platform: row.platform,
+        read_via: row.read_via,
+        use_firecrawl_fallback: row.use_firecrawl_fallback,
+        firecrawl_budget_limit: row.firecrawl_budget_limit,
+        firecrawl_used: row.firecrawl_used,
+      },
       held: { count: row.held_count, reasons: row.held_reasons ?? {}, examples: row.held_examples ?? [] },
     })),
   };
@@ -108,6 +120,8 @@ export function formatStatus(status: Status, options: { throughOwner?: boolean }
       ? `${run.status ?? "running"}  ${run.jobType ?? ""}  started ${run.startedAt.toISOString()}${run.finishedAt ? `, finished ${run.finishedAt.toISOString()}` : ""}`
       : "never run";
     lines.push(`  ${r.roaster.padEnd(28)} ${r.active ? "" : "(inactive) "}${what}`);
+    const reading = [readingText(r.reading), firecrawlText(r.reading)].filter(Boolean).join("; ");
+    if (reading) lines.push(`  ${"".padEnd(28)} ${reading}`);
     if (r.held.count > 0) {
       const why = Object.entries(r.held.reasons).map(([reason, n]) => `${reason}: ${n}`).join(", ");
       const e = r.held.examples[0];

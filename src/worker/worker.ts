@@ -1,6 +1,6 @@
 import type { Deps } from "../app/deps.ts";
 import type { Settings } from "../config/settings.ts";
-import { coerceError, retryClassOf, ScrapeError } from "../errors.ts";
+import { coerceError, endsJob, retryClassOf, ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { observeJob, type FinishedAttempt } from "../metrics/observe-job.ts";
 import {
@@ -12,6 +12,7 @@ import {
   type JobHandler,
   type QueueBackend,
 } from "../queue/backend.ts";
+import { seconds } from "../timers.ts";
 import { RoasterBusyError } from "./lease.ts";
 import { runJob, type JobWork } from "./run-job.ts";
 
@@ -31,7 +32,7 @@ export interface Decision {
 export function decideRetry(
   err: unknown,
   job: Pick<JobContext, "attempt" | "maxAttempts" | "signal">,
-  settings: Pick<Settings, "JOB_DEFER_MS" | "JOB_BACKOFF_JITTER">,
+  settings: Pick<Settings, "JOB_DEFER_MS" | "JOB_BACKOFF_JITTER" | "JOB_RETRY_AFTER_CAP_MS">,
 ): Decision {
   if (err instanceof RoasterBusyError) {
     const delay = Math.round(settings.JOB_DEFER_MS * (1 - settings.JOB_BACKOFF_JITTER * Math.random()));
@@ -42,13 +43,24 @@ export function decideRetry(
     // Shutting down: put it back at once for another worker, without using an attempt.
     return { outcome: "deferred", signal: new DeferJobError(0, `interrupted by shutdown: ${error.message}`) };
   }
-  const retry = retryClassOf(err);
-  if (retry === "permanent") return { outcome: "failed", signal: new FailJobError(error) };
+  // Permanent, final (a deadline, a Crawl-delay beyond the cap) or asking for a wait beyond
+  // JOB_RETRY_AFTER_CAP_MS: the remaining attempts would only load the store for nothing.
+  if (endsJob(err, settings.JOB_RETRY_AFTER_CAP_MS)) return { outcome: "failed", signal: new FailJobError(whyNotRetried(err, error, settings)) };
   if (job.attempt >= job.maxAttempts) return { outcome: "failed", signal: error };
+  const retry = retryClassOf(err);
   if (retry === "throttled" && err instanceof ScrapeError && err.retryAfterMs !== undefined) {
     return { outcome: "retrying", signal: new RetryLaterError(error, err.retryAfterMs) };
   }
   return { outcome: "retrying", signal: error };
+}
+
+/** The error a job fails with: for a wait beyond the cap, saying why its attempts were left unused. */
+function whyNotRetried(err: unknown, error: Error, settings: Pick<Settings, "JOB_RETRY_AFTER_CAP_MS">): Error {
+  if (!(err instanceof ScrapeError) || err.retry !== "throttled" || err.final) return error;
+  return new Error(
+    `${error.message}; a wait beyond JOB_RETRY_AFTER_CAP_MS (${seconds(settings.JOB_RETRY_AFTER_CAP_MS)}): not retried, the roaster's next slot tries again`,
+    { cause: error },
+  );
 }
 
 export interface WorkerOptions {

@@ -19,7 +19,7 @@ const fifty = Array.from({ length: 50 }, (_, i) => ({
   name: `Roaster ${i}`,
   website: `https://roaster-${i}.example.com`,
   ...(i % 2 === 0 ? { platform: "shopify", currency: "INR" } : { platform: "woocommerce" }),
-  ...(i % 5 === 0 ? { full_cadence: "*/30 * * * *", default_concurrency: 2 } : {}),
+  ...(i % 5 === 0 ? { full_cadence: "*/30 * * * *", allow_frequent_cadence: true, default_concurrency: 2 } : {}),
 }));
 
 describe.each(testEngines())("roasters CLI on %s", (engine) => {
@@ -46,6 +46,7 @@ describe.each(testEngines())("roasters CLI on %s", (engine) => {
       platform: "shopify",
       currency: "INR",
       full_cadence: "*/30 * * * *",
+      allow_frequent_cadence: true,
       price_cadence: "0 4 * * 0",
       default_concurrency: 2,
       alert_price_delta_pct: 10,
@@ -90,6 +91,58 @@ describe.each(testEngines())("roasters CLI on %s", (engine) => {
       "SELECT slug, default_concurrency FROM roasters WHERE slug LIKE 'added-%'",
     ));
     expect(rows).toEqual([{ slug: "added-one", default_concurrency: 4 }]);
+  });
+});
+
+describe.each(testEngines())("cadence floor on %s", (engine) => {
+  const database = useTestDatabase(engine, { shareWithChildren: true });
+  const env = () => {
+    const t = database();
+    return t.engine === "postgres" ? { DATABASE_URL: t.url } : { DATA_DIR: t.dataDir };
+  };
+  const slugs = () =>
+    database().withDb((db) => db.query<{ slug: string; allow: boolean | null }>(
+      `SELECT r.slug, o.allow_frequent_cadence AS allow FROM roasters r
+       LEFT JOIN coffee_scraper.roaster_options o ON o.roaster_id = r.id WHERE r.slug LIKE 'often-%' ORDER BY r.slug`,
+    ));
+
+  it("refuses a cadence more frequent than its floor, naming the field and the floor, and writes nothing", async () => {
+    const file = roasterFile(`often-${engine}.yaml`, [
+      { slug: "often-fine", name: "Fine", website: "https://fine.example" },
+      { slug: "often-full", name: "Full", website: "https://f.example", full_cadence: "* * * * *" },
+      { slug: "often-price", name: "Price", website: "https://p.example", price_cadence: "*/5 * * * *" },
+    ]);
+    const result = await runCli(["roasters", "import", file], env());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /often-full\.full_cadence: "\* \* \* \* \*" fires every 1 min, more often than FULL_CADENCE_MIN_INTERVAL_MS allows \(1 h\); set allow_frequent_cadence: true/,
+    );
+    expect(result.stderr).toMatch(/often-price\.price_cadence: "\*\/5 \* \* \* \*" fires every 5 min, more often than PRICE_CADENCE_MIN_INTERVAL_MS allows \(15 min\)/);
+    expect(await slugs()).toEqual([]);
+
+    // The floor is a setting: lowered, the same file is accepted.
+    const lowered = await runCli(["roasters", "import", file], { ...env(), FULL_CADENCE_MIN_INTERVAL_MS: "60000", PRICE_CADENCE_MIN_INTERVAL_MS: "60000" });
+    expect(lowered.code, lowered.stderr).toBe(0);
+    expect((await slugs()).map((r) => r.slug)).toEqual(["often-fine", "often-full", "often-price"]);
+  });
+
+  it("accepts it when the roaster allows it on purpose, in a file or with roasters add", async () => {
+    const file = roasterFile(`often-allowed-${engine}.yaml`, [
+      { slug: "often-file", name: "File", website: "https://file.example", full_cadence: "* * * * *", allow_frequent_cadence: true },
+    ]);
+    expect((await runCli(["roasters", "import", file], env())).code).toBe(0);
+    const refused = await runCli(["roasters", "add", "--slug", "often-add", "--name", "Add", "--url", "https://add.example", "--full-cadence", "*/10 * * * *"], env());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/often-add\.full_cadence: .*fires every 10 min/);
+    const added = await runCli(
+      ["roasters", "add", "--slug", "often-add", "--name", "Add", "--url", "https://add.example", "--full-cadence", "*/10 * * * *", "--allow-frequent-cadence"],
+      env(),
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect((await slugs()).filter((r) => r.slug === "often-add" || r.slug === "often-file")).toEqual([
+      { slug: "often-add", allow: true },
+      { slug: "often-file", allow: true },
+    ]);
   });
 });
 

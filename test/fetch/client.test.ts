@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ScrapeError } from "../../src/errors.ts";
+import type { LookupFunction } from "../../src/fetch/guard.ts";
 import { saveValidators } from "../../src/fetch/validators.ts";
 import { RobotsCache } from "../../src/fetch/robots.ts";
 import { findRoaster } from "../../src/db/roasters.ts";
@@ -124,6 +125,29 @@ describe("robots.txt", () => {
     expect(server.minPacedGap("/products.json")).toBeGreaterThanOrEqual(150 - TIMER_SLACK_MS);
   });
 
+  it.each(["3000000", "3600"])(
+    "a Crawl-delay of %s s (beyond HTTP_CRAWL_DELAY_CAP_MS) ends the job as throttled before any page is requested",
+    async (delay) => {
+      const server = await store({ platform: "shopify", robotsTxt: `User-agent: *\nCrawl-delay: ${delay}\n` });
+      const { site } = open(siteOnly(server.url), { settings: { HTTP_CRAWL_DELAY_CAP_MS: 60_000 } });
+      const started = Date.now();
+      const err = await failure(site.get(pageUrl(server, 1)));
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(err).toMatchObject({ retry: "throttled", code: "crawl_delay_too_long", final: true, retryAfterMs: Number(delay) * 1000 });
+      expect(err.message).toContain(`Crawl-delay of ${delay} s`);
+      expect(err.message).toContain("HTTP_CRAWL_DELAY_CAP_MS (60 s)");
+      expect(server.requests.map((r) => r.path)).toEqual(["/robots.txt"]);
+    },
+  );
+
+  it("honours a Crawl-delay at the cap", async () => {
+    const server = await store({ platform: "shopify", robotsTxt: "User-agent: *\nCrawl-delay: 0.2\n" });
+    const { site } = open(siteOnly(server.url), { settings: { HTTP_CRAWL_DELAY_CAP_MS: 200 } });
+    await site.get(pageUrl(server, 1));
+    await site.get(pageUrl(server, 2));
+    expect(server.minPacedGap("/products.json")).toBeGreaterThanOrEqual(200 - TIMER_SLACK_MS);
+  });
+
   it("is fetched once per origin while fresh, across site clients sharing the cache, and again after the TTL", async () => {
     const server = await store({ platform: "shopify" });
     const cache = new RobotsCache();
@@ -233,6 +257,18 @@ describe("retries", () => {
     expect(err.message).toMatch(/Retry-After 600 s/);
     expect(server.requestsTo("/products.json")).toHaveLength(1);
     expect(stats.errors.throttled).toBe(1);
+  });
+
+  it("keeps an absurd Retry-After finite and fails as throttled at once", async () => {
+    const server = await store({ platform: "shopify" });
+    server.addFault({ match: "/products.json", kind: "status", status: 503, headers: { "retry-after": "9".repeat(400) } });
+    const { site } = open(siteOnly(server.url));
+    const started = Date.now();
+    const err = await failure(site.get(pageUrl(server, 1)));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(err).toMatchObject({ retry: "throttled", code: "retry_after_too_long", final: false });
+    expect(Number.isFinite(err.retryAfterMs)).toBe(true);
+    expect(server.requestsTo("/products.json")).toHaveLength(1);
   });
 
   it("fails as throttled when 429s outlast the retries", async () => {
@@ -393,6 +429,10 @@ describe("private-address guard (ALLOW_PRIVATE_NETWORKS=false)", () => {
     ["the metadata address", () => "http://169.254.169.254"],
     ["IPv6 loopback", (port: number) => `http://[::1]:${port}`],
     ["an IPv4-mapped IPv6 address", (port: number) => `http://[::ffff:127.0.0.1]:${port}`],
+    ["an IPv4-mapped IPv6 address in hex", (port: number) => `http://[::ffff:7f00:1]:${port}`],
+    ["an IPv4-translated IPv6 address (::ffff:0:0/96)", (port: number) => `http://[::ffff:0:127.0.0.1]:${port}`],
+    ["an IPv4-compatible IPv6 address (::/96)", (port: number) => `http://[::127.0.0.1]:${port}`],
+    ["an IPv4-compatible IPv6 address embedding a public IPv4", () => "http://[::8.8.8.8]"],
   ])("refuses %s without sending anything", async (_what, website) => {
     const server = await store({ platform: "shopify" });
     const { site, stats } = open(siteOnly(website(server.port)), guarded);
@@ -411,6 +451,16 @@ describe("private-address guard (ALLOW_PRIVATE_NETWORKS=false)", () => {
     const err = await failure(site.get("/products.json"));
     expect(err.code).toBe("private_address");
     expect(err.message).toMatch(/resolves to 127\.0\.0\.1/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("refuses a name that resolves to an IPv4-compatible IPv6 address (::/96)", async () => {
+    const server = await store({ platform: "shopify" });
+    const compatible: LookupFunction = (_host, _options, callback) => callback(null, [{ address: "::7f00:1", family: 6 }]);
+    const { site } = open(siteOnly(`http://shop.roaster.test:${server.port}`), { ...guarded, lookup: compatible });
+    const err = await failure(site.get("/products.json"));
+    expect(err.code).toBe("private_address");
+    expect(err.message).toMatch(/::7f00:1 \(ipv4Compatible\)/);
     expect(server.requests).toHaveLength(0);
   });
 

@@ -15,6 +15,7 @@ export function testHttpSettings(overrides: Partial<HttpSettings> = {}): HttpSet
     HTTP_RETRIES: 3,
     HTTP_RETRY_BASE_MS: 10,
     HTTP_RETRY_AFTER_CAP_MS: 5_000,
+    HTTP_CRAWL_DELAY_CAP_MS: 60_000,
     HTTP_TIMEOUT_MS: 5_000,
     HTTP_MAX_BYTES: 8 * 1024 * 1024,
     ROBOTS_TTL_MS: 60_000,

@@ -4,9 +4,10 @@ import { detectAndSavePlatform } from "../../src/platforms/detect.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, type TestSite } from "../helpers/fetch.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+import { startJsonLdSite, woocommercePage } from "../helpers/jsonld-site.ts";
 
 let testDb: TestDatabase;
-const servers: StoreServer[] = [];
+const servers: { close(): Promise<void> }[] = [];
 const sites: TestSite[] = [];
 
 beforeAll(async () => {
@@ -61,5 +62,50 @@ describe("platform detection", () => {
     servers.push(server);
     const { error } = await detect(server);
     expect(error).toMatchObject({ retry: "permanent", code: "robots_disallowed" });
+  });
+});
+
+describe("detection of stores without a platform API", () => {
+  const readVia = async (roasterId: string) =>
+    (await testDb.db.query<{ read_via: string | null }>("SELECT read_via FROM coffee_scraper.roaster_options WHERE roaster_id = $1", [roasterId]))[0]?.read_via;
+
+  it("tries Shopify, then WooCommerce, then the sitemaps' product pages; a JSON-LD store is `custom`, read via jsonld", async () => {
+    // A WooCommerce shop with its Store API shut: only /sitemap.xml (robots.txt names none).
+    const site = await startJsonLdSite({
+      robotsSitemap: false,
+      products: [{ path: "/product/attikan/", html: woocommercePage({ path: "/product/attikan/", name: "Attikan 250g", sku: "A1", price: "450", currency: "INR" }) }],
+    });
+    servers.push(site);
+    const roaster = await addRoaster(testDb.db, site.url);
+    const client = openSite(roaster, { db: testDb.db });
+    sites.push(client);
+    expect(await detectAndSavePlatform(testDb.db, client.site, roaster)).toBe("jsonld");
+    const paths = site.requests.map((r) => r.path.replace(/\?.*$/, ""));
+    expect(paths.indexOf("/products.json")).toBeLessThan(paths.indexOf("/wp-json/wc/store/v1/products"));
+    expect(paths.indexOf("/wp-json/wc/store/v1/products")).toBeLessThan(paths.indexOf("/sitemap.xml"));
+    expect((await findRoaster(testDb.db, roaster.slug))?.platform).toBe("custom");
+    expect(await sourcePlatform(roaster.id)).toBe("custom");
+    expect(await readVia(roaster.id)).toBe("jsonld");
+  });
+
+  it("a sitemap whose pages carry no product data is no JSON-LD store: Firecrawl only when the roaster allows it", async () => {
+    const site = await startJsonLdSite({ products: [{ path: "/shop/p/x", html: "<html><body>Buy X</body></html>" }] });
+    servers.push(site);
+    const refused = await addRoaster(testDb.db, site.url);
+    const client = openSite(refused, { db: testDb.db });
+    sites.push(client);
+    await expect(detectAndSavePlatform(testDb.db, client.site, refused)).rejects.toMatchObject({ code: "platform_unknown", retry: "permanent" });
+    const allowed = await addRoaster(testDb.db, site.url, { use_firecrawl_fallback: true });
+    expect(await detectAndSavePlatform(testDb.db, client.site, allowed)).toBe("firecrawl");
+    expect(await readVia(allowed.id)).toBe("firecrawl");
+    expect((await findRoaster(testDb.db, allowed.slug))?.platform).toBe("custom");
+  });
+
+  it("a Shopify store is still Shopify, though its product pages carry JSON-LD too", async () => {
+    const server = await startStoreServer({ platform: "shopify" });
+    servers.push(server);
+    const { platform } = await detect(server);
+    expect(platform).toBe("shopify");
+    expect(server.requestsTo("/sitemap")).toHaveLength(0);
   });
 });

@@ -106,6 +106,7 @@ describe.skipIf(!POSTGRES_URL)("invalid roaster files and SSRF through the CLI",
   const cases: [string, () => string][] = [
     ["127.0.0.1", () => `http://127.0.0.1:${port()}`],
     ["[::1]", () => `http://[::1]:${port()}`],
+    ["[::127.0.0.1] (IPv4-compatible IPv6, ::/96)", () => `http://[::127.0.0.1]:${port()}`],
     ["10/8", () => "http://10.1.2.3"],
     ["169.254.169.254 (metadata)", () => "http://169.254.169.254"],
     ["a DNS name resolving to loopback (localhost)", () => `http://localhost:${port()}`],

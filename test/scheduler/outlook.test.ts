@@ -24,7 +24,7 @@ describe.each(testEngines())("roasterOutlook on %s", (engine) => {
     await clearRoasters(db);
     await seedRoasters(db, [
       roaster("alpha"),
-      roaster("often", { full_cadence: "*/30 * * * *" }),
+      roaster("often", { full_cadence: "*/30 * * * *", allow_frequent_cadence: true }),
       roaster("off", { is_active: false }),
     ]);
     const at = new Date("2026-12-01T03:20:00Z");

@@ -19,6 +19,7 @@ const roasters = [
     website: "http://127.0.0.1:9",
     platform: "woocommerce",
     full_cadence: "*/30 * * * *",
+    allow_frequent_cadence: true,
   },
   { slug: "dormant", name: "Dormant", website: "http://127.0.0.1:9", is_active: false },
 ];

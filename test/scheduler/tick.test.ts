@@ -3,9 +3,11 @@ import { openDatabase, type Database } from "../../src/db/database.ts";
 import type { QueueBackend } from "../../src/queue/backend.ts";
 import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { jobIdFor } from "../../src/queue/job.ts";
+import { roasterOutlook } from "../../src/scheduler/next.ts";
 import { markSlotFinished } from "../../src/scheduler/slots.ts";
 import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
+import { captureLogger } from "../helpers/logs.ts";
 import { clearRoasters, finishedRun, roaster, seedRoasters, slotRows } from "./seed.ts";
 
 // The scheduler's "done when" on both database engines, with the in-process queue (the
@@ -97,7 +99,7 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
   });
 
   it("gives a */30 roaster a new full slot every half hour; missed slots collapse into one", async () => {
-    await seedRoasters(db(), [roaster("often", { full_cadence: "*/30 * * * *" })]);
+    await seedRoasters(db(), [roaster("often", { full_cadence: "*/30 * * * *", allow_frequent_cadence: true })]);
     const at = (t: string) => tick(new Date(`2026-12-02T${t}Z`));
     const slotsOf = (s: Awaited<ReturnType<typeof at>>) =>
       s.due.filter((d) => d.type === "full_refresh").map((d) => d.slot);
@@ -108,6 +110,41 @@ describe.each(testEngines())("scheduleTick on %s", (engine) => {
     expect(slotsOf(late)).toEqual(["2026-12-02T13:00:00.000Z"]);
     expect(late.due[0]!.previousSlot).toBe("2026-12-02T10:30:00.000Z");
     expect(await queue.counts()).toMatchObject({ waiting: 3 });
+  });
+
+  it("thins a cadence under its floor written by another client: `* * * * *` gives one full refresh an hour, said once", async () => {
+    await seedRoasters(db(), [roaster("eager"), roaster("allowed", { allow_frequent_cadence: true })]);
+    // The users' own client writes the roasters table too, without our validation.
+    await db().query(`UPDATE roasters SET full_cadence = '* * * * *' WHERE slug IN ('eager', 'allowed')`);
+    const { log, lines } = captureLogger();
+    const warned = new Set<string>();
+    const at = (t: string) =>
+      scheduleTick({ db: db(), queue, at: new Date(`2026-12-02T${t}Z`), lostAfterMs: 0, log, warnedUnderFloor: warned });
+    const full = (s: Awaited<ReturnType<typeof at>>, slug: string) =>
+      s.due.filter((d) => d.type === "full_refresh" && d.roaster === slug).map((d) => d.slot);
+    const thinned = (s: Awaited<ReturnType<typeof at>>) =>
+      s.skipped.filter((x) => x.reason === "under the cadence floor").map((x) => [x.roaster, x.type, x.slot]);
+
+    const first = await at("10:00:00");
+    expect(full(first, "eager")).toEqual(["2026-12-02T10:00:00.000Z"]);
+    // `roasters next` shows the slots the scheduler will take.
+    const outlook = await roasterOutlook(db(), new Date("2026-12-02T10:30:30Z"));
+    expect(outlook.find((r) => r.roaster === "eager")!.full).toMatchObject({ dueNow: null, next: "2026-12-02T11:00:00.000Z" });
+    expect(outlook.find((r) => r.roaster === "allowed")!.full).toMatchObject({
+      dueNow: "2026-12-02T10:30:00.000Z",
+      next: "2026-12-02T10:31:00.000Z",
+    });
+    for (const t of ["10:01:00", "10:30:00", "10:59:00"]) {
+      const s = await at(t);
+      expect(full(s, "eager")).toEqual([]);
+      expect(thinned(s)).toEqual([["eager", "full_refresh", `2026-12-02T${t.slice(0, 5)}:00.000Z`]]);
+      expect(full(s, "allowed")).toEqual([`2026-12-02T${t.slice(0, 5)}:00.000Z`]); // on purpose: every minute
+    }
+    expect(full(await at("11:00:00"), "eager")).toEqual(["2026-12-02T11:00:00.000Z"]);
+    const warnings = lines.filter((l) => l.level === 40 && l.roaster === "eager");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toMatch(/"\* \* \* \* \*" fires more often than FULL_CADENCE_MIN_INTERVAL_MS \(1 h\).*allow_frequent_cadence/);
+    expect(lines.some((l) => l.roaster === "allowed" && l.level === 40)).toBe(false);
   });
 
   it("after the queue is flushed, re-enqueues the slots that never finished, and only those", async () => {

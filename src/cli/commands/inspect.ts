@@ -32,7 +32,7 @@ export function registerInspect(program: Command): void {
       "read a store, a roaster's store, a stored run or a saved products.json / Store API listing without writing " +
         "anything; per product: is it coffee and why, each variant's weight, grind, price and currency, and what could not be parsed",
     )
-    .argument("<target>", "an http(s) store URL, a roaster slug, a scrape run id, or a saved listing file")
+    .argument("<target>", "an http(s) store URL, a roaster slug, a scrape run id, or a saved listing file or product page (HTML)")
     .option("--json", "print JSON")
     .option("--max-pages <n>", `store pages to read, 1–${MAX_PAGES_LIMIT}`, maxPages, DEFAULT_MAX_PAGES)
     .option("--currency <code>", "the currency of a Shopify store or file (Shopify payloads carry none)", currencyCode)

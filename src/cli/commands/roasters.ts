@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { importRoasters } from "../../config/import-roasters.ts";
 import { readRoasterFile, validateRoasterList } from "../../config/roaster-file.ts";
+import { cadenceFloorsOf } from "../../config/settings.ts";
 import { migrate } from "../../db/migrate.ts";
 import { listRoasters } from "../../db/roasters.ts";
 import { formatOutlook, roasterOutlook } from "../../scheduler/next.ts";
@@ -21,7 +22,7 @@ export function registerRoasters(program: Command): Command {
     .argument("<file>", "YAML or JSON: a list of roasters, at the top level or under `roasters:`")
     .action(async (file: string) => {
       const { settings } = commandContext();
-      const configs = readRoasterFile(file); // throws RoasterFileError → exit 2, nothing written
+      const configs = readRoasterFile(file, cadenceFloorsOf(settings)); // throws RoasterFileError → exit 2, nothing written
       const result = await withDatabase(settings, async (db) => {
         await migrate(db);
         return importRoasters(db, configs);
@@ -35,12 +36,13 @@ export function registerRoasters(program: Command): Command {
     .requiredOption("--slug <slug>", "unique id, lowercase-with-hyphens")
     .requiredOption("--name <name>", "display name")
     .requiredOption("--url <url>", "the store's website (http/https)")
-    .option("--platform <platform>", "shopify | woocommerce (omit to detect)")
+    .option("--platform <platform>", "shopify | woocommerce | custom (omit to detect)")
     .option("--currency <code>", "ISO 4217 code to pin the store's currency")
     .option("--full-cadence <cron>", "cron (UTC) for full refreshes")
     .option("--price-cadence <cron>", "cron (UTC) for price-only runs")
     .option("--concurrency <n>", "max requests in flight to the store (1-20)", integer)
     .option("--alert-price-delta-pct <pct>", "price move (percent) that raises an alert", integer)
+    .option("--allow-frequent-cadence", "on purpose: cadences may fire more often than FULL/PRICE_CADENCE_MIN_INTERVAL_MS")
     .option("--inactive", "add it without scheduling it")
     .action(async (opts: Record<string, string | number | boolean | undefined>) => {
       const { settings } = commandContext();
@@ -56,9 +58,10 @@ export function registerRoasters(program: Command): Command {
           default_concurrency: opts.concurrency,
           alert_price_delta_pct: opts.alertPriceDeltaPct,
           is_active: opts.inactive ? false : undefined,
+          allow_frequent_cadence: opts.allowFrequentCadence ? true : undefined,
         }).filter(([, v]) => v !== undefined),
       );
-      const configs = validateRoasterList("--options", [entry]);
+      const configs = validateRoasterList("--options", [entry], cadenceFloorsOf(settings));
       const result = await withDatabase(settings, async (db) => {
         await migrate(db);
         return importRoasters(db, configs);
@@ -99,7 +102,7 @@ export function registerRoasters(program: Command): Command {
       const { settings } = commandContext();
       const outlook = await withDatabase(settings, async (db) => {
         await migrate(db);
-        return roasterOutlook(db, new Date());
+        return roasterOutlook(db, new Date(), cadenceFloorsOf(settings));
       });
       if (opts.json) printJson(outlook);
       else printText(formatOutlook(outlook));

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { checkHealth } from "../../app/health.ts";
 import { createRuntime } from "../../app/runtime.ts";
+import { cadenceFloorsOf } from "../../config/settings.ts";
 import { runSchedulerUntilSignal } from "../../scheduler/loop.ts";
 import { formatTick, scheduleTick } from "../../scheduler/tick.ts";
 import { CliError, commandContext, EXIT, printJson, printText } from "../context.ts";
@@ -46,6 +47,7 @@ export function registerSchedule(program: Command): void {
             clock: rt.deps.clock,
             tickMs: settings.SCHEDULER_TICK_MS,
             lostAfterMs: settings.SCHEDULER_LOST_AFTER_MS,
+            cadenceFloors: cadenceFloorsOf(settings),
           });
         } finally {
           await rt.close();
@@ -63,6 +65,7 @@ export function registerSchedule(program: Command): void {
           // An embedded queue here is not the one `start` consumes: it cannot tell lost jobs.
           recoverLost: rt.queue.kind === "bullmq",
           lostAfterMs: settings.SCHEDULER_LOST_AFTER_MS,
+          cadenceFloors: cadenceFloorsOf(settings),
           log,
         });
         if (opts.json) printJson(summary);

@@ -1,3 +1,4 @@
+import { readingText } from "../../db/store-reading.ts";
 import { coerceError } from "../../errors.ts";
 import type { FailedJob, JobCounts } from "../../queue/backend.ts";
 import { runsPerDayChart } from "../charts.ts";
@@ -80,7 +81,7 @@ export async function overviewPage(ctx: PageContext, params: { health?: Health; 
     <button type="submit" class="secondary">Filter</button>
   </form>
   <table>
-    <thead><tr><th>Roaster</th><th>Health</th><th>Last run</th><th>Type</th><th>Finished</th><th class="num">Coffees</th><th>Platform</th></tr></thead>
+    <thead><tr><th>Roaster</th><th>Health</th><th>Last run</th><th>Type</th><th>Finished</th><th class="num">Coffees</th><th>Platform, read via</th></tr></thead>
     <tbody>
     ${list.rows.length === 0 ? html`<tr><td colspan="7" class="muted">No roasters match.</td></tr>` : ""}
     ${list.rows.map(
@@ -92,7 +93,7 @@ export async function overviewPage(ctx: PageContext, params: { health?: Health; 
         <td>${r.job_type ? JOB_TYPE_LABEL[r.job_type] ?? r.job_type : ""}</td>
         <td>${r.finished_at ? html`<span title="${ago(r.finished_at, ctx.now)}">${when(r.finished_at, ctx.now)}</span>` : ""}</td>
         <td class="num">${count(r.coffees)}</td>
-        <td>${r.platform ?? html`<span class="muted">detect</span>`}</td>
+        <td>${readingText(r) ?? html`<span class="muted">detect</span>`}</td>
       </tr>`,
     )}
     </tbody>

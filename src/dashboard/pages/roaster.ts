@@ -1,4 +1,5 @@
 import { nextSlot } from "../../scheduler/cadence.ts";
+import { readingText } from "../../db/store-reading.ts";
 import { coerceError } from "../../errors.ts";
 import { count, duration, JOB_TYPE_LABEL, money, statusBadge, when } from "../format.ts";
 import { html, safeHref, type Html } from "../html.ts";
@@ -41,7 +42,7 @@ export async function roasterPage(ctx: PageContext, params: RoasterParams): Prom
   const body = html`
 <h1>${roaster.name} ${roaster.is_active ? "" : html`<span class="badge st-inactive">inactive</span>`}</h1>
 <p class="sub">${roaster.slug} · ${website ? html`<a href="${website}" rel="noopener noreferrer nofollow">${roaster.website}</a>` : roaster.website}
-  · ${roaster.platform ?? "platform not detected yet"}</p>
+  · ${readingText(roaster) ?? "platform not detected yet"}</p>
 ${job ? jobFlash(ctx, params, job) : ""}
 <section class="card">
   <h2>Run now</h2>
@@ -163,7 +164,8 @@ function config(ctx: PageContext, r: RoasterRow): Html {
     <dt>robots.txt</dt><dd>${r.robots_allow === null ? "not checked yet" : r.robots_allow ? "allows" : html`<span class="err">disallows</span>`}
       ${r.robots_checked_at ? html`<span class="muted small">(${when(r.robots_checked_at, ctx.now)})</span>` : ""}</dd>
     <dt>LLM enricher</dt><dd>${yes(r.use_llm)}</dd>
-    <dt>Firecrawl fallback</dt><dd>${yes(r.use_firecrawl_fallback)}${r.firecrawl_budget_limit !== null ? ` (budget ${r.firecrawl_budget_limit})` : ""}</dd>
+    <dt>Firecrawl fallback</dt><dd>${yes(r.use_firecrawl_fallback)}${r.firecrawl_budget_limit !== null ? ` (budget ${r.firecrawl_budget_limit} credits a month)` : ""}</dd>
+    <dt>Firecrawl this month</dt><dd data-firecrawl-used="${r.firecrawl_used}">${r.firecrawl_used} of ${r.firecrawl_budget_limit ?? 0} credits used</dd>
     <dt>added</dt><dd>${when(r.created_at, ctx.now)}</dd>
   </dl>`;
 }

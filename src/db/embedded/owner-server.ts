@@ -2,6 +2,7 @@ import type { Server, Socket } from "node:net";
 import type { Database, Queryable } from "../database.ts";
 import type { OwnerInfo } from "./ownership.ts";
 import { encode, lineReader, type Request, type Response } from "./protocol.ts";
+import { after } from "../../timers.ts";
 
 // The owner of an embedded database answers other processes' queries over its socket.
 // Every request runs through the owner's own Database, whose single chain of work keeps a
@@ -102,7 +103,7 @@ function beginRemoteTransaction(db: Database, limitMs: number): Promise<RemoteTr
   return new Promise((resolveBegin, rejectBegin) => {
     let finish!: (commit: boolean) => void;
     const decided = new Promise<boolean>((resolve) => (finish = resolve));
-    const timer = setTimeout(() => finish(false), limitMs);
+    const timer = after(limitMs, () => finish(false));
     const done = db
       .transaction(async (tx) => {
         resolveBegin({

@@ -3,6 +3,7 @@ import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSy
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { after, sleep } from "../../timers.ts";
 
 // Exactly one process owns an embedded (PGlite) data directory: PGlite opened twice on one
 // directory loses writes without a word. Ownership is a listening Unix socket: binding it
@@ -128,7 +129,7 @@ export function answers(socketPath: string, timeoutMs = 2000): Promise<boolean> 
       socket.destroy();
       resolve(value);
     };
-    const timer = setTimeout(() => done(true), timeoutMs); // a hung owner is still an owner
+    const timer = after(timeoutMs, () => done(true)); // a hung owner is still an owner
     socket.once("connect", () => done(true));
     socket.once("error", () => done(false));
   });
@@ -174,7 +175,7 @@ export async function claimDataDir(
       return { kind: "taken", owner: dead, socketPath };
     }
     if (stale && removeStaleSocket(socketPath, stale)) onStaleRecovered(dead);
-    else await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    else await sleep(10 + Math.random() * 40);
   }
   throw new Error(`could not claim ${dataDir}: its owner socket ${socketPath} keeps reappearing`);
 }

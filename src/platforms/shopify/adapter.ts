@@ -5,7 +5,10 @@ import {
   isGone,
   isJobFatal,
   isOk,
+  maxPagesOf,
   notModifiedPage,
+  pageBudgetSpent,
+  unfetchedPage,
   MAX_CONSECUTIVE_PAGE_ERRORS,
   originsOf,
   statusError,
@@ -14,14 +17,13 @@ import {
 } from "../paging.ts";
 import { NO_VALIDATORS } from "../../fetch/validators.ts";
 import type { FetchResult } from "../../fetch/client.ts";
-import { mapShopifyProducts, parseShopifyPage, shopifyProductsOf } from "./parse.ts";
+import { mapShopifyProducts, parseShopifyPage, SHOPIFY_PAGE_LIMIT, shopifyProductsOf } from "./parse.ts";
 
-export { parseShopifyPage };
+export { parseShopifyPage, SHOPIFY_PAGE_LIMIT };
 
 // Shopify storefront: /products.json?limit=250&page=N until a short or empty page. There is
 // no total count; Shopify refuses page × limit above 25,000, so we stop before that and say so.
 
-export const SHOPIFY_PAGE_LIMIT = 250;
 export const SHOPIFY_MAX_OFFSET = 25_000;
 const LAST_PAGE = Math.floor(SHOPIFY_MAX_OFFSET / SHOPIFY_PAGE_LIMIT);
 
@@ -48,26 +50,21 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
   const warnings: string[] = [];
   const currency = ctx.roaster.currency ?? (await storeCurrency(ctx, origin, warnings));
 
+  const maxPages = maxPagesOf(ctx);
   let consecutiveErrors = 0;
   for (let pageNumber = 1; ; pageNumber++) {
+    if (pageNumber > maxPages) {
+      // Only reached after a full page: the store has (or may have) more.
+      yield pageBudgetSpent(pageNumber, pageUrl(origin, pageNumber), maxPages, `page ${maxPages} was full`, currency);
+      return;
+    }
     if (pageNumber > LAST_PAGE) {
       const warning =
         `stopped after page ${LAST_PAGE}: Shopify serves at most ${SHOPIFY_MAX_OFFSET} products through ` +
         `/products.json (page × limit); any further products were not read`;
       ctx.log?.warn({ origin }, warning);
       // Said on an empty page of its own so the pipeline sees it whatever it did with the last one.
-      yield {
-        pageNumber,
-        url: pageUrl(origin, pageNumber),
-        status: 0,
-        notModified: false,
-        validators: NO_VALIDATORS,
-        responses: [],
-        products: [],
-        productErrors: [],
-        currency,
-        warnings: [warning],
-      };
+      yield unfetchedPage(pageNumber, pageUrl(origin, pageNumber), currency, { warnings: [warning] });
       return;
     }
     const url = pageUrl(origin, pageNumber);

@@ -1,13 +1,18 @@
 import type { ParsedPage, StoredResponse } from "../adapter.ts";
 import { decodeJson, describeIssues, idOf, wrongShape } from "../json.ts";
+import { assertPageSize } from "../paging.ts";
 import type { RawProduct, RawVariant } from "../raw-product.ts";
 import { shopifyPageSchema, shopifyProductSchema, type ShopifyProduct } from "./schema.ts";
+
+/** Products per `/products.json` page we ask for: Shopify's maximum. */
+export const SHOPIFY_PAGE_LIMIT = 250;
 
 /** Validates a `/products.json` body: the product array (raw elements) or a page-level error. */
 export function shopifyProductsOf(response: StoredResponse): unknown[] {
   const json = decodeJson(response, "Shopify /products.json");
   const page = shopifyPageSchema.safeParse(json);
   if (!page.success) wrongShape(response, 'a Shopify products page ({"products": [...]})', json);
+  assertPageSize(page.data.products.length, SHOPIFY_PAGE_LIMIT, response.url, "Shopify");
   return page.data.products;
 }
 

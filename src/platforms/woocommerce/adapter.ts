@@ -7,17 +7,19 @@ import {
   isGone,
   isJobFatal,
   isOk,
+  maxPagesOf,
   notModifiedPage,
+  pageBudgetSpent,
   MAX_CONSECUTIVE_PAGE_ERRORS,
   originsOf,
   statusError,
   stored,
   storeNotFound,
 } from "../paging.ts";
-import { buildWooProducts, collectVariations, isVariable, parseWooPage, validateListing, wooItemsOf } from "./parse.ts";
+import { buildWooProducts, collectVariations, isVariable, parseWooPage, validateListing, WOO_PER_PAGE, wooItemsOf } from "./parse.ts";
 import type { WooProduct } from "./schema.ts";
 
-export { parseWooPage };
+export { parseWooPage, WOO_PER_PAGE };
 
 // WooCommerce Store API: /wp-json/wc/store/v1/products?per_page=100&page=N (older stores:
 // /wp-json/wc/store/products), page count from X-WP-TotalPages.
@@ -30,7 +32,6 @@ export { parseWooPage };
 // instead of one per variation. Variations a batch did not return are fetched one by one
 // from /products/<id>.
 
-export const WOO_PER_PAGE = 100;
 export const WOO_PATHS = ["/wp-json/wc/store/v1/products", "/wp-json/wc/store/products"] as const;
 
 export const wooAdapter: PlatformAdapter = {
@@ -54,10 +55,16 @@ async function* wooPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
   }
   const { endpoint, first } = found;
 
+  const maxPages = maxPagesOf(ctx);
   let totalPages: number | null = null;
   let consecutiveErrors = 0;
   for (let pageNumber = 1; totalPages === null || pageNumber <= totalPages; pageNumber++) {
     const url = listingUrl(endpoint, pageNumber);
+    if (pageNumber > maxPages) {
+      const more = totalPages === null ? `page ${maxPages} was full` : `the store claims ${totalPages} pages (X-WP-TotalPages)`;
+      yield pageBudgetSpent(pageNumber, url, maxPages, more, pinned);
+      return;
+    }
     let result: FetchResult | undefined;
     try {
       result = pageNumber === 1 ? first : await ctx.http.get(url, { conditional });
@@ -91,8 +98,12 @@ async function* wooPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
         products: parsed.products,
         productErrors: parsed.productErrors,
         currency: pinned ?? validated.products.find((p) => p.prices.currency_code)?.prices.currency_code ?? null,
+        ...(items.length === 0 && totalPages !== null && pageNumber < totalPages
+          ? { warnings: [`page ${pageNumber} is empty though X-WP-TotalPages says ${totalPages}: the walk ends here`] }
+          : {}),
       };
-      if (totalPages === null && items.length < WOO_PER_PAGE) return;
+      // An empty page is the end, whatever X-WP-TotalPages claims (10⁹ pages, say).
+      if (items.length === 0 || (totalPages === null && items.length < WOO_PER_PAGE)) return;
     } catch (err) {
       if (isJobFatal(err)) throw err;
       const page = failedPage(pageNumber, url, err, pinned, result);
@@ -201,7 +212,8 @@ async function fetchVariations(ctx: AdapterContext, endpoint: string, products: 
           // A store that ignores `parent` would page through its whole catalogue: stop at a
           // page with none of ours (the one-by-one pass picks up what is missing).
           if (note(result) === 0) break;
-          pages = totalPagesOf(result) ?? page;
+          // These parents cannot have more variations than they list: a header claiming more is not followed.
+          pages = Math.min(totalPagesOf(result) ?? page, Math.ceil(ids.length / WOO_PER_PAGE));
         }
       } catch (err) {
         fail(ids, err);

@@ -1,10 +1,14 @@
 import type { ParsedPage, ProductError, StoredResponse } from "../adapter.ts";
 import { decodeJson, describeIssues, idOf, wrongShape } from "../json.ts";
+import { assertPageSize } from "../paging.ts";
 import type { RawPrice, RawProduct, RawVariant } from "../raw-product.ts";
 import { wooProductSchema, wooVariationSchema, type WooProduct, type WooVariation } from "./schema.ts";
 
 // Pure mapping from Store API answers to RawProducts. A page is its listing answer followed
 // by the answers that carried its variations (batches or single variations, in any order).
+
+/** Items per Store API page we ask for: its maximum `per_page`. */
+export const WOO_PER_PAGE = 100;
 
 /** The product array of a listing answer, or a page-level error. */
 export function wooItemsOf(response: StoredResponse, what = "WooCommerce Store API products"): unknown[] {
@@ -14,6 +18,7 @@ export function wooItemsOf(response: StoredResponse, what = "WooCommerce Store A
     if (json && typeof json === "object" && "id" in json) return [json];
     wrongShape(response, `${what} (a JSON array)`, json);
   }
+  assertPageSize(json.length, WOO_PER_PAGE, response.url, "the WooCommerce Store API");
   return json;
 }
 

@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const ALL = ["queue", "fetch", "ingest", "schedule", "dashboard"] as const;
+const ALL = ["queue", "fetch", "normalize", "ingest", "fleet", "schedule", "dashboard"] as const;
 const ONLY = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const BENCHES = ALL.filter((b) => !ONLY || ONLY.includes(b));
 

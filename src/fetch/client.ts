@@ -320,9 +320,11 @@ export class SiteClient {
     const { release, waitedMs } = await this.pacer.acquire(this.site.signal);
     this.stats.politenessWaitMs += waitedMs;
     this.stats.requests++;
+    const started = performance.now();
     try {
       return await this.exchange(url, headers);
     } finally {
+      this.stats.exchangeMs += performance.now() - started;
       release();
     }
   }

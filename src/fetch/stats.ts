@@ -17,6 +17,8 @@ export interface FetchStats {
   politenessWaitMs: number;
   /** Time spent waiting before retries (backoff and Retry-After). */
   retryWaitMs: number;
+  /** Time from sending a request to holding its whole (decompressed) body: the network and the store. */
+  exchangeMs: number;
   /** Requests that finally failed, by retry class. */
   errors: Record<RetryClass, number>;
   /** Final answers by HTTP status ("200", "304", "404", …). */
@@ -31,6 +33,7 @@ export function createFetchStats(): FetchStats {
     bytes: 0,
     politenessWaitMs: 0,
     retryWaitMs: 0,
+    exchangeMs: 0,
     errors: { permanent: 0, throttled: 0, transient: 0 },
     statuses: {},
   };

@@ -1,9 +1,10 @@
-import { createHash } from "node:crypto";
 import type { Queryable } from "../db/database.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
 import { altitudeRangeM } from "./normalize/altitude.ts";
 import type { NormalizedProduct } from "./normalize/types.ts";
+import { normalizeVariant } from "./normalize/variant.ts";
 import { databaseSafe } from "./database-safe.ts";
+import type { ListingHashes } from "./listing-hash.ts";
 
 // Turns normalized products into the JSON documents coffee_scraper.ingest_page (migration
 // 0004) writes through the users' RPC functions, a bounded chunk of a page per round trip.
@@ -48,7 +49,8 @@ export interface IngestResult {
 /** What one round trip carries at most: a page is written in chunks of this size. */
 export const INGEST_CHUNK = { products: 100, bytes: 4 * 1024 * 1024 } as const;
 
-export function ingestDocument(product: NormalizedProduct, raw: RawProduct): Record<string, unknown> {
+/** A coffee for a full refresh: everything the users' functions are given, and its listing's hashes. */
+export function ingestDocument(product: NormalizedProduct, raw: RawProduct, hashes: ListingHashes): Record<string, unknown> {
   const { variants: rawVariants, ...rawProductOnly } = (raw.raw ?? {}) as { variants?: unknown } & Record<string, unknown>;
   void rawVariants; // each variant keeps its own raw object below
   const rawById = new Map(raw.variants.map((v) => [v.platformVariantId, v]));
@@ -105,13 +107,47 @@ export function ingestDocument(product: NormalizedProduct, raw: RawProduct): Rec
       })),
   };
   // The hash covers what we derive, so a re-run over an unchanged store can be recognised.
-  const safe = databaseSafe(doc) as typeof doc;
-  const raw_hash = createHash("sha256").update(JSON.stringify(safe)).digest("hex");
   const source_raw = databaseSafe({
     ...rawProductOnly,
     classification: { kind: product.kind, reason: product.classificationReason },
   });
-  return { ...safe, raw_hash, source_raw };
+  return { ...(databaseSafe(doc) as typeof doc), raw_hash: hashes.raw, offer_hash: hashes.offer, is_coffee: true, source_raw };
+}
+
+/**
+ * A product for a price-only run: only its variants' prices, stock and currency, read without
+ * the rest of normalization (descriptions, attributes, sizes are the full refresh's to apply).
+ */
+export function priceDocument(raw: RawProduct, currency: string | null, hashes: ListingHashes): Record<string, unknown> {
+  const context = { productTitle: raw.title, currency: raw.currency ?? currency, isCoffee: false, isSubscriptionProduct: false };
+  const seen = new Set<string>();
+  const variants = raw.variants
+    .map((v, i) => normalizeVariant(v, context, i))
+    .filter((v) => !seen.has(v.platformVariantId) && seen.add(v.platformVariantId))
+    .map((v) => ({
+      platform_variant_id: v.platformVariantId,
+      currency: v.currency,
+      in_stock: v.inStock,
+      compare_at_price: v.compareAtPrice,
+      stock_qty: v.stockQty,
+      price: v.price,
+      is_sale: v.isSale,
+    }));
+  return databaseSafe({ platform_product_id: raw.platformProductId, name: raw.title, variants, offer_hash: hashes.offer }) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** A product that is not coffee: nothing is written but its listing's hashes, so it is not classified again while unchanged. */
+export function stateDocument(platformProductId: string, hashes: ListingHashes): Record<string, unknown> {
+  return {
+    platform_product_id: databaseSafe(platformProductId),
+    state_only: true,
+    is_coffee: false,
+    raw_hash: hashes.raw,
+    offer_hash: hashes.offer,
+  };
 }
 
 const EMPTY_RESULT = (): IngestResult => ({
@@ -133,14 +169,27 @@ const EMPTY_RESULT = (): IngestResult => ({
  */
 export async function ingestPage(
   db: Queryable,
-  input: { roasterId: string; runId: string; mode: IngestMode; documents: Record<string, unknown>[]; sourceUrl: string; scrapedAt: Date },
+  input: {
+    roasterId: string;
+    runId: string;
+    mode: IngestMode;
+    documents: Record<string, unknown>[];
+    /** Products listed as they were when last written: only seen, not rewritten. */
+    unchanged?: string[];
+    sourceUrl: string;
+    scrapedAt: Date;
+  },
 ): Promise<IngestResult & { roundTrips: number }> {
   const total = { ...EMPTY_RESULT(), roundTrips: 0 };
-  for (const chunk of chunkDocuments(input.documents)) {
+  const unchanged = (input.unchanged ?? []).map((id) => databaseSafe(id) as string);
+  const chunks = [...chunkDocuments(input.documents)];
+  // A page of unchanged products is still one round trip: they were seen.
+  if (chunks.length === 0 && unchanged.length > 0) chunks.push("[]");
+  for (const [i, chunk] of chunks.entries()) {
     const rows = await db.query<{ result: IngestResult }>(
-      `SELECT coffee_scraper.ingest_page(p_roaster_id := $1, p_run_id := $2, p_mode := $3, p_products := $4::jsonb,
-         p_source_url := $5, p_scraped_at := $6) AS result`,
-      [input.roasterId, input.runId, input.mode, chunk, input.sourceUrl, input.scrapedAt],
+      `SELECT coffee_scraper.ingest_page_set(p_roaster_id := $1, p_run_id := $2, p_mode := $3, p_products := $4::jsonb,
+         p_source_url := $5, p_scraped_at := $6, p_unchanged := $7::text[]) AS result`,
+      [input.roasterId, input.runId, input.mode, chunk, input.sourceUrl, input.scrapedAt, i === 0 ? unchanged : []],
     );
     const result = rows[0]!.result;
     total.roundTrips += 1;

@@ -5,7 +5,9 @@ import type { StorePage } from "../platforms/adapter.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
 import { normalizeProduct, type NormalizedVariant } from "./normalize/index.ts";
-import { ingestDocument, ingestPage, recordArtifacts, type IngestMode, type PriceAlert } from "./persist.ts";
+import { listingHashes } from "./listing-hash.ts";
+import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type IngestMode, type PriceAlert } from "./persist.ts";
+import type { ProductStates } from "./product-state.ts";
 import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats.ts";
 
 // validate → keep raw artifact → normalize → upsert, page by page. The same code serves a
@@ -26,6 +28,13 @@ export interface ProcessPagesInput {
   afterPage?: (page: StorePage) => Promise<void>;
   now: () => Date;
   signal?: AbortSignal;
+  /**
+   * Each product's listing hashes as last written (loadProductStates). A product listed as it
+   * was is neither normalized nor rewritten. Absent (replay): every product goes the full way.
+   */
+  previous?: ProductStates;
+  /** Every product goes the full way, listed as it was or not (`--force`). */
+  force?: boolean;
 }
 
 export interface ProcessPagesResult {
@@ -54,13 +63,15 @@ export async function processPages(
     await writing;
   };
 
-  const persistPage = async (page: StorePage, documents: Record<string, unknown>[]): Promise<void> => {
-    if (documents.length > 0) {
+  const persistPage = async (page: StorePage, documents: Record<string, unknown>[], unchanged: string[]): Promise<void> => {
+    const started = performance.now();
+    if (documents.length > 0 || unchanged.length > 0) {
       const result = await ingestPage(db, {
         roasterId: input.roasterId,
         runId: input.runId,
         mode: input.mode,
         documents,
+        unchanged,
         sourceUrl: page.url,
         scrapedAt: input.now(),
       });
@@ -82,10 +93,17 @@ export async function processPages(
       await input.afterPage(page);
       stats.db_round_trips += 1;
     }
+    stats.timings_ms.write += performance.now() - started;
   };
 
+  const iterator = pages[Symbol.asyncIterator]();
   try {
-    for await (const page of pages) {
+    for (;;) {
+      const waited = performance.now();
+      const next = await iterator.next();
+      stats.timings_ms.fetch_and_parse += performance.now() - waited;
+      if (next.done) break;
+      const page = next.value;
       input.signal?.throwIfAborted();
       stats.pages += 1;
       if (page.notModified) {
@@ -134,7 +152,9 @@ export async function processPages(
 
       const currency = input.pinnedCurrency ?? page.currency;
       if (currency) stats.currency = currency;
+      const normalizing = performance.now();
       const documents: Record<string, unknown>[] = [];
+      const unchanged: string[] = [];
       let fresh = 0;
       for (const raw of page.products) {
         stats.products_seen += 1;
@@ -144,15 +164,10 @@ export async function processPages(
         }
         listed.add(raw.platformProductId);
         fresh += 1;
-        const product = normalizeProduct(raw, { currency });
-        if (!product.isCoffee) {
-          stats.non_coffee_skipped += 1;
-          continue;
-        }
-        stats.unknown_weights += product.variants.filter((v) => v.weightG === null).length;
-        reportVariantProblems(stats, page.url, raw, product.variants);
-        documents.push(ingestDocument(product, raw));
+        const document = prepareProduct(raw, currency, page.url, input, unchanged);
+        if (document) documents.push(document);
       }
+      stats.timings_ms.normalize += performance.now() - normalizing;
       if (page.products.length > 0 && fresh === 0) {
         // A store that serves the same page again and again would otherwise be read forever.
         stats.pages_failed += 1;
@@ -169,7 +184,7 @@ export async function processPages(
       // The page is written while the next one is fetched and normalized: the database and
       // this process work at the same time, and at most one page waits in between.
       await settle();
-      pending = persistPage(page, documents);
+      pending = persistPage(page, documents, unchanged);
       // Awaited by the next settle(); until then a failed write (a killed connection) must not
       // count as an unhandled rejection, which would end the whole worker process.
       pending.catch(() => {});
@@ -180,6 +195,47 @@ export async function processPages(
     await pending?.catch(() => {});
   }
   return { listedProductIds: listed, complete, alerts, firstPageError };
+}
+
+/**
+ * What one listed product needs written: nothing when its listing is as it was (it joins
+ * `unchanged`), its hashes alone when it is not coffee, else its full (or price-only) document.
+ */
+function prepareProduct(
+  raw: RawProduct,
+  currency: string | null,
+  url: string,
+  input: ProcessPagesInput,
+  unchanged: string[],
+): Record<string, unknown> | null {
+  const { stats, mode } = input;
+  const hashes = listingHashes(raw, currency);
+  const previous = input.previous?.get(raw.platformProductId);
+  const asItWas = previous && previous.intact && (mode === "full" ? previous.rawHash === hashes.raw : previous.offerHash === hashes.offer);
+  if (asItWas && !input.force) {
+    stats.products_unchanged += 1;
+    if (previous.isCoffee) unchanged.push(raw.platformProductId);
+    else stats.non_coffee_skipped += 1;
+    return null;
+  }
+  if (previous) stats.products_changed += 1;
+  else stats.products_new += 1;
+  if (mode === "price") {
+    // Sizes, grinds and whether it is coffee at all are the full refresh's to decide.
+    if (previous && !previous.isCoffee) {
+      stats.non_coffee_skipped += 1;
+      return null;
+    }
+    return priceDocument(raw, currency, hashes);
+  }
+  const product = normalizeProduct(raw, { currency });
+  if (!product.isCoffee) {
+    stats.non_coffee_skipped += 1;
+    return stateDocument(raw.platformProductId, hashes);
+  }
+  stats.unknown_weights += product.variants.filter((v) => v.weightG === null).length;
+  reportVariantProblems(stats, url, raw, product.variants);
+  return ingestDocument(product, raw, hashes);
 }
 
 async function storeArtifacts(page: StorePage, input: ProcessPagesInput): Promise<void> {

@@ -9,7 +9,7 @@ import type { ArtifactStore } from "./artifacts/store.ts";
 import { finishRun, startRun } from "./run-bookkeeping.ts";
 import { processPages } from "./process-pages.ts";
 import { markUnlisted } from "./persist.ts";
-import { emptyRunStats, runStatusOf } from "./run-stats.ts";
+import { emptyRunStats, roundTimings, runStatusOf } from "./run-stats.ts";
 import type { RunSummary } from "./run-pipeline.ts";
 
 interface ArtifactRow {
@@ -163,6 +163,7 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
     stats.errors.push({ scope: "run", message: (err as Error).message });
   }
   stats.duration_ms = Date.now() - started;
+  roundTimings(stats);
   const status = runStatusOf(stats, fatal);
   await finishRun(db, newRunId, status, stats);
   return { runId: newRunId, status, stats: stats as unknown as Record<string, unknown> };

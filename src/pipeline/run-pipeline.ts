@@ -14,9 +14,10 @@ import { markSlotFinished } from "../scheduler/slots.ts";
 import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
+import { loadProductStates } from "./product-state.ts";
 import { budgetedFirecrawl, configuredPlatform, incrementalMemory } from "./store-access.ts";
 import { closeAbandonedRuns, finishRun, startRun } from "./run-bookkeeping.ts";
-import { addError, emptyRunStats, runStatusOf, type RunStats } from "./run-stats.ts";
+import { addError, emptyRunStats, roundTimings, runStatusOf, type RunStats } from "./run-stats.ts";
 
 // The seam between the worker and the ingest pipeline. The worker loads the roaster and
 // holds its lease; the pipeline does the run: a scrape_runs row, the store's pages through
@@ -67,9 +68,12 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     if (configured) await saveReadVia(db, roaster.id, readViaOf(platform));
     stats.platform = platform;
     stats.read_via = readViaOf(platform);
+    // `--force` reads every page in full and normalizes every product again (after a parser
+    // improvement, say): no 304s, no unchanged lastmods, no unchanged-product shortcut.
+    const force = job.force === true;
     // A full run of a sitemap store reads only the pages whose lastmod changed, unless a sweep is due.
     const memory =
-      platform === "jsonld" && mode === "full"
+      platform === "jsonld" && mode === "full" && !force
         ? await incrementalMemory(db, roaster.id, deps.clock.now(), deps.settings.SITEMAP_FULL_SWEEP_DAYS)
         : null;
     if (platform === "jsonld" && mode === "full") stats.sitemap_sweep = memory === null;
@@ -77,11 +81,12 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       roaster,
       http: site,
       log,
-      conditional: true,
+      conditional: !force,
       maxPages: deps.settings.MAX_PAGES_PER_RUN,
       ...(memory ? { pageMemory: memory } : {}),
       ...(firecrawl ? { firecrawl } : {}),
     });
+    const previous = await loadProductStates(db, roaster.id);
     const result = await processPages(pages, {
       db,
       log,
@@ -98,6 +103,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       },
       now: () => deps.clock.now(),
       signal,
+      previous,
+      force,
     });
     alerts = result.alerts;
     if (mode === "full" && result.complete && stats.pages > 0) {
@@ -125,6 +132,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   }
   mergeFetchStats(stats, fetchStats);
   stats.duration_ms = Date.now() - started;
+  roundTimings(stats);
   const status = runStatusOf(stats, fatal !== null);
   await finishRun(db, runId, status, stats);
   // A run that will be retried has not served its slot yet: if the queue loses the retry,
@@ -152,6 +160,7 @@ function mergeFetchStats(stats: RunStats, fetch: FetchStats): void {
   stats.bytes = fetch.bytes;
   stats.politeness_wait_ms = Math.round(fetch.politenessWaitMs);
   Object.assign(stats, { retry_wait_ms: Math.round(fetch.retryWaitMs), http_statuses: fetch.statuses });
+  stats.timings_ms.fetch = fetch.exchangeMs;
 }
 
 function summaryOf(stats: RunStats): Record<string, unknown> {

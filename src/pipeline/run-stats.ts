@@ -34,6 +34,12 @@ export interface RunStats {
   pages_failed: number;
   not_modified_pages: number;
   products_seen: number;
+  /** Listed as they were when last written: not normalized, not rewritten (only seen). */
+  products_unchanged: number;
+  /** Listed before, with a listing that changed (or a row that was gone): the full way. */
+  products_changed: number;
+  /** Never written before. */
+  products_new: number;
   coffees_upserted: number;
   non_coffee_skipped: number;
   variants_upserted: number;
@@ -55,6 +61,12 @@ export interface RunStats {
   politeness_wait_ms: number;
   db_round_trips: number;
   duration_ms: number;
+  /**
+   * Where the run's time went: waiting for the store's pages (requests, pacing and the
+   * adapter's parsing; `fetch` is the requests' own part of it), normalizing them, and writing
+   * them (which overlaps the next page's fetch).
+   */
+  timings_ms: { fetch_and_parse: number; fetch: number; normalize: number; write: number };
   warnings: string[];
   errors: RunError[];
 }
@@ -78,6 +90,9 @@ export function emptyRunStats(input: { jobType: JobType; jobId: string; slot: st
     pages_failed: 0,
     not_modified_pages: 0,
     products_seen: 0,
+    products_unchanged: 0,
+    products_changed: 0,
+    products_new: 0,
     coffees_upserted: 0,
     non_coffee_skipped: 0,
     variants_upserted: 0,
@@ -98,6 +113,7 @@ export function emptyRunStats(input: { jobType: JobType; jobId: string; slot: st
     politeness_wait_ms: 0,
     db_round_trips: 0,
     duration_ms: 0,
+    timings_ms: { fetch_and_parse: 0, fetch: 0, normalize: 0, write: 0 },
     warnings: [],
     errors: [],
   };
@@ -116,6 +132,17 @@ export function addHeldVariant(stats: RunStats, held: HeldVariant): void {
 
 export function addWarning(stats: RunStats, warning: string): void {
   if (stats.warnings.length < MAX_LISTED) stats.warnings.push(warning.slice(0, 300));
+}
+
+/** Timings are measured in fractions of a millisecond; stored whole. */
+export function roundTimings(stats: RunStats): void {
+  const t = stats.timings_ms;
+  stats.timings_ms = {
+    fetch_and_parse: Math.round(t.fetch_and_parse),
+    fetch: Math.round(t.fetch),
+    normalize: Math.round(t.normalize),
+    write: Math.round(t.write),
+  };
 }
 
 /** ok: everything processed; partial: some pages or products failed; fail: nothing usable. */

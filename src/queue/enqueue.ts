@@ -28,6 +28,8 @@ export interface EnqueueRequest {
   roasters: string[] | "all";
   type: JobType;
   reason?: string;
+  /** Read every page in full and normalize every product again (after a parser improvement). */
+  force?: boolean;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function enqueueRoasters(
     type: request.type,
     slot,
     reason: request.reason ?? "manual enqueue",
+    ...(request.force ? { force: true } : {}),
   }));
   const results = await deps.queue.enqueueMany(payloads);
   return results.map((r, i) => ({ ...r, roaster: slugs[i]! }));

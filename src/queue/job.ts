@@ -14,6 +14,8 @@ export interface JobPayload {
   slot: string;
   /** Why it was enqueued (e.g. "scheduled", "never scraped", "manual enqueue"). */
   reason: string;
+  /** Read every page in full and normalize every product again (`--force`): no 304s, no unchanged shortcut. */
+  force?: boolean;
 }
 
 /**

@@ -12,11 +12,19 @@ export async function scrapeOnce(options: {
   deps: Deps;
   roaster: string;
   type: JobType;
+  /** Read every page in full and normalize every product again. */
+  force?: boolean;
   work?: JobWork;
   signal?: AbortSignal;
 }): Promise<RunSummary> {
   const { deps } = options;
-  const job: JobPayload = { roaster: options.roaster, type: options.type, slot: manualSlot(deps.clock.now()), reason: "inline scrape" };
+  const job: JobPayload = {
+    roaster: options.roaster,
+    type: options.type,
+    slot: manualSlot(deps.clock.now()),
+    reason: "inline scrape",
+    ...(options.force ? { force: true } : {}),
+  };
   const jobId = jobIdFor(job);
   const log = deps.log.child({ jobId, roaster: job.roaster, type: job.type, attempt: 1 });
   const started = performance.now();

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database.ts";
 import type { RawProduct } from "../../src/platforms/raw-product.ts";
 import type { NormalizedProduct, NormalizedVariant } from "../../src/pipeline/normalize/types.ts";
+import { listingHashes } from "../../src/pipeline/listing-hash.ts";
 import { ingestDocument, ingestPage, markUnlisted, type IngestMode } from "../../src/pipeline/persist.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { addRoaster } from "../helpers/fetch.ts";
@@ -97,7 +98,7 @@ async function setup(db: Database, slug: string, alertPct = 10) {
       roasterId: id,
       runId: run!.id,
       mode,
-      documents: products.map((p) => ingestDocument(p, raw(p))),
+      documents: products.map((p) => ingestDocument(p, raw(p), listingHashes(raw(p), "INR"))),
       sourceUrl: `https://${slug}.example/products.json?page=1`,
       scrapedAt: new Date(),
     });
@@ -337,7 +338,10 @@ describe.each(testEngines())("page ingestion on %s", (engine) => {
       roasterId,
       runId: (await db.query<{ id: string }>("SELECT id FROM scrape_runs ORDER BY started_at DESC LIMIT 1"))[0]!.id,
       mode: "full",
-      documents: [nul, surrogate, nested].map((p) => ingestDocument(p, { ...raw(p), raw: { id: p.platformProductId, deep } })),
+      documents: [nul, surrogate, nested].map((p) => {
+        const r = { ...raw(p), raw: { id: p.platformProductId, deep } };
+        return ingestDocument(p, r, listingHashes(r, "INR"));
+      }),
       sourceUrl: "https://hostile.example/products.json",
       scrapedAt: new Date(),
     });

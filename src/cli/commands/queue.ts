@@ -19,6 +19,8 @@ import { CliError, commandContext, EXIT, printJson, printText } from "../context
 const typeOption = () =>
   new Option("--type <type>", "full | price").choices(Object.keys(CLI_JOB_TYPES)).default("full");
 const jobType = (cli: string): JobType => CLI_JOB_TYPES[cli]!;
+const FORCE_HELP =
+  "read every page in full (no 304s) and normalize every product again, unchanged ones included (after a parser improvement)";
 
 const positive = (value: string) => {
   const n = Number(value);
@@ -58,14 +60,19 @@ export function registerQueueCommands(program: Command): void {
     .argument("[slugs...]", "roaster slugs")
     .option("--all", "every active roaster")
     .addOption(typeOption())
-    .action(async (slugs: string[], opts: { all?: boolean; type: string }) => {
+    .option("--force", FORCE_HELP)
+    .action(async (slugs: string[], opts: { all?: boolean; type: string; force?: boolean }) => {
       if (!opts.all && slugs.length === 0) throw new CliError("name roaster slugs or --all", EXIT.badInput);
       if (opts.all && slugs.length > 0) throw new CliError("name roaster slugs or --all, not both", EXIT.badInput);
       const { settings, log } = commandContext();
       const results = await withRuntime(settings, log, (rt) => {
         // Without Redis, jobs can only go to the embedded queue of a running `start`.
         if (!settings.REDIS_URL && !isRemoteDatabase(rt.db)) throw new CliError(NO_REDIS, EXIT.badInput);
-        return enqueueRoasters(rt.deps, { roasters: opts.all ? "all" : slugs, type: jobType(opts.type) }).catch((err: unknown) => {
+        return enqueueRoasters(rt.deps, {
+          roasters: opts.all ? "all" : slugs,
+          type: jobType(opts.type),
+          ...(opts.force ? { force: true, reason: "manual enqueue (--force)" } : {}),
+        }).catch((err: unknown) => {
           if (err instanceof UnknownRoastersError) throw new CliError(err.message, EXIT.badInput);
           throw err;
         });
@@ -120,10 +127,11 @@ export function registerQueueCommands(program: Command): void {
     .description("run one roaster's job inline, without a queue; exit 0 when the run is ok/partial, 1 when it fails")
     .argument("<slug>", "roaster slug")
     .addOption(typeOption())
-    .action(async (slug: string, opts: { type: string }) => {
+    .option("--force", FORCE_HELP)
+    .action(async (slug: string, opts: { type: string; force?: boolean }) => {
       const { settings, log } = commandContext();
       const summary = await withRuntime(settings, log, (rt) =>
-        scrapeOnce({ deps: rt.deps, roaster: slug, type: jobType(opts.type) }).catch((err: unknown) => {
+        scrapeOnce({ deps: rt.deps, roaster: slug, type: jobType(opts.type), force: opts.force === true }).catch((err: unknown) => {
           throw new CliError(`scrape ${slug} failed: ${coerceError(err).message}`, EXIT.failed);
         }),
       );

@@ -1,7 +1,7 @@
 // Text helpers shared by the normalizers: entity decoding, HTML → Markdown for storage,
 // HTML → plain text for attribute parsing, and slugs.
 import { decodeHTML } from "entities";
-import TurndownService from "turndown";
+import { NodeHtmlMarkdown } from "node-html-markdown";
 
 export function decodeEntities(s: string): string {
   return decodeHTML(s);
@@ -12,18 +12,21 @@ export function cleanText(s: string): string {
   return s.replace(/[\s\u00a0]+/g, " ").trim();
 }
 
-// One shared instance: turndown is stateless between calls once its rules are set.
-const turndown = new TurndownService({
-  headingStyle: "atx",
-  bulletListMarker: "-",
+// node-html-markdown, chosen by measurement on the fixtures' descriptions (bench:normalize):
+// about 2.5× faster than turndown with the same Markdown (the same words, headings, lists,
+// emphasis and links — test/pipeline/normalize/text.test.ts); mdream's fast converter is a
+// native addon whose builds need Node 22, and its pure-JS 0.x versions drop line breaks.
+// One shared instance: it keeps no state between calls. Store HTML carries tracking
+// scripts, inline styles and embeds that mean nothing as text.
+const converter = new NodeHtmlMarkdown({
+  bulletMarker: "-",
   codeBlockStyle: "fenced",
+  ignore: ["script", "style", "noscript", "iframe", "meta", "link", "template", "object", "embed"],
 });
-// Store HTML carries tracking scripts, inline styles and embeds that mean nothing as text.
-turndown.remove(["script", "style", "noscript", "iframe", "meta", "link", "template", "object", "embed"]);
 
 export function htmlToMarkdown(html: string | null): string | null {
   if (html === null || html === undefined || html.trim() === "") return null;
-  const md = turndown.turndown(html).trim();
+  const md = converter.translate(html).trim();
   return md === "" ? null : md;
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decodeEntities, htmlToMarkdown, htmlToText, slugify } from "../../../src/pipeline/normalize/text.ts";
 
@@ -22,10 +23,55 @@ describe("htmlToMarkdown", () => {
     ["<p></p>", null],
     ["<p><strong>Coffee beans</strong> from Baarbara</p>", "**Coffee beans** from Baarbara"],
     ["<p>a</p><script>alert(1)</script><style>p{}</style>", "a"],
-    ["<ul><li>one</li><li>two</li></ul>", "-   one\n-   two"],
+    ["<ul><li>one</li><li>two</li></ul>", "- one\n- two"],
+    ["<h2>Tasting notes</h2><p>Cocoa<br>Jaggery</p>", "## Tasting notes\n\nCocoa  \nJaggery"],
+    ['<p><a href="https://roaster.example/brew">Brew guide</a></p>', "[Brew guide](https://roaster.example/brew)"],
     ["<p>Oatmeal &amp; cranberry</p><!---->", "Oatmeal & cranberry"],
   ])("%j → %j", (html, md) => {
     expect(htmlToMarkdown(html)).toBe(md);
+  });
+});
+
+// Every real description in the fixtures, converted: nothing a reader needs is lost. The
+// expectations are read from the HTML itself (its words, list items, headings, emphasis and
+// links), never from the converter's output.
+describe("htmlToMarkdown on the fixtures' descriptions", () => {
+  const shopify = JSON.parse(readFileSync(new URL("../../fixtures/shopify-products-page-blue-tokai.json", import.meta.url), "utf8")) as {
+    products: { title: string; body_html: string | null }[];
+  };
+  const woo = JSON.parse(
+    readFileSync(new URL("../../fixtures/woocommerce-store-api-products-page-babas-beans.json", import.meta.url), "utf8"),
+  ) as { name: string; description: string }[];
+  const descriptions = [
+    ...shopify.products.map((p) => [p.title, p.body_html ?? ""] as const),
+    ...woo.map((p) => [p.name, p.description] as const),
+  ].filter(([, html]) => html.trim() !== "");
+  // Letters and digits in reading order: what a reader reads, markup and spacing aside.
+  const readHtml = (html: string) =>
+    decodeEntities(html.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, "").replace(/<[^>]*>/g, ""))
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]/gu, "");
+  const readMarkdown = (md: string) =>
+    md
+      .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
+      .replace(/\]\([^)]*\)/g, "]")
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]/gu, "");
+  const count = (html: string, tag: string) => (html.match(new RegExp(`<${tag}[\\s>]`, "gi")) ?? []).length;
+
+  it.each(descriptions)("%s", (_title, html) => {
+    const md = htmlToMarkdown(html) ?? "";
+    expect(readMarkdown(md)).toBe(readHtml(html));
+    expect((md.match(/^\s*- /gm) ?? []).length).toBe(count(html, "li"));
+    expect((md.match(/^#{1,6} /gm) ?? []).length).toBe(["h1", "h2", "h3", "h4", "h5", "h6"].reduce((n, h) => n + count(html, h), 0));
+    // Every link with words to show keeps its target (one with none has nothing to click on).
+    for (const [, href, inner] of html.matchAll(/<a\s[^>]*href="([^"]+)"[^>]*>([\s\S]*?)<\/a>/gi)) {
+      if (inner!.replace(/<[^>]*>/g, "").trim() !== "") expect(decodeURI(md)).toContain(`](${decodeURI(decodeEntities(href!))})`);
+    }
+    for (const [, bold] of html.matchAll(/<(?:strong|b)>([^<]+)<\/(?:strong|b)>/gi)) {
+      if (bold!.trim() !== "") expect(md).toContain(`**${decodeEntities(bold!).trim()}`);
+    }
+    expect(md).not.toMatch(/<\/?(?:p|div|span|strong|li|ul|br)\b/i);
   });
 });
 

@@ -1,0 +1,70 @@
+// npm run bench:normalize — what a changed product costs before it is written, on the
+// fixtures' real products (Shopify and WooCommerce), in this process:
+//   - HTML → Markdown per description: node-html-markdown (used) against turndown (the
+//     converter it replaced), the same descriptions in the same run;
+//   - normalizeProduct per product (classification, attributes, variants, the description);
+//   - the listing hashes per product (what an unchanged product costs instead).
+// Medians of BENCH_ROUNDS (default 7) rounds after a warm-up, converters interleaved.
+import { readFileSync } from "node:fs";
+import TurndownService from "turndown";
+import { listingHashes } from "../src/pipeline/listing-hash.ts";
+import { htmlToMarkdown, normalizeProduct } from "../src/pipeline/normalize/index.ts";
+import { parseStoredPage } from "../src/platforms/adapter.ts";
+import type { RawProduct } from "../src/platforms/raw-product.ts";
+import { machine } from "./lib/postgres.ts";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const fixture = (name: string) => readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url));
+
+const products: RawProduct[] = [
+  ...parseStoredPage(
+    "shopify",
+    [{ url: "https://store.example/products.json?page=1", status: 200, contentType: "application/json", body: fixture("shopify-products-page-blue-tokai.json") }],
+    { currency: "INR" },
+  ).products,
+  ...parseStoredPage(
+    "woocommerce",
+    [{ url: "https://store.example/wp-json/wc/store/v1/products?page=1", status: 200, contentType: "application/json", body: fixture("woocommerce-store-api-products-page-babas-beans.json") }],
+    { currency: "INR" },
+  ).products,
+];
+const descriptions = products.map((p) => p.descriptionHtml).filter((d): d is string => Boolean(d && d.trim()));
+
+const turndown = new TurndownService({ headingStyle: "atx", bulletListMarker: "-", codeBlockStyle: "fenced" });
+turndown.remove(["script", "style", "noscript", "iframe", "meta", "link", "template", "object", "embed"]);
+
+/** µs per item of `fn` over `items`, repeated until at least ~200 ms have passed. */
+function perItem<T>(items: T[], fn: (item: T) => unknown): number {
+  let n = 0;
+  const t0 = performance.now();
+  do {
+    for (const item of items) fn(item);
+    n += items.length;
+  } while (performance.now() - t0 < 200);
+  return ((performance.now() - t0) * 1000) / n;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const measures = {
+  turndown: () => perItem(descriptions, (d) => turndown.turndown(d)),
+  "node-html-markdown": () => perItem(descriptions, (d) => htmlToMarkdown(d)),
+  normalizeProduct: () => perItem(products, (p) => normalizeProduct(p, { currency: "INR" })),
+  listingHashes: () => perItem(products, (p) => listingHashes(p, "INR")),
+};
+const samples: Record<string, number[]> = Object.fromEntries(Object.keys(measures).map((k) => [k, []]));
+for (let round = 0; round <= ROUNDS; round++) {
+  for (const [name, measure] of Object.entries(measures)) {
+    const us = measure();
+    if (round > 0) samples[name]!.push(us);
+  }
+}
+const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof measures, number>;
+console.log(`bench:normalize — ${products.length} fixture products, ${descriptions.length} descriptions (${machine()}, ${new Date().toISOString()})`);
+console.log(
+  `HTML → Markdown per description: node-html-markdown ${m["node-html-markdown"].toFixed(0)} µs   baseline turndown ${m.turndown.toFixed(0)} µs   ratio ${(m["node-html-markdown"] / m.turndown).toFixed(2)}`,
+);
+console.log(`normalizeProduct per product: ${m.normalizeProduct.toFixed(0)} µs`);
+console.log(
+  `listing hashes per product (an unchanged product's cost instead): ${m.listingHashes.toFixed(0)} µs   ratio to normalizeProduct ${(m.listingHashes / m.normalizeProduct).toFixed(2)}`,
+);

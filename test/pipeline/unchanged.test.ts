@@ -1,0 +1,152 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Deps } from "../../src/app/deps.ts";
+import { createDeps } from "../../src/app/runtime.ts";
+import { replayRun } from "../../src/pipeline/replay.ts";
+import type { RunStats } from "../../src/pipeline/run-stats.ts";
+import { scrapeOnce } from "../../src/worker/scrape-once.ts";
+import { testEngines, useTestDatabase } from "../helpers/database.ts";
+import { addRoaster } from "../helpers/fetch.ts";
+import { captureLogger } from "../helpers/logs.ts";
+import { testSettings } from "../helpers/settings.ts";
+import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+
+// Unchanged is free: a product listed exactly as it was when last written is neither
+// normalized nor rewritten — only when it was seen moves. Any change the normalizers could
+// read (description, price, stock, images, the variant list) makes it go the full way, and
+// `--force` and `replay` make every product go the full way. The store here answers every
+// request in full (no ETags), so it is the product-level check that is tested, not 304s.
+
+type Json = Record<string, unknown>;
+type Variant = { id: number; price: string; available: boolean; title: string };
+
+describe.each(testEngines())("unchanged products on %s", (engine) => {
+  const database = useTestDatabase(engine);
+  let store: StoreServer;
+  let deps: Deps;
+  const run = async (type: "full_refresh" | "price_only" = "full_refresh", force = false) => {
+    const summary = await scrapeOnce({ deps, roaster: "steady", type, force });
+    expect(summary.status).toBe("ok");
+    return summary.stats as unknown as RunStats;
+  };
+  // The i-th product the first run wrote as a coffee with a row for its first variant.
+  let written: Json[] = [];
+  const coffee = (i: number) => written[i]!;
+  const rows = (sql: string, params: unknown[] = []) => database().db.query(sql, params);
+
+  beforeAll(async () => {
+    store = await startStoreServer({ platform: "shopify", etag: false });
+    deps = createDeps(
+      testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-unch-")) }),
+      database().db,
+      captureLogger().log,
+    );
+    await addRoaster(database().db, store.url, { slug: "steady", platform: "shopify" });
+  });
+  afterAll(async () => {
+    await deps?.http.close();
+    await store?.close();
+  });
+
+  it("a second run over a store that changed nothing normalizes and rewrites nothing; only last_seen_at moves", async () => {
+    const first = await run();
+    expect(first.products_new).toBe(store.products.length);
+    const firstVariants = new Set(
+      (await rows("SELECT platform_variant_id AS id FROM variants")).map((r) => r.id as string),
+    );
+    written = store.products.filter((p) => firstVariants.has(String((p.variants as Variant[])[0]!.id)));
+    expect(written.length).toBeGreaterThan(8);
+    expect(first.products_unchanged).toBe(0);
+    const before = await rows(
+      `SELECT c.platform_product_id, c.updated_at, max(v.last_seen_at) AS seen FROM coffees c JOIN variants v ON v.coffee_id = c.id
+        GROUP BY c.id ORDER BY 1`,
+    );
+    const second = await run();
+    expect(second).toMatchObject({
+      products_seen: store.products.length,
+      products_unchanged: store.products.length,
+      products_changed: 0,
+      products_new: 0,
+      coffees_upserted: 0,
+      variants_upserted: 0,
+      prices_inserted: 0,
+    });
+    expect(second.non_coffee_skipped).toBe(first.non_coffee_skipped);
+    expect(second.timings_ms.normalize).toBeLessThan(first.timings_ms.normalize);
+    const after = await rows(
+      `SELECT c.platform_product_id, c.updated_at, max(v.last_seen_at) AS seen FROM coffees c JOIN variants v ON v.coffee_id = c.id
+        GROUP BY c.id ORDER BY 1`,
+    );
+    expect(after.map((r) => r.updated_at)).toEqual(before.map((r) => r.updated_at));
+    after.forEach((r, i) => expect(new Date(r.seen as string).getTime()).toBeGreaterThan(new Date(before[i]!.seen as string).getTime()));
+  });
+
+  it("a changed description, price, stock, image list or variant list makes exactly that product go the full way", async () => {
+    const [a, b, c, d, e] = [0, 1, 2, 3, 4].map(coffee);
+    a!.body_html = `${String(a!.body_html)}<p>Now with tasting notes of jaggery.</p>`;
+    (b!.variants as Variant[])[0]!.price = String(Number((b!.variants as Variant[])[0]!.price) + 25);
+    (c!.variants as Variant[])[0]!.available = !(c!.variants as Variant[])[0]!.available;
+    (d!.images as Json[]).push({ ...(d!.images as Json[])[0], id: 999_001, src: "https://cdn.example/new-angle.jpg", position: 99 });
+    const extra = { ...(e!.variants as Json[])[0], id: 999_002, title: "2kg / Whole Bean", option1: "2kg", price: "4000.00" };
+    (e!.variants as Json[]).push(extra);
+    store.changed();
+    const stats = await run();
+    expect(stats.products_changed).toBe(5);
+    expect(stats.products_unchanged).toBe(store.products.length - 5);
+    expect(stats.coffees_upserted).toBe(5);
+    expect(stats.prices_inserted).toBe(2); // b's new price, and e's new variant's first price
+
+    const [descr] = await rows("SELECT description_md FROM coffees WHERE platform_product_id = $1", [String(a!.id)]);
+    expect(descr!.description_md).toContain("jaggery");
+    const [stock] = await rows("SELECT in_stock FROM variants WHERE platform_variant_id = $1", [String((c!.variants as Variant[])[0]!.id)]);
+    expect(stock!.in_stock).toBe((c!.variants as Variant[])[0]!.available);
+    expect(await rows("SELECT 1 FROM coffee_images WHERE url = 'https://cdn.example/new-angle.jpg'")).toHaveLength(1);
+    expect(await rows("SELECT weight_g FROM variants WHERE platform_variant_id = '999002'")).toEqual([{ weight_g: 2000 }]);
+  });
+
+  it("a price-only run skips products whose prices and stock are as they were, and writes the one that moved", async () => {
+    const quiet = await run("price_only");
+    expect(quiet.products_unchanged).toBe(store.products.length);
+    expect(quiet.prices_inserted).toBe(0);
+    const f = coffee(5);
+    (f.variants as Variant[])[0]!.price = String(Number((f.variants as Variant[])[0]!.price) + 10);
+    store.changed();
+    const moved = await run("price_only");
+    expect(moved.products_changed).toBe(1);
+    expect(moved.prices_inserted).toBe(1);
+    expect(moved.coffees_upserted).toBe(0);
+    // What a price-only run did not apply still differs for the next full refresh.
+    const full = await run();
+    expect(full.products_changed).toBe(1);
+    expect(full.prices_inserted).toBe(0);
+  });
+
+  it("a coffee row deleted behind our back is written again, whatever the hashes say", async () => {
+    const g = coffee(6);
+    const [row] = await rows("SELECT id FROM coffees WHERE platform_product_id = $1", [String(g.id)]);
+    await rows("DELETE FROM prices WHERE variant_id IN (SELECT id FROM variants WHERE coffee_id = $1)", [row!.id]);
+    await rows("DELETE FROM variants WHERE coffee_id = $1", [row!.id]);
+    await rows("DELETE FROM coffee_images WHERE coffee_id = $1", [row!.id]);
+    await rows("DELETE FROM sensory_params WHERE coffee_id = $1", [row!.id]);
+    await rows("DELETE FROM coffees WHERE id = $1", [row!.id]);
+    const stats = await run();
+    expect(stats.products_changed).toBe(1);
+    expect(await rows("SELECT 1 FROM coffees WHERE platform_product_id = $1", [String(g.id)])).toHaveLength(1);
+  });
+
+  it("--force and replay normalize every product again", async () => {
+    const forced = await run("full_refresh", true);
+    expect(forced.products_unchanged).toBe(0);
+    expect(forced.products_changed).toBe(store.products.length);
+    expect(forced.coffees_upserted).toBeGreaterThan(0);
+    const [last] = await rows(
+      `SELECT r.id FROM coffee_scraper.runs r WHERE r.job_type = 'full_refresh' AND r.status = 'ok' ORDER BY r.started_at DESC LIMIT 1`,
+    );
+    const replayed = await replayRun(last!.id as string, deps);
+    const stats = replayed.stats as unknown as RunStats;
+    expect(stats.products_unchanged).toBe(0);
+    expect(stats.coffees_upserted).toBe(forced.coffees_upserted);
+  });
+});

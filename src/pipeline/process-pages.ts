@@ -9,6 +9,9 @@ import { listingHashes } from "./listing-hash.ts";
 import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type IngestMode, type PriceAlert } from "./persist.ts";
 import type { ProductStates } from "./product-state.ts";
 import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats.ts";
+import { enrichPage, type EnrichCandidate, type InferredSensory } from "../enrich/apply.ts";
+import type { Enricher } from "../enrich/enricher.ts";
+import { writeInferredSensory } from "../db/inferred-sensory.ts";
 
 // validate → keep raw artifact → normalize → upsert, page by page. The same code serves a
 // live run (pages from a store adapter) and a replay (pages rebuilt from stored artifacts).
@@ -35,6 +38,8 @@ export interface ProcessPagesInput {
   previous?: ProductStates;
   /** Every product goes the full way, listed as it was or not (`--force`). */
   force?: boolean;
+  /** A roaster with use_llm on a full run: the LLM fills what the parsers left unknown (src/enrich/). */
+  enrichment?: { enricher: Enricher; concurrency: number };
 }
 
 export interface ProcessPagesResult {
@@ -63,7 +68,12 @@ export async function processPages(
     await writing;
   };
 
-  const persistPage = async (page: StorePage, documents: Record<string, unknown>[], unchanged: string[]): Promise<void> => {
+  const persistPage = async (
+    page: StorePage,
+    documents: Record<string, unknown>[],
+    unchanged: string[],
+    sensory: InferredSensory[],
+  ): Promise<void> => {
     const started = performance.now();
     if (documents.length > 0 || unchanged.length > 0) {
       const result = await ingestPage(db, {
@@ -88,6 +98,10 @@ export async function processPages(
       for (const error of result.errors) {
         addError(stats, { scope: "product", url: page.url, product: error.product, message: error.message });
       }
+    }
+    if (sensory.length > 0) {
+      await writeInferredSensory(db, input.roasterId, sensory);
+      stats.db_round_trips += 1;
     }
     if (input.afterPage) {
       await input.afterPage(page);
@@ -155,6 +169,7 @@ export async function processPages(
       const normalizing = performance.now();
       const documents: Record<string, unknown>[] = [];
       const unchanged: string[] = [];
+      const candidates: EnrichCandidate[] = [];
       let fresh = 0;
       for (const raw of page.products) {
         stats.products_seen += 1;
@@ -164,7 +179,7 @@ export async function processPages(
         }
         listed.add(raw.platformProductId);
         fresh += 1;
-        const document = prepareProduct(raw, currency, page.url, input, unchanged);
+        const document = prepareProduct(raw, currency, page.url, input, unchanged, candidates);
         if (document) documents.push(document);
       }
       stats.timings_ms.normalize += performance.now() - normalizing;
@@ -181,10 +196,14 @@ export async function processPages(
         break;
       }
 
+      const sensory = input.enrichment && candidates.length > 0
+        ? await enrichPage(input.enrichment.enricher, candidates, input.enrichment.concurrency)
+        : [];
+
       // The page is written while the next one is fetched and normalized: the database and
       // this process work at the same time, and at most one page waits in between.
       await settle();
-      pending = persistPage(page, documents, unchanged);
+      pending = persistPage(page, documents, unchanged, sensory);
       // Awaited by the next settle(); until then a failed write (a killed connection) must not
       // count as an unhandled rejection, which would end the whole worker process.
       pending.catch(() => {});
@@ -207,9 +226,11 @@ function prepareProduct(
   url: string,
   input: ProcessPagesInput,
   unchanged: string[],
+  candidates: EnrichCandidate[],
 ): Record<string, unknown> | null {
   const { stats, mode } = input;
-  const hashes = listingHashes(raw, currency);
+  const listed = listingHashes(raw, currency);
+  const hashes = input.enrichment ? { ...listed, raw: input.enrichment.enricher.listingHash(listed.raw) } : listed;
   const previous = input.previous?.get(raw.platformProductId);
   const asItWas = previous && previous.intact && (mode === "full" ? previous.rawHash === hashes.raw : previous.offerHash === hashes.offer);
   if (asItWas && !input.force) {
@@ -235,7 +256,9 @@ function prepareProduct(
   }
   stats.unknown_weights += product.variants.filter((v) => v.weightG === null).length;
   reportVariantProblems(stats, url, raw, product.variants);
-  return ingestDocument(product, raw, hashes);
+  const document = ingestDocument(product, raw, hashes);
+  if (input.enrichment) candidates.push({ product, document });
+  return document;
 }
 
 async function storeArtifacts(page: StorePage, input: ProcessPagesInput): Promise<void> {

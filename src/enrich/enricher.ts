@@ -171,7 +171,7 @@ export class Enricher {
     this.options.stats.llm_failed += 1;
     this.failuresInARow += 1;
     const message = (err as Error).message;
-    this.options.log.warn({ err: message }, "LLM call failed; the product is stored without enrichment");
+    this.warnOnce("failed", `the LLM failed (${message}): such products are stored without enrichment and enriched next run`);
     if (this.failuresInARow >= OUTAGE_AFTER_FAILURES || (err instanceof ScrapeError && err.retry === "permanent")) {
       this.stop("outage", `the LLM failed (${message}): the products are stored without enrichment and enriched next run`);
     }

@@ -15,3 +15,12 @@ export async function writeInferredSensory(db: Queryable, roasterId: string, ite
   ]);
   return Number(rows[0]?.n ?? 0);
 }
+
+/**
+ * Before a page is written: coffees whose page now states tasting notes lose the inferred
+ * acidity and body of their 'icb_inferred' row, which the write makes the roaster's.
+ */
+export async function clearInferredSensory(db: Queryable, roasterId: string, platformProductIds: string[]): Promise<void> {
+  if (platformProductIds.length === 0) return;
+  await db.query(`SELECT coffee_scraper.clear_inferred_sensory($1, $2::text[])`, [roasterId, platformProductIds]);
+}

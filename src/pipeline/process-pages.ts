@@ -11,7 +11,7 @@ import type { ProductStates } from "./product-state.ts";
 import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats.ts";
 import { enrichPage, type EnrichCandidate, type InferredSensory } from "../enrich/apply.ts";
 import type { Enricher } from "../enrich/enricher.ts";
-import { writeInferredSensory } from "../db/inferred-sensory.ts";
+import { clearInferredSensory, writeInferredSensory } from "../db/inferred-sensory.ts";
 
 // validate → keep raw artifact → normalize → upsert, page by page. The same code serves a
 // live run (pages from a store adapter) and a replay (pages rebuilt from stored artifacts).
@@ -75,6 +75,13 @@ export async function processPages(
     sensory: InferredSensory[],
   ): Promise<void> => {
     const started = performance.now();
+    if (input.enrichment) {
+      const stated = documents.filter((d) => Array.isArray(d.flavors) && d.flavors.length > 0).map((d) => String(d.platform_product_id));
+      if (stated.length > 0) {
+        await clearInferredSensory(db, input.roasterId, stated);
+        stats.db_round_trips += 1;
+      }
+    }
     if (documents.length > 0 || unchanged.length > 0) {
       const result = await ingestPage(db, {
         roasterId: input.roasterId,

@@ -221,6 +221,16 @@ describe.each(testEngines())("LLM enrichment on %s", (engine) => {
     expect(usage.calls - before.calls).toBe(2);
   });
 
+  it("a product whose page comes to state tasting notes: its sensory row becomes the roaster's, without the inferred acidity and body", async () => {
+    expect(await coffee("2")).toMatchObject({ sensory_source: "icb_inferred", acidity: 2, body: 4 });
+    const stated = shopifyProduct({ id: 2, title: "House Blend", body: "<p>Our everyday coffee. Tasting notes: cocoa, jaggery.</p>" });
+    shop.products = shop.products.map((p) => (p.id === 2 ? stated : p));
+    await scrape("llm-roaster");
+    const house = await coffee("2");
+    expect(house).toMatchObject({ sensory_source: "roaster", sensory_confidence: "high", acidity: null, body: null, notes: "cocoa, jaggery" });
+    expect((house.inferred as Record<string, { value: unknown }>).acidity?.value).toBe(2);
+  });
+
   it("the day's budget holds across two workers: over it, products are skipped and counted, never a failed run", async () => {
     const day = new Date("2026-06-02T08:00:00Z");
     const budgeted = { ...deps, settings: { ...deps.settings, LLM_DAILY_CALLS: 3 }, clock: { now: () => day } };

@@ -85,4 +85,20 @@ LANGUAGE sql AS $$
   SELECT count(*)::integer FROM written
 $$;
 
+-- Before a page is written: the coffees whose page now states tasting notes lose the inferred
+-- acidity and body of their inferred row, which the write is about to make the roaster's (their
+-- rpc_upsert_coffee keeps a stored acidity when given none). The inference stays on the coffee,
+-- in source_raw.inferred. Returns the number of rows cleared.
+CREATE FUNCTION coffee_scraper.clear_inferred_sensory(p_roaster_id uuid, p_platform_product_ids text[]) RETURNS integer
+LANGUAGE sql AS $$
+  WITH cleared AS (
+    UPDATE public.sensory_params s SET acidity = NULL, body = NULL, updated_at = now()
+      FROM public.coffees c
+     WHERE c.id = s.coffee_id AND c.roaster_id = p_roaster_id AND c.platform_product_id = ANY (p_platform_product_ids)
+       AND s.source = 'icb_inferred' AND (s.acidity IS NOT NULL OR s.body IS NOT NULL)
+    RETURNING 1
+  )
+  SELECT count(*)::integer FROM cleared
+$$;
+
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA coffee_scraper FROM PUBLIC;

@@ -79,23 +79,3 @@ export async function recordImageFailure(db: Queryable, input: { roasterId: stri
     [input.roasterId, input.url, input.refused, input.error.slice(0, 500)],
   );
 }
-
-export interface ImageSummary {
-  images: number;
-  uploaded: number;
-  failed: number;
-  refused: number;
-}
-
-/** The roaster's images: in all, with an ImageKit copy, failing (tried again next run), refused. */
-export async function imageSummary(db: Queryable, roasterId: string): Promise<ImageSummary> {
-  const rows = await db.query<{ images: number; uploaded: number; failed: number; refused: number }>(
-    `SELECT (SELECT count(*) FROM public.coffee_images i JOIN public.coffees c ON c.id = i.coffee_id WHERE c.roaster_id = $1)::int AS images,
-            (SELECT count(*) FROM public.coffee_images i JOIN public.coffees c ON c.id = i.coffee_id
-              WHERE c.roaster_id = $1 AND i.imagekit_url IS NOT NULL)::int AS uploaded,
-            (SELECT count(*) FROM coffee_scraper.image_failures WHERE roaster_id = $1 AND NOT refused)::int AS failed,
-            (SELECT count(*) FROM coffee_scraper.image_failures WHERE roaster_id = $1 AND refused)::int AS refused`,
-    [roasterId],
-  );
-  return rows[0]!;
-}

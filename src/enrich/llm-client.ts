@@ -1,9 +1,9 @@
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { redactSecrets } from "../config/secrets.ts";
 import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
-import { readBody } from "../fetch/body.ts";
+import { postToService } from "../fetch/service-post.ts";
 import { backoffMs, parseRetryAfter } from "../fetch/retry.ts";
-import { abortAfter, seconds, sleep } from "../timers.ts";
+import { seconds, sleep } from "../timers.ts";
 
 // An OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, llama.cpp's server, Ollama's
 // /v1): one plain POST to <base>/chat/completions asking for JSON that fits a JSON schema
@@ -131,35 +131,21 @@ export class LlmClient {
     if (ms > 0) await sleep(ms, this.options.signal ? { signal: this.options.signal } : {});
   }
 
-  private async exchange(endpoint: string, payload: object) {
-    const timeout = abortAfter(this.settings.timeoutMs);
-    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
-    try {
-      const response = await request(endpoint, {
-        dispatcher: this.dispatcher,
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-          ...(this.settings.apiKey ? { authorization: `Bearer ${this.settings.apiKey}` } : {}),
-        },
-        body: JSON.stringify(payload),
-        signal,
-      });
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-      const body = await readBody(response.body, {
-        url: endpoint,
-        encoding: headers["content-encoding"] ?? null,
-        maxBytes: MAX_ANSWER_BYTES,
-        onWireBytes: () => {},
-      });
-      return { status: response.statusCode, headers, body };
-    } catch (err) {
-      if (this.options.signal?.aborted) throw this.options.signal.reason ?? err;
-      if (timeout.aborted) throw transient("timeout", `no complete answer from the LLM within LLM_TIMEOUT_MS (${this.settings.timeoutMs} ms)`);
-      throw err;
-    }
+  private exchange(endpoint: string, payload: object) {
+    return postToService({
+      dispatcher: this.dispatcher,
+      url: endpoint,
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        ...(this.settings.apiKey ? { authorization: `Bearer ${this.settings.apiKey}` } : {}),
+      },
+      body: JSON.stringify(payload),
+      timeoutMs: this.settings.timeoutMs,
+      maxBytes: MAX_ANSWER_BYTES,
+      timeoutMessage: `no complete answer from the LLM within LLM_TIMEOUT_MS (${this.settings.timeoutMs} ms)`,
+      signal: this.options.signal,
+    });
   }
 }
 

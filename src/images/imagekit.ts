@@ -1,9 +1,9 @@
-import { Agent, FormData, request } from "undici";
+import { Agent, FormData } from "undici";
 import { redactSecrets } from "../config/secrets.ts";
 import { permanent, throttled, transient } from "../errors.ts";
-import { readBody } from "../fetch/body.ts";
+import { postToService } from "../fetch/service-post.ts";
 import { backoffMs, parseRetryAfter } from "../fetch/retry.ts";
-import { abortAfter, seconds, sleep } from "../timers.ts";
+import { seconds, sleep } from "../timers.ts";
 
 // ImageKit's upload API (https://docs.imagekit.io/api-reference/upload-file-api/server-side-file-upload):
 // a multipart POST with HTTP Basic auth, the private key as the user name and no password.
@@ -103,24 +103,17 @@ export class ImageKitClient {
     form.set("folder", file.folder);
     form.set("useUniqueFileName", "false");
     form.set("overwriteFile", "true");
-    const timeout = abortAfter(this.settings.timeoutMs);
-    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
-    try {
-      const response = await request(this.settings.uploadUrl, {
-        dispatcher: this.dispatcher,
-        method: "POST",
-        headers: { authorization: this.authorization, accept: "application/json" },
-        body: form,
-        signal,
-      });
-      const retryAfter = response.headers["retry-after"];
-      const body = await readBody(response.body, { url: this.settings.uploadUrl, encoding: null, maxBytes: MAX_ANSWER_BYTES, onWireBytes: () => {} });
-      return { status: response.statusCode, retryAfterHeader: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body };
-    } catch (err) {
-      if (this.options.signal?.aborted) throw this.options.signal.reason ?? err;
-      if (timeout.aborted) throw transient("timeout", `no complete answer from ImageKit's upload API within ${this.settings.timeoutMs} ms`);
-      throw err;
-    }
+    const answer = await postToService({
+      dispatcher: this.dispatcher,
+      url: this.settings.uploadUrl,
+      headers: { authorization: this.authorization, accept: "application/json" },
+      body: form,
+      timeoutMs: this.settings.timeoutMs,
+      maxBytes: MAX_ANSWER_BYTES,
+      timeoutMessage: `no complete answer from ImageKit's upload API within ${this.settings.timeoutMs} ms`,
+      signal: this.options.signal,
+    });
+    return { status: answer.status, retryAfterHeader: answer.headers["retry-after"], body: answer.body };
   }
 }
 

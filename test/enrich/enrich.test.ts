@@ -15,11 +15,8 @@ import { answerFor, startLlm, type LlmStandIn, type Scripted } from "../helpers/
 import { captureLogger } from "../helpers/logs.ts";
 import { testSettings } from "../helpers/settings.ts";
 import { shopifyProduct, startTinyShopify, type TinyShopify } from "../helpers/tiny-shopify.ts";
-import { accessPolicy } from "../../src/dashboard/access.ts";
-import { createDashboardApp } from "../../src/dashboard/app.ts";
-import { createMetrics } from "../../src/metrics/metrics.ts";
-import { openQueue } from "../../src/queue/open-queue.ts";
-import { collectStatus, formatStatus } from "../../src/worker/status.ts";
+import { formatStatus } from "../../src/worker/status.ts";
+import { statusAndPages } from "../helpers/status-pages.ts";
 
 // The LLM enricher end to end: a roaster with use_llm scraped from a local Shopify store, with
 // a local OpenAI-compatible endpoint answering as scripted (valid, not JSON, a value outside
@@ -261,33 +258,21 @@ describe.each(testEngines())("LLM enrichment on %s", (engine) => {
   });
 
   it("status and the dashboard show the calls, tokens, cache hits, budget skips and invalid answers", async () => {
-    const queue = await openQueue({ ...deps.settings, REDIS_URL: undefined }, logs.log);
-    try {
-      const status = await collectStatus({ db: database().db, queue });
-      // Calls that were answered: 4 first, then one each after the outage, the slow lane and the stated notes.
-      expect(status.roasters.find((r) => r.roaster === "llm-roaster")!.stages.llm).toMatchObject({
-        calls: 7,
-        tokens: 700,
-        cache_hits: 8,
-        invalid_answers: 2,
-        pending: 0,
-        coffees_inferred: 4,
-      });
-      expect(status.roasters.find((r) => r.roaster === "budget-a")!.stages.llm.budget_skipped).toBeGreaterThan(0);
-      expect(formatStatus(status)).toMatch(/llm-roaster.*\n(.*\n)*\s+LLM \(30 days\): 7 call\(s\), 700 tokens, 8 from cache, 2 invalid; 4 coffee\(s\) with inferred values/);
-      const dashboard = await createDashboardApp({ ...deps, queue, metrics: createMetrics() }, accessPolicy(deps.settings));
-      try {
-        const page = await (await dashboard.app.request("http://127.0.0.1/roasters/llm-roaster", { headers: { host: "127.0.0.1" } })).text();
-        expect(page).toMatch(/data-llm-calls="7">7 call\(s\), 700 tokens, 8 answered from the cache/);
-        expect(page).toContain('data-llm-invalid="2"');
-        const overview = await (await dashboard.app.request("http://127.0.0.1/", { headers: { host: "127.0.0.1" } })).text();
-        expect(overview).toContain("LLM calls today");
-      } finally {
-        await dashboard.close();
-      }
-    } finally {
-      await queue.close();
-    }
+    const { status, pages } = await statusAndPages(deps, logs.log, ["/roasters/llm-roaster", "/"]);
+    // Calls that were answered: 4 first, then one each after the outage, the slow lane and the stated notes.
+    expect(status.roasters.find((r) => r.roaster === "llm-roaster")!.stages.llm).toMatchObject({
+      calls: 7,
+      tokens: 700,
+      cache_hits: 8,
+      invalid_answers: 2,
+      pending: 0,
+      coffees_inferred: 4,
+    });
+    expect(status.roasters.find((r) => r.roaster === "budget-a")!.stages.llm.budget_skipped).toBeGreaterThan(0);
+    expect(formatStatus(status)).toMatch(/llm-roaster.*\n(.*\n)*\s+LLM \(30 days\): 7 call\(s\), 700 tokens, 8 from cache, 2 invalid; 4 coffee\(s\) with inferred values/);
+    expect(pages[0]).toMatch(/data-llm-calls="7">7 call\(s\), 700 tokens, 8 answered from the cache/);
+    expect(pages[0]).toContain('data-llm-invalid="2"');
+    expect(pages[1]).toContain("LLM calls today");
   });
 
   it("the API key appears in no log line and no run's stats", async () => {

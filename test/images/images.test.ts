@@ -15,11 +15,8 @@ import { startImageKit, type ImageKitStandIn } from "../helpers/imagekit-server.
 import { captureLogger } from "../helpers/logs.ts";
 import { testSettings } from "../helpers/settings.ts";
 import { shopifyProduct, startTinyShopify, type TinyShopify } from "../helpers/tiny-shopify.ts";
-import { accessPolicy } from "../../src/dashboard/access.ts";
-import { createDashboardApp } from "../../src/dashboard/app.ts";
-import { createMetrics } from "../../src/metrics/metrics.ts";
-import { openQueue } from "../../src/queue/open-queue.ts";
-import { collectStatus, formatStatus } from "../../src/worker/status.ts";
+import { formatStatus } from "../../src/worker/status.ts";
+import { statusAndPages } from "../helpers/status-pages.ts";
 
 // Product images to ImageKit end to end: a local Shopify store whose images live on a local
 // image host (another origin, as a CDN is), and a local stand-in of ImageKit's upload API.
@@ -199,26 +196,14 @@ describe.each(testEngines())("images to ImageKit on %s", (engine) => {
   });
 
   it("status and the dashboard show how many images are on ImageKit, failing and refused", async () => {
-    const queue = await openQueue({ ...deps.settings, REDIS_URL: undefined }, logs.log);
-    try {
-      const status = await collectStatus({ db: database().db, queue });
-      const pictures = status.roasters.find((r) => r.roaster === "pictures")!;
-      expect(pictures.stages.images).toEqual({ images: 9, on_imagekit: 6, failing: 0, refused: 3 });
-      expect(status.stages.imagesOnImagekit).toBe(6);
-      expect(formatStatus(status)).toContain("images: 6 of 9 on ImageKit, 3 refused");
-      const dashboard = await createDashboardApp({ ...deps, queue, metrics: createMetrics() }, accessPolicy(deps.settings));
-      try {
-        const page = await (await dashboard.app.request("http://127.0.0.1/roasters/pictures", { headers: { host: "127.0.0.1" } })).text();
-        expect(page).toMatch(/data-images-on-imagekit="6">6 of 9 on ImageKit/);
-        const overview = await (await dashboard.app.request("http://127.0.0.1/", { headers: { host: "127.0.0.1" } })).text();
-        expect(overview).toMatch(/data-images-on-imagekit="6">6</);
-        expect(overview).toMatch(/data-images-failing="0">0<\/div><div class="l">images failing \(tried again next run\), 3 refused/);
-      } finally {
-        await dashboard.close();
-      }
-    } finally {
-      await queue.close();
-    }
+    const { status, pages } = await statusAndPages(deps, logs.log, ["/roasters/pictures", "/"]);
+    const pictures = status.roasters.find((r) => r.roaster === "pictures")!;
+    expect(pictures.stages.images).toEqual({ images: 9, on_imagekit: 6, failing: 0, refused: 3 });
+    expect(status.stages.imagesOnImagekit).toBe(6);
+    expect(formatStatus(status)).toContain("images: 6 of 9 on ImageKit, 3 refused");
+    expect(pages[0]).toMatch(/data-images-on-imagekit="6">6 of 9 on ImageKit/);
+    expect(pages[1]).toMatch(/data-images-on-imagekit="6">6</);
+    expect(pages[1]).toMatch(/data-images-failing="0">0<\/div><div class="l">images failing \(tried again next run\), 3 refused/);
   });
 
   it("the private key (and its Basic-auth form) appears in no log line and no run's stats", async () => {

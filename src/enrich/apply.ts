@@ -25,6 +25,12 @@ export interface InferredSensory {
 export interface EnrichCandidate {
   product: NormalizedProduct;
   document: Record<string, unknown>;
+  /**
+   * The rules found no coffee signal: `product` is normalized as coffee provisionally and
+   * `document` records it as not coffee; the model is asked first whether it is coffee, and
+   * only a sure yes turns `document` into the coffee's (`asCoffee`).
+   */
+  unsure?: { asCoffee: () => Record<string, unknown> };
 }
 
 /** A listing hash that never matches: a pending product goes the full way next run. */
@@ -32,7 +38,7 @@ export const PENDING_PREFIX = "pending:";
 
 /** Enriches a page's coffees (at most `concurrency` at once) and folds each outcome into its document. */
 export async function enrichPage(enricher: Enricher, candidates: EnrichCandidate[], concurrency: number): Promise<InferredSensory[]> {
-  const outcomes = await mapLimited(candidates, concurrency, (c) => enricher.enrich(c.product));
+  const outcomes = await mapLimited(candidates, concurrency, (c) => enricher.enrich(c.product, { askIsCoffee: c.unsure !== undefined }));
   const sensory: InferredSensory[] = [];
   candidates.forEach((candidate, i) => {
     const item = applyOutcome(candidate, outcomes[i]!, enricher.model);
@@ -41,9 +47,15 @@ export async function enrichPage(enricher: Enricher, candidates: EnrichCandidate
   return sensory;
 }
 
-function applyOutcome({ product, document }: EnrichCandidate, outcome: EnrichOutcome, model: string): InferredSensory | null {
+function applyOutcome({ product, document, unsure }: EnrichCandidate, outcome: EnrichOutcome, model: string): InferredSensory | null {
   const { inferred } = outcome;
   if (outcome.pending) document.raw_hash = `${PENDING_PREFIX}${String(document.raw_hash)}`;
+  if (unsure) {
+    if (inferred.is_coffee?.value !== true) return null;
+    const coffee = unsure.asCoffee();
+    for (const key of Object.keys(document)) delete document[key];
+    Object.assign(document, coffee);
+  }
   if (inferred.roast_level) document.roast_level = inferred.roast_level.value;
   if (inferred.process) document.process = inferred.process.value;
   if (inferred.varieties) document.varieties = inferred.varieties.value;

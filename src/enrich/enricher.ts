@@ -102,9 +102,10 @@ export class Enricher {
     return sha256(`${raw}\nllm:${this.options.model}:${PROMPT_VERSION}`);
   }
 
-  async enrich(product: NormalizedProduct): Promise<EnrichOutcome> {
+  /** `askIsCoffee`: the rules found no coffee signal; `product` is normalized as coffee, provisionally. */
+  async enrich(product: NormalizedProduct, options: { askIsCoffee?: boolean } = {}): Promise<EnrichOutcome> {
     const { db, stats } = this.options;
-    const fields = unknownFields(product);
+    const fields = unknownFields(product, { isCoffee: options.askIsCoffee ?? false });
     const text = productText(product, this.options.maxInputChars);
     const key = sha256(JSON.stringify([PROMPT_VERSION, this.options.model, fields, text]));
 
@@ -147,13 +148,22 @@ export class Enricher {
     return { inferred: this.accepted(fields, parsed.data), pending: false };
   }
 
-  /** The values asked for that the model gave with at least LLM_MIN_CONFIDENCE. */
+  /**
+   * The values asked for that the model gave with at least LLM_MIN_CONFIDENCE. Whether a
+   * product is coffee at all is taken only when the model is sure ("high"), and nothing else
+   * of a product it does not call coffee.
+   */
   private accepted(fields: EnrichableField[], answer: unknown): Inferred {
     const floor = CONFIDENCES.indexOf(this.options.minConfidence);
+    const given = (field: EnrichableField) => (answer as Record<string, { value: unknown; confidence: Confidence } | null> | null)?.[field];
+    if (fields.includes("is_coffee")) {
+      const verdict = given("is_coffee");
+      if (verdict?.value !== true || verdict.confidence !== "high") return {};
+    }
     const inferred: Inferred = {};
     for (const field of fields) {
-      const given = (answer as Record<string, { value: unknown; confidence: Confidence } | null> | null)?.[field];
-      if (given && CONFIDENCES.indexOf(given.confidence) >= floor) inferred[field] = given;
+      const value = given(field);
+      if (value && CONFIDENCES.indexOf(value.confidence) >= floor) inferred[field] = value;
     }
     const n = Object.keys(inferred).length;
     if (n > 0) {

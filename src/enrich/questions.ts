@@ -16,6 +16,7 @@ export type Confidence = (typeof CONFIDENCES)[number];
 
 /** Fields the model can be asked for; acidity and body are on a 1–5 scale. */
 export const ENRICHABLE_FIELDS = [
+  "is_coffee",
   "roast_level",
   "process",
   "varieties",
@@ -37,6 +38,7 @@ const text = (max: number) =>
     .refine((v) => !C0_CONTROLS.test(v), "must not contain control characters");
 
 const VALUES = {
+  is_coffee: z.boolean(),
   roast_level: z.enum(ROAST_LEVELS),
   process: z.enum(PROCESSES),
   varieties: z.array(text(60)).min(1).max(10),
@@ -49,6 +51,7 @@ const VALUES = {
 } satisfies Record<EnrichableField, z.ZodType>;
 
 const DESCRIPTIONS: Record<EnrichableField, string> = {
+  is_coffee: "whether this is roasted coffee to drink (beans, ground, drip bags), not equipment, merchandise, a class or a gift",
   roast_level: "how dark the beans are roasted",
   process: "how the cherries were processed after picking",
   varieties: "the coffee plant varieties (cultivars), e.g. SL9, Catuai, Bourbon",
@@ -71,9 +74,12 @@ export function answerSchema(fields: readonly EnrichableField[]) {
 
 export type Answer = Partial<Record<EnrichableField, { value: unknown; confidence: Confidence } | null>>;
 
-/** The fields of `product` the parsers left unknown (acidity and body: no parser reads them). */
-export function unknownFields(product: NormalizedProduct): EnrichableField[] {
-  const unknown: EnrichableField[] = [];
+/**
+ * The fields of `product` the parsers left unknown (acidity and body: no parser reads them);
+ * with `isCoffee`, first whether it is coffee at all (the rules found no signal either way).
+ */
+export function unknownFields(product: NormalizedProduct, options: { isCoffee?: boolean } = {}): EnrichableField[] {
+  const unknown: EnrichableField[] = options.isCoffee ? ["is_coffee"] : [];
   if (product.roastLevel === null) unknown.push("roast_level");
   if (product.process === null) unknown.push("process");
   if (product.varieties.length === 0) unknown.push("varieties");

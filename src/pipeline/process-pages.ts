@@ -4,7 +4,7 @@ import type { Logger } from "../log/logger.ts";
 import type { StorePage } from "../platforms/adapter.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
-import { normalizeProduct, type NormalizedVariant } from "./normalize/index.ts";
+import { normalizeProduct, type Classification, type NormalizedProduct, type NormalizedVariant } from "./normalize/index.ts";
 import { listingHashes } from "./listing-hash.ts";
 import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type IngestMode, type PriceAlert } from "./persist.ts";
 import type { ProductStates } from "./product-state.ts";
@@ -223,6 +223,9 @@ export async function processPages(
   return { listedProductIds: listed, complete, alerts, firstPageError };
 }
 
+/** How a product the rules found no signal in is classified once the LLM says, surely, that it is coffee. */
+const LLM_COFFEE: Classification = { isCoffee: true, kind: "beans", reason: "llm: no signal for the rules; the model is sure it is coffee" };
+
 /**
  * What one listed product needs written: nothing when its listing is as it was (it joins
  * `unchanged`), its hashes alone when it is not coffee, else its full (or price-only) document.
@@ -257,13 +260,26 @@ function prepareProduct(
     return priceDocument(raw, currency, hashes);
   }
   const product = normalizeProduct(raw, { currency });
+  const asCoffee = (coffee: NormalizedProduct) => {
+    stats.unknown_weights += coffee.variants.filter((v) => v.weightG === null).length;
+    reportVariantProblems(stats, url, raw, coffee.variants);
+    return ingestDocument(coffee, raw, hashes);
+  };
   if (!product.isCoffee) {
     stats.non_coffee_skipped += 1;
-    return stateDocument(raw.platformProductId, hashes);
+    const state = stateDocument(raw.platformProductId, hashes);
+    if (input.enrichment && product.classificationReason.startsWith("no-signal")) {
+      // The rules are unsure: the model decides, on the product as it reads as a coffee.
+      const provisional = normalizeProduct(raw, { currency, classification: LLM_COFFEE });
+      const asked = () => {
+        stats.non_coffee_skipped -= 1;
+        return asCoffee(provisional);
+      };
+      candidates.push({ product: provisional, document: state, unsure: { asCoffee: asked } });
+    }
+    return state;
   }
-  stats.unknown_weights += product.variants.filter((v) => v.weightG === null).length;
-  reportVariantProblems(stats, url, raw, product.variants);
-  const document = ingestDocument(product, raw, hashes);
+  const document = asCoffee(product);
   if (input.enrichment) candidates.push({ product, document });
   return document;
 }

@@ -70,6 +70,9 @@ describe.each(testEngines())("LLM enrichment on %s", (engine) => {
     }
     if (prompt.includes("Mystery Lot")) return { text: "Sure! Here is the JSON you asked for: {" };
     if (prompt.includes("Wrong Enum")) return { json: answerFor(fields, { roast_level: "burnt" }) };
+    if (prompt.includes("Aurora Lot")) return { json: answerFor(fields, { is_coffee: true, process: "natural", country: "Ethiopia" }) };
+    if (prompt.includes("Cloud Nine")) return { json: answerFor(fields, { is_coffee: false, process: "washed" }) };
+    if (prompt.includes("Maybe Lot")) return { json: answerFor(fields, { is_coffee: { value: true, confidence: "medium" }, process: "washed" }) };
     return { json: answerFor(fields, { process: "honey" }) };
   };
 
@@ -273,6 +276,43 @@ describe.each(testEngines())("LLM enrichment on %s", (engine) => {
     expect(pages[0]).toMatch(/data-llm-calls="7">7 call\(s\), 700 tokens, 8 answered from the cache/);
     expect(pages[0]).toContain('data-llm-invalid="2"');
     expect(pages[1]).toContain("LLM calls today");
+  });
+
+  it("asks whether a product the rules found no signal in is coffee, and takes only a sure yes", async () => {
+    const unsure = (id: number, title: string) => shopifyProduct({ id, title, productType: "", sizes: [], body: "<p>Small lot from the highlands.</p>" });
+    const store = await startTinyShopify([unsure(301, "Aurora Lot 7"), unsure(302, "Cloud Nine"), unsure(303, "Maybe Lot 9")]);
+    try {
+      await addRoaster(database().db, store.url, { slug: "unsure-roaster", platform: "shopify", use_llm: true });
+      const run = await scrape("unsure-roaster");
+      const asked = llm.calls.filter((c) => /Aurora Lot|Cloud Nine|Maybe Lot/.test(c.prompt));
+      expect(asked).toHaveLength(3);
+      expect(asked.every((c) => c.fields[0] === "is_coffee")).toBe(true);
+      expect(run.stats.coffees_upserted).toBe(1);
+      expect(run.stats.non_coffee_skipped).toBe(2);
+      const rows = await database().db.query<{ name: string; process: string; reason: string; inferred: Record<string, unknown> }>(
+        `SELECT c.name, c.process::text AS process, c.source_raw->'classification'->>'reason' AS reason, c.source_raw->'inferred' AS inferred
+           FROM coffees c JOIN roasters r ON r.id = c.roaster_id WHERE r.slug = 'unsure-roaster'`,
+      );
+      expect(rows).toEqual([
+        {
+          name: "Aurora Lot 7",
+          process: "natural",
+          reason: "llm: no signal for the rules; the model is sure it is coffee",
+          inferred: {
+            is_coffee: { value: true, confidence: "high", model: MODEL },
+            process: { value: "natural", confidence: "high", model: MODEL },
+            country: { value: "Ethiopia", confidence: "high", model: MODEL },
+          },
+        },
+      ]);
+      // Its one variant states no size: held back, never guessed.
+      expect(run.stats.variants_held).toBe(1);
+      // Unchanged, nothing is asked again.
+      const again = await scrape("unsure-roaster");
+      expect(again.stats.llm_calls + again.stats.llm_cache_hits).toBe(0);
+    } finally {
+      await store.close();
+    }
   });
 
   it("the API key appears in no log line and no run's stats", async () => {

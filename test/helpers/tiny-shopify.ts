@@ -11,13 +11,14 @@ export interface ShopifyProductInput {
   tags?: string[];
   /** Image URLs, in order. */
   images?: string[];
-  /** Bag sizes in grams, one variant each. */
+  /** Bag sizes in grams, one variant each; none: one "Default Title" variant that states no size. */
   sizes?: number[];
   price?: string;
 }
 
 export function shopifyProduct(p: ShopifyProductInput): Record<string, unknown> {
   const sizes = p.sizes ?? [250];
+  const titles = sizes.length > 0 ? sizes.map((g) => `${g}g`) : ["Default Title"];
   return {
     id: p.id,
     title: p.title,
@@ -26,15 +27,15 @@ export function shopifyProduct(p: ShopifyProductInput): Record<string, unknown> 
     vendor: "Test Roasters",
     product_type: p.productType ?? "Coffee",
     tags: p.tags ?? [],
-    options: [{ name: "Size", position: 1, values: sizes.map((g) => `${g}g`) }],
-    variants: sizes.map((g, i) => ({
+    options: [{ name: sizes.length > 0 ? "Size" : "Title", position: 1, values: titles }],
+    variants: titles.map((title, i) => ({
       id: p.id * 100 + i,
-      title: `${g}g`,
-      option1: `${g}g`,
-      sku: `SKU-${p.id}-${g}`,
+      title,
+      option1: title,
+      sku: `SKU-${p.id}-${i}`,
       available: true,
       price: p.price ?? "500.00",
-      grams: g,
+      grams: sizes[i] ?? 0,
       compare_at_price: null,
       position: i + 1,
       product_id: p.id,

@@ -228,9 +228,16 @@ function fromAuthored(doc: AuthoredStore, storeIndex: number): Built {
       ? [response(`${origin}/products.json?limit=250&page=1`, { products: shopify })]
       : [
           response(`${origin}/wp-json/wc/store/v1/products?per_page=100&page=1`, woo),
-          response(`${origin}/wp-json/wc/store/v1/products?type=variation&per_page=100&page=1`, variations),
+          ...variationPages(`${origin}/wp-json/wc/store/v1/products`, variations),
         ];
   return { responses, labels, prices };
+}
+
+/** Variations answered in pages of at most 100, as the Store API sends them. */
+function variationPages(endpoint: string, variations: Json[]) {
+  return Array.from({ length: Math.ceil(variations.length / 100) }, (_, i) =>
+    response(`${endpoint}?type=variation&per_page=100&page=${i + 1}`, variations.slice(i * 100, i * 100 + 100)),
+  );
 }
 
 function wooPrices(major: number, currency: string, minor: number): Json {
@@ -279,10 +286,7 @@ function fromFixture(doc: LabelledFixture): Built {
   return {
     responses: [
       response("https://fixture.example/wp-json/wc/store/products?per_page=100&page=1", products),
-      response(
-        "https://fixture.example/wp-json/wc/store/products?type=variation&per_page=100&page=1",
-        variations,
-      ),
+      ...variationPages("https://fixture.example/wp-json/wc/store/products", variations),
     ],
     labels,
     prices,

@@ -49,11 +49,15 @@ describe.each(testEngines())("database errors on %s", (engine) => {
     expect(retryClassOf(err)).toBe("permanent");
   });
 
-  it.skipIf(engine === "pglite")("54001 stack depth exceeded (JSON nested 100,000 deep) is permanent", async () => {
-    const err = await errorOf(q("SELECT $1::jsonb", ["[".repeat(100_000) + "]".repeat(100_000)]));
-    expect((err as { code?: string }).code).toBe("54001");
-    expect(retryClassOf(err)).toBe("permanent");
-  });
+  // PGlite's WASM stack is larger than the server's max_stack_depth: it parses this JSON,
+  // so only PostgreSQL can be made to raise 54001 this way.
+  if (engine === "postgres") {
+    it("54001 stack depth exceeded (JSON nested 100,000 deep) is permanent", async () => {
+      const err = await errorOf(q("SELECT $1::jsonb", ["[".repeat(100_000) + "]".repeat(100_000)]));
+      expect((err as { code?: string }).code).toBe("54001");
+      expect(retryClassOf(err)).toBe("permanent");
+    });
+  }
 
   it("connection and serialization failures stay transient", async () => {
     const nowhere = await openDatabase({ databaseUrl: "postgres://postgres@127.0.0.1:9/none", dataDir: tmpdir() });

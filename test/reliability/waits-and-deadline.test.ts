@@ -148,14 +148,18 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("the job deadline, in a `worker`", (
     const tick = await scheduleTick({ db, queue: producer, lostAfterMs: 60_000 });
     expect(tick.enqueued).toHaveLength(1);
 
-    await until(() => finishedLines(worker).length >= 1, 30_000, "the job to finish");
-    const [finished] = finishedLines(worker);
+    // A copy BullMQ hands out again while the first runs (a lock lapsing on a loaded machine)
+    // finds the roaster leased and is deferred: that is the lease doing its work, not an attempt.
+    const attempts = () => finishedLines(worker).filter((l) => l.outcome !== "deferred");
+    await until(() => attempts().length >= 1, 30_000, "the job to finish");
+    const [finished] = attempts();
     expect(finished).toMatchObject({ roaster: "slow", outcome: "failed", attempt: 1 });
     expect(finished!.durationMs as number).toBeGreaterThanOrEqual(2000);
     expect(finished!.durationMs as number).toBeLessThan(5000);
     const requestsAtEnd = slow.requests.length;
     await sleep(2000); // JOB_ATTEMPTS is 8 here: a retry would have started by now
-    expect(worker.lines().filter((l) => l.msg === "job started")).toHaveLength(1);
+    expect(attempts()).toHaveLength(1);
+    expect(worker.lines().filter((l) => l.msg === "job started" && l.attempt !== 1)).toEqual([]);
     expect(slow.requests.length).toBe(requestsAtEnd); // its fetches were aborted, none came after
     expect(slow.requestsTo("/products.json").length).toBeLessThan(8); // it never read the whole store
 

@@ -128,9 +128,12 @@ export async function runImageStage(input: {
     await saveValidators(db, roaster.id, url.href, answer.validators);
   };
 
+  // A refused key fails every upload alike: the first refusal stops the stage for this run.
+  let halted: string | null = null;
   try {
     await mapLimited(images, settings.IMAGE_UPLOAD_CONCURRENCY, async (image) => {
       input.signal.throwIfAborted();
+      if (halted) return;
       try {
         await copy(image);
       } catch (err) {
@@ -141,16 +144,13 @@ export async function runImageStage(input: {
         const message = (err as Error).message;
         await recordImageFailure(db, { roasterId: roaster.id, url: image.url, refused, error: message });
         log.debug({ url: image.url, err: message, refused }, "image not copied to ImageKit");
-        if (error?.code === "imagekit_unauthorized") throw err;
+        if (error?.code === "imagekit_unauthorized") halted = message;
       }
     });
-  } catch (err) {
-    // A refused key fails every upload alike: said once, the run goes on without images.
-    if (input.signal.aborted) throw err;
-    input.warn(`images not copied to ImageKit: ${(err as Error).message}`);
   } finally {
     await imagekit.close().catch(() => {});
   }
+  if (halted) input.warn(`images not copied to ImageKit: ${halted}`);
   if (stats.images_failed > 0) input.warn(`${stats.images_failed} image(s) could not be copied to ImageKit; they keep their store URL and are tried again next run unless refused`);
   return stats;
 }

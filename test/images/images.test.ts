@@ -77,6 +77,8 @@ describe.each(testEngines())("images to ImageKit on %s", (engine) => {
         case "/img/c.png":
         case "/img/d.png":
         case "/img/e.png":
+        case "/img/new-1.png":
+        case "/img/new-2.png":
           return image(Buffer.concat([PNG, Buffer.from(url.pathname)]), "image/png");
         case "/img/page.jpg": {
           // 10 MB of HTML where an image should be (a bot wall, a theme's error page).
@@ -204,6 +206,33 @@ describe.each(testEngines())("images to ImageKit on %s", (engine) => {
     expect(pages[0]).toMatch(/data-images-on-imagekit="6">6 of 9 on ImageKit/);
     expect(pages[1]).toMatch(/data-images-on-imagekit="6">6</);
     expect(pages[1]).toMatch(/data-images-failing="0">0<\/div><div class="l">images failing \(tried again next run\), 3 refused/);
+  });
+
+  it("a refused key stops the stage for the run, says so, and leaves the images to be tried again", async () => {
+    const wrongKey = "private_wrong_0123456789abcdef";
+    const other = await startTinyShopify([
+      shopifyProduct({ id: 9, title: "Kaapi Nine", images: [`${cdn.url}/img/new-1.png`, `${cdn.url}/img/new-2.png`] }),
+    ]);
+    try {
+      await addRoaster(database().db, other.url, { slug: "keyless", platform: "shopify" });
+      const calls = imagekit.calls.length;
+      const refusing = { ...deps, settings: { ...deps.settings, IMAGEKIT_PRIVATE_KEY: wrongKey, IMAGE_UPLOAD_CONCURRENCY: 1 } };
+      const summary = await scrapeOnce({ deps: refusing, roaster: "keyless", type: "full_refresh" });
+      const stats = summary.stats as unknown as Stats;
+      expect(summary.status).toBe("ok");
+      // The first upload is refused (401); the second image is not tried.
+      expect(imagekit.calls.slice(calls).map((c) => [c.status, c.authorized])).toEqual([[401, false]]);
+      expect(stats.images_failed).toBe(1);
+      expect(stats.warnings.some((w) => w.includes("IMAGEKIT_PRIVATE_KEY was refused"))).toBe(true);
+      expect(await database().db.query(`SELECT refused FROM coffee_scraper.image_failures WHERE url LIKE '%/new-1.png'`)).toEqual([{ refused: false }]);
+      expect(JSON.stringify(logs.lines).includes(wrongKey)).toBe(false);
+
+      // With the right key, the next run copies both.
+      const next = await scrapeOnce({ deps, roaster: "keyless", type: "full_refresh" });
+      expect((next.stats as unknown as Stats).images_uploaded).toBe(2);
+    } finally {
+      await other.close();
+    }
   });
 
   it("the private key (and its Basic-auth form) appears in no log line and no run's stats", async () => {

@@ -134,6 +134,42 @@ export const settingsSchema = z
     FIRECRAWL_BASE_URL: url(["http:", "https:"]).default("https://api.firecrawl.dev"),
     /** Full runs of a sitemap (JSON-LD) store fetch only pages whose lastmod changed, except one in this many days, which reads every page. */
     SITEMAP_FULL_SWEEP_DAYS: int(0, 365).default(7),
+    /** An OpenAI-compatible chat-completions API (OpenAI, vLLM, llama.cpp, Ollama): the enricher of roasters with use_llm. */
+    LLM_BASE_URL: url(["http:", "https:"]).optional(),
+    /** Sent as `Authorization: Bearer`; never logged. A self-hosted server may need none. */
+    LLM_API_KEY: z.string().min(8, "at least 8 characters").optional(),
+    /** The model asked; part of every cached answer's key (a new model asks again). */
+    LLM_MODEL: z.string().min(1).max(200).optional(),
+    /** Calls to the LLM per UTC day, all roasters and workers together; counted in the database before each call. */
+    LLM_DAILY_CALLS: int(0, 10_000_000).default(500),
+    /** Tokens (prompt + answer) per UTC day; each call reserves its prompt's estimate plus LLM_MAX_ANSWER_TOKENS first. */
+    LLM_DAILY_TOKENS: int(0, 1_000_000_000).default(1_000_000),
+    /** The longest answer asked for (`max_tokens`). */
+    LLM_MAX_ANSWER_TOKENS: int(64, 16_384).default(600),
+    /** Product text given to the model is cut to this many characters. */
+    LLM_MAX_INPUT_CHARS: int(200, 100_000).default(6000),
+    /** Calls in flight at once per run. */
+    LLM_CONCURRENCY: int(1, 32).default(2),
+    /** Calls per run at most; the rest wait for the next run (pending). */
+    LLM_MAX_CALLS_PER_RUN: int(0, 100_000).default(200),
+    /** One call, headers and answer. */
+    LLM_TIMEOUT_MS: int(1000, 600_000).default(60_000),
+    /** Inferred values below this confidence are not stored. */
+    LLM_MIN_CONFIDENCE: z.enum(["low", "medium", "high"]).default("medium"),
+    /** ImageKit's private key: product images are uploaded to ImageKit when it is set; never logged. */
+    IMAGEKIT_PRIVATE_KEY: z.string().min(8, "at least 8 characters").optional(),
+    /** Where ImageKit serves the uploaded files (https://ik.imagekit.io/<id>, or a custom domain): the start of each imagekit_url. */
+    IMAGEKIT_URL_ENDPOINT: url(["http:", "https:"]).optional(),
+    /** ImageKit's upload API. */
+    IMAGEKIT_UPLOAD_URL: url(["http:", "https:"]).default("https://upload.imagekit.io/api/v1/files/upload"),
+    /** Folder of each roaster's images in ImageKit: `<folder>/<roaster slug>/<content hash>.<ext>`. */
+    IMAGEKIT_FOLDER: z.string().regex(/^\/[A-Za-z0-9_\-/]*$/, "a path starting with / (letters, digits, _ - /)").default("/coffee-scraper"),
+    /** Uploads (and their downloads) in flight at once per run. */
+    IMAGE_UPLOAD_CONCURRENCY: int(1, 16).default(2),
+    /** Images downloaded and uploaded per run at most; the rest wait for the next run. */
+    IMAGES_PER_RUN: int(0, 100_000).default(200),
+    /** Largest image downloaded (after decompression); a bigger one is refused and not retried. */
+    IMAGE_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
     SCHEDULER_TICK_MS: int(1000, 3_600_000).default(60_000),
     /**
      * Least time between two full-refresh slots of a roaster. A cadence that fires more often is
@@ -212,6 +248,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, isTty = Boole
   registerSecret(settings.ARTIFACTS_S3_ACCESS_KEY_ID);
   registerSecret(settings.ARTIFACTS_S3_SECRET_ACCESS_KEY);
   registerSecret(settings.FIRECRAWL_API_KEY);
+  registerSecret(settings.LLM_API_KEY);
+  registerSecret(settings.IMAGEKIT_PRIVATE_KEY);
+  // ImageKit's Basic auth carries the key base64-encoded: that form is as secret.
+  if (settings.IMAGEKIT_PRIVATE_KEY) registerSecret(Buffer.from(`${settings.IMAGEKIT_PRIVATE_KEY}:`).toString("base64"));
   return settings;
 }
 
@@ -227,6 +267,10 @@ function crossFieldProblems(s: z.infer<typeof settingsSchema>): string[] {
       problems.push(`ARTIFACTS_S3_BUCKET: required when ${orphans.join(", ")} ${orphans.length > 1 ? "are" : "is"} set (raw pages would silently stay in DATA_DIR)`);
     }
   }
+  if (s.IMAGEKIT_PRIVATE_KEY && !s.IMAGEKIT_URL_ENDPOINT) {
+    problems.push("IMAGEKIT_URL_ENDPOINT: required when IMAGEKIT_PRIVATE_KEY is set (the address the uploaded images are served from)");
+  }
+  if (s.LLM_BASE_URL && !s.LLM_MODEL) problems.push("LLM_MODEL: required when LLM_BASE_URL is set");
   return problems;
 }
 

@@ -184,3 +184,9 @@ export async function saveRobotsResult(db: Queryable, roasterId: string, allowed
   await db.query(`UPDATE public.roasters SET robots_allow = $2, robots_checked_at = now() WHERE id = $1`, [roasterId, allowed]);
   await db.query(`UPDATE public.product_sources SET robots_ok = $2 WHERE roaster_id = $1`, [roasterId, allowed]);
 }
+
+/** Whether the roaster has the LLM enricher on (their `roasters.use_llm`). */
+export async function usesLlm(db: Queryable, roasterId: string): Promise<boolean> {
+  const rows = await db.query<{ use_llm: boolean | null }>(`SELECT use_llm FROM public.roasters WHERE id = $1`, [roasterId]);
+  return rows[0]?.use_llm === true;
+}

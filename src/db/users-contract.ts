@@ -84,7 +84,12 @@ export const OUR_CALLS: Record<string, readonly (readonly string[])[]> = {
     ],
   ],
   rpc_insert_price: [["p_variant_id", "p_price", "p_currency", "p_is_sale", "p_scraped_at", "p_source_url"]],
-  rpc_upsert_coffee_image: [["p_coffee_id", "p_url", "p_alt", "p_width", "p_height", "p_sort_order"]],
+  rpc_upsert_coffee_image: [
+    ["p_coffee_id", "p_url", "p_alt", "p_width", "p_height", "p_sort_order"],
+    // The image stage (src/images/): the ImageKit copy of an image already written.
+    ["p_coffee_id", "p_url", "p_content_hash", "p_imagekit_url"],
+  ],
+  rpc_check_content_hash: [["p_content_hash"]],
   rpc_upsert_roaster: [["p_name", "p_slug", "p_website", "p_platform"]],
   rpc_scrape_run_start: [["p_source_id"]],
   rpc_scrape_run_finish: [["p_run_id", "p_status", "p_stats"]],

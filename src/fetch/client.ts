@@ -69,6 +69,17 @@ export interface GetOptions {
   conditional?: boolean;
   /** Accept header; JSON by default. */
   accept?: string;
+  /**
+   * What a 2xx answer must be, checked on its headers before the body is read (images): a
+   * content type that does not match, or a declared length over `maxBytes`, is refused
+   * (permanent); a body that turns out longer is cut off at `maxBytes` the same way.
+   */
+  expect?: BodyExpectation;
+}
+
+export interface BodyExpectation {
+  contentType: RegExp;
+  maxBytes: number;
 }
 
 export interface FetchResult {
@@ -183,7 +194,7 @@ export class SiteClient {
     if (sent.lastModified) headers["if-modified-since"] = sent.lastModified;
     const conditional = Boolean(sent.etag || sent.lastModified);
 
-    const { answer, finalUrl } = await this.follow(requested, headers, true);
+    const { answer, finalUrl } = await this.follow(requested, headers, true, options.expect);
     this.stats.statuses[answer.status] = (this.stats.statuses[answer.status] ?? 0) + 1;
     const notModified = answer.status === 304;
     if (notModified) this.stats.notModified++;
@@ -205,7 +216,7 @@ export class SiteClient {
   }
 
   /** Requests `start`, following redirects within the roaster's registrable domain. */
-  private async follow(start: URL, headers: Record<string, string>, checkRobots: boolean) {
+  private async follow(start: URL, headers: Record<string, string>, checkRobots: boolean, expect?: BodyExpectation) {
     let url = start;
     for (let hop = 0; ; hop++) {
       assertFetchableUrl(url, this.settings.ALLOW_PRIVATE_NETWORKS);
@@ -218,7 +229,7 @@ export class SiteClient {
         );
       }
       if (checkRobots) await this.checkRobots(url);
-      const answer = await this.withRetries(url, headers);
+      const answer = await this.withRetries(url, headers, expect);
       const location = answer.headers["location"];
       if (!REDIRECT_STATUSES.has(answer.status) || !location) return { answer, finalUrl: url };
       if (hop >= MAX_REDIRECTS) {
@@ -274,12 +285,12 @@ export class SiteClient {
   }
 
   /** One URL, with the retry policy around paced attempts. */
-  private async withRetries(url: URL, headers: Record<string, string>): Promise<RawAnswer> {
+  private async withRetries(url: URL, headers: Record<string, string>, expect?: BodyExpectation): Promise<RawAnswer> {
     const { HTTP_RETRIES, HTTP_RETRY_BASE_MS, HTTP_RETRY_AFTER_CAP_MS } = this.settings;
     for (let retry = 0; ; retry++) {
       let answer: RawAnswer;
       try {
-        answer = await this.attempt(url, headers);
+        answer = await this.attempt(url, headers, expect);
       } catch (err) {
         const error = asScrapeError(err, url.href);
         if (this.site.signal?.aborted || error.retry !== "transient" || retry >= HTTP_RETRIES) throw error;
@@ -316,21 +327,21 @@ export class SiteClient {
   }
 
   /** One paced request: a concurrency slot and a start time, then the exchange. */
-  private async attempt(url: URL, headers: Record<string, string>): Promise<RawAnswer> {
+  private async attempt(url: URL, headers: Record<string, string>, expect?: BodyExpectation): Promise<RawAnswer> {
     const { release, waitedMs } = await this.pacer.acquire(this.site.signal);
     this.stats.politenessWaitMs += waitedMs;
     this.stats.requests++;
     const started = performance.now();
     try {
-      return await this.exchange(url, headers);
+      return await this.exchange(url, headers, expect);
     } finally {
       this.stats.exchangeMs += performance.now() - started;
       release();
     }
   }
 
-  private async exchange(url: URL, extraHeaders: Record<string, string>): Promise<RawAnswer> {
-    const { HTTP_TIMEOUT_MS, HTTP_MAX_BYTES, USER_AGENT } = this.settings;
+  private async exchange(url: URL, extraHeaders: Record<string, string>, expect?: BodyExpectation): Promise<RawAnswer> {
+    const { HTTP_TIMEOUT_MS, USER_AGENT } = this.settings;
     const timeout = abortAfter(HTTP_TIMEOUT_MS);
     const signal = this.site.signal ? AbortSignal.any([this.site.signal, timeout]) : timeout;
     const timedOut = () =>
@@ -343,19 +354,27 @@ export class SiteClient {
         signal,
       });
       const headers = flattenHeaders(response.headers);
+      const success = response.statusCode >= 200 && response.statusCode < 300;
+      const maxBytes = success && expect ? Math.min(expect.maxBytes, this.settings.HTTP_MAX_BYTES) : this.settings.HTTP_MAX_BYTES;
+      const contentType = headers["content-type"] ?? "";
+      if (success && expect && !expect.contentType.test(contentType)) {
+        response.body.destroy();
+        this.stats.statuses[response.statusCode] = (this.stats.statuses[response.statusCode] ?? 0) + 1;
+        throw permanent("unexpected_content_type", `${url.href} is ${contentType ? `"${contentType.slice(0, 80)}"` : "of no declared type"}, not what was asked for; not read`);
+      }
       const declared = Number(headers["content-length"]);
-      if (Number.isFinite(declared) && declared > HTTP_MAX_BYTES) {
+      if (Number.isFinite(declared) && declared > maxBytes) {
         response.body.destroy();
         this.stats.statuses[response.statusCode] = (this.stats.statuses[response.statusCode] ?? 0) + 1;
         throw permanent(
           TOO_LARGE_CODE,
-          `response from ${url.href} declares ${declared} bytes, more than HTTP_MAX_BYTES (${HTTP_MAX_BYTES}); not read`,
+          `response from ${url.href} declares ${declared} bytes, more than ${maxBytes === this.settings.HTTP_MAX_BYTES ? "HTTP_MAX_BYTES" : "the cap"} (${maxBytes}); not read`,
         );
       }
       const body = await readBody(response.body, {
         url: url.href,
         encoding: headers["content-encoding"] ?? null,
-        maxBytes: HTTP_MAX_BYTES,
+        maxBytes,
         onWireBytes: (n) => (this.stats.bytes += n),
       });
       return { status: response.statusCode, headers, body };

@@ -1,10 +1,10 @@
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { redactSecrets } from "../config/secrets.ts";
 import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
-import { readBody } from "./body.ts";
+import { postToService } from "./service-post.ts";
 import { backoffMs, parseRetryAfter } from "./retry.ts";
-import { abortAfter, sleep } from "../timers.ts";
+import { sleep } from "../timers.ts";
 
 // Firecrawl (https://docs.firecrawl.dev), the paid fallback fetcher: it fetches and renders a
 // store's pages for us, so it is not the polite client (Firecrawl's own crawler is polite to
@@ -160,31 +160,17 @@ export class FirecrawlClient {
     if (ms > 0) await sleep(ms, this.options.signal ? { signal: this.options.signal } : {});
   }
 
-  private async exchange(endpoint: string, payload: object) {
-    const timeout = abortAfter(CALL_TIMEOUT_MS);
-    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
-    try {
-      const response = await request(endpoint, {
-        dispatcher: this.dispatcher,
-        method: "POST",
-        headers: { authorization: `Bearer ${this.settings.apiKey}`, "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify(payload),
-        signal,
-      });
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
-      const body = await readBody(response.body, {
-        url: endpoint,
-        encoding: headers["content-encoding"] ?? null,
-        maxBytes: this.settings.maxBytes,
-        onWireBytes: () => {},
-      });
-      return { status: response.statusCode, headers, body };
-    } catch (err) {
-      if (this.options.signal?.aborted) throw this.options.signal.reason ?? err;
-      if (timeout.aborted) throw transient("timeout", `no complete answer from Firecrawl within ${CALL_TIMEOUT_MS} ms`);
-      throw err;
-    }
+  private exchange(endpoint: string, payload: object) {
+    return postToService({
+      dispatcher: this.dispatcher,
+      url: endpoint,
+      headers: { authorization: `Bearer ${this.settings.apiKey}`, "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(payload),
+      timeoutMs: CALL_TIMEOUT_MS,
+      maxBytes: this.settings.maxBytes,
+      timeoutMessage: `no complete answer from Firecrawl within ${CALL_TIMEOUT_MS} ms`,
+      signal: this.options.signal,
+    });
   }
 }
 

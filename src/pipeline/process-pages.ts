@@ -4,11 +4,14 @@ import type { Logger } from "../log/logger.ts";
 import type { StorePage } from "../platforms/adapter.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
-import { normalizeProduct, type NormalizedVariant } from "./normalize/index.ts";
+import { normalizeProduct, type Classification, type NormalizedProduct, type NormalizedVariant } from "./normalize/index.ts";
 import { listingHashes } from "./listing-hash.ts";
 import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type IngestMode, type PriceAlert } from "./persist.ts";
 import type { ProductStates } from "./product-state.ts";
 import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats.ts";
+import { enrichPage, type EnrichCandidate, type InferredSensory } from "../enrich/apply.ts";
+import type { Enricher } from "../enrich/enricher.ts";
+import { clearInferredSensory, writeInferredSensory } from "../db/inferred-sensory.ts";
 
 // validate → keep raw artifact → normalize → upsert, page by page. The same code serves a
 // live run (pages from a store adapter) and a replay (pages rebuilt from stored artifacts).
@@ -35,6 +38,8 @@ export interface ProcessPagesInput {
   previous?: ProductStates;
   /** Every product goes the full way, listed as it was or not (`--force`). */
   force?: boolean;
+  /** A roaster with use_llm on a full run: the LLM fills what the parsers left unknown (src/enrich/). */
+  enrichment?: { enricher: Enricher; concurrency: number };
 }
 
 export interface ProcessPagesResult {
@@ -63,8 +68,20 @@ export async function processPages(
     await writing;
   };
 
-  const persistPage = async (page: StorePage, documents: Record<string, unknown>[], unchanged: string[]): Promise<void> => {
+  const persistPage = async (
+    page: StorePage,
+    documents: Record<string, unknown>[],
+    unchanged: string[],
+    sensory: InferredSensory[],
+  ): Promise<void> => {
     const started = performance.now();
+    if (input.enrichment) {
+      const stated = documents.filter((d) => Array.isArray(d.flavors) && d.flavors.length > 0).map((d) => String(d.platform_product_id));
+      if (stated.length > 0) {
+        await clearInferredSensory(db, input.roasterId, stated);
+        stats.db_round_trips += 1;
+      }
+    }
     if (documents.length > 0 || unchanged.length > 0) {
       const result = await ingestPage(db, {
         roasterId: input.roasterId,
@@ -88,6 +105,10 @@ export async function processPages(
       for (const error of result.errors) {
         addError(stats, { scope: "product", url: page.url, product: error.product, message: error.message });
       }
+    }
+    if (sensory.length > 0) {
+      await writeInferredSensory(db, input.roasterId, sensory);
+      stats.db_round_trips += 1;
     }
     if (input.afterPage) {
       await input.afterPage(page);
@@ -155,6 +176,7 @@ export async function processPages(
       const normalizing = performance.now();
       const documents: Record<string, unknown>[] = [];
       const unchanged: string[] = [];
+      const candidates: EnrichCandidate[] = [];
       let fresh = 0;
       for (const raw of page.products) {
         stats.products_seen += 1;
@@ -164,7 +186,7 @@ export async function processPages(
         }
         listed.add(raw.platformProductId);
         fresh += 1;
-        const document = prepareProduct(raw, currency, page.url, input, unchanged);
+        const document = prepareProduct(raw, currency, page.url, input, unchanged, candidates);
         if (document) documents.push(document);
       }
       stats.timings_ms.normalize += performance.now() - normalizing;
@@ -181,10 +203,14 @@ export async function processPages(
         break;
       }
 
+      const sensory = input.enrichment && candidates.length > 0
+        ? await enrichPage(input.enrichment.enricher, candidates, input.enrichment.concurrency)
+        : [];
+
       // The page is written while the next one is fetched and normalized: the database and
       // this process work at the same time, and at most one page waits in between.
       await settle();
-      pending = persistPage(page, documents, unchanged);
+      pending = persistPage(page, documents, unchanged, sensory);
       // Awaited by the next settle(); until then a failed write (a killed connection) must not
       // count as an unhandled rejection, which would end the whole worker process.
       pending.catch(() => {});
@@ -197,6 +223,9 @@ export async function processPages(
   return { listedProductIds: listed, complete, alerts, firstPageError };
 }
 
+/** How a product the rules found no signal in is classified once the LLM says, surely, that it is coffee. */
+const LLM_COFFEE: Classification = { isCoffee: true, kind: "beans", reason: "llm: no signal for the rules; the model is sure it is coffee" };
+
 /**
  * What one listed product needs written: nothing when its listing is as it was (it joins
  * `unchanged`), its hashes alone when it is not coffee, else its full (or price-only) document.
@@ -207,9 +236,11 @@ function prepareProduct(
   url: string,
   input: ProcessPagesInput,
   unchanged: string[],
+  candidates: EnrichCandidate[],
 ): Record<string, unknown> | null {
   const { stats, mode } = input;
-  const hashes = listingHashes(raw, currency);
+  const listed = listingHashes(raw, currency);
+  const hashes = input.enrichment ? { ...listed, raw: input.enrichment.enricher.listingHash(listed.raw) } : listed;
   const previous = input.previous?.get(raw.platformProductId);
   const asItWas = previous && previous.intact && (mode === "full" ? previous.rawHash === hashes.raw : previous.offerHash === hashes.offer);
   if (asItWas && !input.force) {
@@ -229,13 +260,28 @@ function prepareProduct(
     return priceDocument(raw, currency, hashes);
   }
   const product = normalizeProduct(raw, { currency });
+  const asCoffee = (coffee: NormalizedProduct) => {
+    stats.unknown_weights += coffee.variants.filter((v) => v.weightG === null).length;
+    reportVariantProblems(stats, url, raw, coffee.variants);
+    return ingestDocument(coffee, raw, hashes);
+  };
   if (!product.isCoffee) {
     stats.non_coffee_skipped += 1;
-    return stateDocument(raw.platformProductId, hashes);
+    const state = stateDocument(raw.platformProductId, hashes);
+    if (input.enrichment && product.classificationReason.startsWith("no-signal")) {
+      // The rules are unsure: the model decides, on the product as it reads as a coffee.
+      const provisional = normalizeProduct(raw, { currency, classification: LLM_COFFEE });
+      const asked = () => {
+        stats.non_coffee_skipped -= 1;
+        return asCoffee(provisional);
+      };
+      candidates.push({ product: provisional, document: state, unsure: { asCoffee: asked } });
+    }
+    return state;
   }
-  stats.unknown_weights += product.variants.filter((v) => v.weightG === null).length;
-  reportVariantProblems(stats, url, raw, product.variants);
-  return ingestDocument(product, raw, hashes);
+  const document = asCoffee(product);
+  if (input.enrichment) candidates.push({ product, document });
+  return document;
 }
 
 async function storeArtifacts(page: StorePage, input: ProcessPagesInput): Promise<void> {

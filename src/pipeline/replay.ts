@@ -9,7 +9,9 @@ import type { ArtifactStore } from "./artifacts/store.ts";
 import { finishRun, startRun } from "./run-bookkeeping.ts";
 import { processPages } from "./process-pages.ts";
 import { markUnlisted } from "./persist.ts";
-import { emptyRunStats, roundTimings, runStatusOf } from "./run-stats.ts";
+import { addWarning, emptyRunStats, roundTimings, runStatusOf } from "./run-stats.ts";
+import { runEnrichment } from "../enrich/run-enrichment.ts";
+import { usesLlm } from "../db/roasters.ts";
 import type { RunSummary } from "./run-pipeline.ts";
 
 interface ArtifactRow {
@@ -141,6 +143,11 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
     [newRunId, runId],
   );
 
+  // What was inferred comes back from the LLM's cached answers; a replay never calls out.
+  const llm =
+    jobType === "full_refresh"
+      ? runEnrichment({ db, settings: deps.settings, useLlm: await usesLlm(db, run.roasterId), mayCall: false, now: () => deps.clock.now(), log, warn: (m) => addWarning(stats, m) })
+      : null;
   let fatal = false;
   try {
     const result = await processPages(storedRunPages(run, deps.artifacts), {
@@ -152,6 +159,7 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
       pinnedCurrency: currency,
       stats,
       now: () => deps.clock.now(),
+      ...(llm ? { enrichment: llm.enrichment } : {}),
     });
     // Pages the original run did not fetch (unchanged, or past a spent budget) are not in its
     // artifacts: their products were not seen, so none may be marked as gone.
@@ -162,6 +170,7 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
     fatal = true;
     stats.errors.push({ scope: "run", message: (err as Error).message });
   }
+  if (llm) Object.assign(stats, await llm.finish());
   stats.duration_ms = Date.now() - started;
   roundTimings(stats);
   const status = runStatusOf(stats, fatal);

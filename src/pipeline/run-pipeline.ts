@@ -17,7 +17,9 @@ import { processPages } from "./process-pages.ts";
 import { loadProductStates } from "./product-state.ts";
 import { budgetedFirecrawl, configuredPlatform, incrementalMemory } from "./store-access.ts";
 import { closeAbandonedRuns, finishRun, startRun } from "./run-bookkeeping.ts";
-import { addError, emptyRunStats, roundTimings, runStatusOf, type RunStats } from "./run-stats.ts";
+import { addError, addWarning, emptyRunStats, roundTimings, runStatusOf, type RunStats } from "./run-stats.ts";
+import { runEnrichment } from "../enrich/run-enrichment.ts";
+import { runImageStage } from "../images/run-images.ts";
 
 // The seam between the worker and the ingest pipeline. The worker loads the roaster and
 // holds its lease; the pipeline does the run: a scrape_runs row, the store's pages through
@@ -62,6 +64,10 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   let fatal: unknown = null;
 
   const firecrawl = budgetedFirecrawl({ db, settings: deps.settings, roaster, now: () => deps.clock.now(), signal, log });
+  const llm =
+    mode === "full"
+      ? runEnrichment({ db, settings: deps.settings, useLlm: roaster.use_llm, mayCall: true, now: () => deps.clock.now(), log, signal, warn: (m) => addWarning(stats, m) })
+      : null;
   try {
     const configured = configuredPlatform(roaster);
     const platform = configured ?? (await detectAndSavePlatform(db, site, roaster));
@@ -105,6 +111,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       signal,
       previous,
       force,
+      ...(llm ? { enrichment: llm.enrichment } : {}),
     });
     alerts = result.alerts;
     if (mode === "full" && result.complete && stats.pages > 0) {
@@ -114,6 +121,11 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     if (stats.pages > 0 && stats.pages === stats.pages_failed) {
       // Nothing could be read: let the job's retry policy decide (a 503 storm is transient).
       fatal = allPagesFailed(result.firstPageError);
+    } else if (mode === "full") {
+      // Images are driven from the database (this roaster's images without an ImageKit copy),
+      // so a failed upload is tried again next run even when its product is unchanged.
+      const images = await runImageStage({ deps, roaster, stats: fetchStats, signal, log, warn: (m) => addWarning(stats, m) });
+      if (images) Object.assign(stats, images);
     }
   } catch (err) {
     fatal = err;
@@ -125,6 +137,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     });
   }
 
+  if (llm) Object.assign(stats, await llm.finish());
   if (firecrawl) {
     stats.firecrawl_calls = firecrawl.stats.calls;
     stats.firecrawl_credits = firecrawl.stats.credits;

@@ -7,6 +7,7 @@ import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.t
 import { describeInterval } from "./cadence.ts";
 import { payloadOf, planTick, REASONS, type DueJob, type Plan, type Skipped, type Unfinished } from "./plan.ts";
 import { loadScheduleState, recordSlots, slotKey } from "./slots.ts";
+import { mapLimited } from "../concurrency.ts";
 
 // One scheduler tick: read every roaster's recorded slots (one query), plan, record the new
 // slots (one insert; whoever records a slot first is the one who enqueues it), look up the
@@ -164,19 +165,6 @@ function warnUnderFloor(plan: Plan, options: TickOptions): void {
         `(${describeInterval(floors[type])}): slots inside it are skipped; set allow_frequent_cadence on the roaster to run it that often`,
     );
   }
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return out;
 }
 
 export function countBy(skipped: Skipped[]): Record<string, number> {

@@ -2,6 +2,7 @@ import type { Queryable } from "../db/database.ts";
 import { firecrawlText, FIRECRAWL_THIS_MONTH, READING_COLUMNS, readingText, type Reading } from "../db/store-reading.ts";
 import type { RunStatus } from "../db/enums.ts";
 import type { FailedJob, JobCounts, QueueBackend } from "../queue/backend.ts";
+import { imagesText, llmText, roasterStages, stageTotals, type RoasterStages, type StageTotals } from "../db/stage-status.ts";
 
 export interface RoasterLastRun {
   roaster: string;
@@ -18,15 +19,20 @@ export interface RoasterLastRun {
   reading: Reading;
   /** Variants the store lists that are not rows of `variants` (bag size unknown, price without a currency). */
   held: { count: number; reasons: Record<string, number>; examples: { product: string; variant: string; reason: string }[] };
+  /** The optional stages: the LLM enricher's recent work, and where the roaster's images stand. */
+  stages: RoasterStages;
 }
 
 export interface Status {
   queue: { kind: QueueBackend["kind"]; counts: JobCounts };
   failures: FailedJob[];
   roasters: RoasterLastRun[];
+  /** The LLM's usage today (UTC) and the images on ImageKit, over all roasters. */
+  stages: StageTotals;
 }
 
 interface LastRunRow extends Reading {
+  id: string;
   slug: string;
   is_active: boolean;
   run_id: string | null;
@@ -49,7 +55,7 @@ export async function collectStatus(
     deps.queue.counts(),
     deps.queue.recentFailures(options.failures ?? 10),
     deps.db.query<LastRunRow>(
-      `SELECT r.slug, r.is_active, r.platform::text AS platform, ${READING_COLUMNS}, lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at,
+      `SELECT r.id, r.slug, r.is_active, r.platform::text AS platform, ${READING_COLUMNS}, lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at,
               lr.finished_at, lr.stats_json,
               COALESCE(h.n, 0) AS held_count, h.reasons AS held_reasons, h.examples AS held_examples
        FROM public.roasters r
@@ -72,9 +78,12 @@ export async function collectStatus(
        ORDER BY r.slug`,
     ),
   ]);
+  const now = new Date();
+  const [stages, totals] = await Promise.all([roasterStages(deps.db, rows.map((r) => r.id), now), stageTotals(deps.db, now)]);
   return {
     queue: { kind: deps.queue.kind, counts },
     failures,
+    stages: totals,
     roasters: rows.map((row) => ({
       roaster: row.slug,
       active: row.is_active,
@@ -96,6 +105,7 @@ export async function collectStatus(
         firecrawl_used: row.firecrawl_used,
       },
       held: { count: row.held_count, reasons: row.held_reasons ?? {}, examples: row.held_examples ?? [] },
+      stages: stages.get(row.id)!,
     })),
   };
 }
@@ -129,6 +139,11 @@ export function formatStatus(status: Status, options: { throughOwner?: boolean }
         `  ${"".padEnd(28)} ${r.held.count} variant(s) held back (${why})${e ? `, e.g. ${e.product} / ${e.variant}` : ""}`,
       );
     }
+    for (const text of [llmText(r.stages.llm), imagesText(r.stages.images)]) if (text) lines.push(`  ${"".padEnd(28)} ${text}`);
+  }
+  const { llmToday } = status.stages;
+  if (llmToday.calls + llmToday.skipped > 0) {
+    lines.push("", `LLM today (${llmToday.day}, UTC): ${llmToday.calls} call(s), ${llmToday.tokens} tokens, ${llmToday.skipped} product(s) skipped over budget`);
   }
   return lines.join("\n");
 }

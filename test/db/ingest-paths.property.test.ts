@@ -67,10 +67,19 @@ const productArb = fc.constantFrom(...PIDS).chain((pid) =>
       { weight: 9, arbitrary: fc.uniqueArray(variantArb(pid), { maxLength: 4, selector: (v) => v.platform_variant_id }) },
       { weight: 1, arbitrary: fc.array(variantArb(pid), { maxLength: 4 }) },
     ),
-    raw_hash: fc.constantFrom("r1", "r2"),
+    // "pending:…": a product the LLM enricher could not ask about (src/enrich/apply.ts).
+    raw_hash: fc.constantFrom("r1", "r2", "pending:r1"),
     offer_hash: fc.constantFrom("o1", "o2"),
     is_coffee: fc.constant(true),
-    source_raw: fc.record({ id: fc.constant(pid), classification: fc.constant({ kind: "beans", reason: "test" }) }),
+    source_raw: fc.record(
+      {
+        id: fc.constant(pid),
+        classification: fc.constant({ kind: "beans", reason: "test" }),
+        // With enrichment on, what was inferred (possibly nothing); without it, no key at all.
+        inferred: fc.constantFrom({}, { roast_level: { value: "medium", confidence: "medium", model: "m" } }),
+      },
+      { requiredKeys: ["id", "classification"] },
+    ),
   }),
 );
 
@@ -91,7 +100,24 @@ const pageArb = fc.record({
     selector: (p) => p.platform_product_id,
   }),
   unchanged: fc.subarray(PIDS, { maxLength: 2 }),
+  // After the page, as the optional stages would: inferred sensory values for some products
+  // (coffee_scraper.write_inferred_sensory) and ImageKit copies of some images.
+  inferredSensory: fc.subarray(PIDS, { maxLength: 3 }),
+  copiedImages: fc.subarray(["a.jpg", "b.jpg"]),
 });
+
+/** What the enrichment and image stages write after a page, the same on either path's database. */
+async function optionalStages(db: Database, roasterId: string, page: { inferredSensory: string[]; copiedImages: string[] }) {
+  const items = page.inferredSensory.map((pid, i) => ({ platform_product_id: pid, acidity: 2 + i, body: 3, notes: "cocoa, fig", confidence: "medium" }));
+  await db.query("SELECT coffee_scraper.write_inferred_sensory($1, $2::jsonb)", [roasterId, JSON.stringify(items)]);
+  await db.query(
+    `SELECT public.rpc_upsert_coffee_image(p_coffee_id := i.coffee_id, p_url := i.url, p_content_hash := 'h-' || f.name,
+              p_imagekit_url := 'https://ik.example/' || f.name)
+       FROM coffee_images i JOIN coffees c ON c.id = i.coffee_id JOIN unnest($2::text[]) AS f (name) ON i.url LIKE '%/' || f.name
+      WHERE c.roaster_id = $1`,
+    [roasterId, page.copiedImages],
+  );
+}
 
 /** Everything the users and we keep about one roaster, by natural keys. */
 async function dump(db: Database, roasterId: string) {
@@ -184,6 +210,8 @@ describe.each(testEngines())("set-based and per-row page writes on %s", (engine)
           pages += 1;
           if (set!.r.path === "set") setPaths += 1;
           expect(comparable(set!.r)).toEqual(comparable(perRow!.r));
+          await optionalStages(perRowDb().db, roasters[0]!.id, page);
+          await optionalStages(setDb().db, roasters[1]!.id, page);
         }
         expect(await dump(setDb().db, roasters[1]!.id)).toEqual(await dump(perRowDb().db, roasters[0]!.id));
       }),

@@ -7,6 +7,7 @@ import { html, query, type Html } from "../html.ts";
 import { pager } from "../layout.ts";
 import { healthCounts, HEALTHS, roastersByHealth, runsPerDay, totals, type Health } from "../queries.ts";
 import { NO_QUEUE_HERE, type PageContext } from "./context.ts";
+import { stageTotals, type StageTotals } from "../../db/stage-status.ts";
 
 const HEALTH_LABEL: Record<Health, string> = {
   failing: "failing",
@@ -31,12 +32,13 @@ async function queueState(ctx: PageContext): Promise<{ counts: JobCounts; failur
 }
 
 export async function overviewPage(ctx: PageContext, params: { health?: Health; search?: string; page: number }): Promise<Html> {
-  const [health, list, days, t, queue] = await Promise.all([
+  const [health, list, days, t, queue, stages] = await Promise.all([
     healthCounts(ctx.db),
     roastersByHealth(ctx.db, { health: params.health, search: params.search }, params.page, 50),
     runsPerDay(ctx.db, ctx.now, 30),
     totals(ctx.db, ctx.now),
     queueState(ctx),
+    stageTotals(ctx.db, ctx.now),
   ]);
   const tile = (h: Health) =>
     html`<div class="tile ${h}"><a href="/${query({ health: h })}"><div class="n">${count(health[h])}</div><div class="l">${HEALTH_LABEL[h]}</div></a></div>`;
@@ -55,6 +57,7 @@ export async function overviewPage(ctx: PageContext, params: { health?: Health; 
   <div class="tile"><a href="/alerts"><div class="n">${count(t.alerts_week)}</div><div class="l">price alerts, 7 days</div></a></div>
   <div class="tile"><div class="n">${count(t.held_variants)}</div><div class="l">variants held back (size or currency unknown)</div></div>
 </section>
+${stagesTiles(ctx, stages)}
 
 <div class="grid2">
   <section class="card">
@@ -99,6 +102,24 @@ export async function overviewPage(ctx: PageContext, params: { health?: Health; 
     </tbody>
   </table>
   ${pager(list, "/", { health: params.health, q: params.search })}
+</section>`;
+}
+
+/** The paid stages, when either is configured or has left something: LLM use today, images on ImageKit. */
+function stagesTiles(ctx: PageContext, s: StageTotals): Html | string {
+  const llmOn = Boolean(ctx.settings.LLM_BASE_URL) || s.llmToday.calls + s.llmToday.skipped > 0;
+  const imagesOn = Boolean(ctx.settings.IMAGEKIT_PRIVATE_KEY) || s.imagesOnImagekit + s.imagesFailing + s.imagesRefused > 0;
+  if (!llmOn && !imagesOn) return "";
+  return html`<section class="tiles" aria-label="optional stages">
+  ${llmOn
+    ? html`<div class="tile"><div class="n" data-llm-calls="${s.llmToday.calls}">${count(s.llmToday.calls)}</div><div class="l">LLM calls today (of ${count(ctx.settings.LLM_DAILY_CALLS)})</div></div>
+  <div class="tile"><div class="n" data-llm-tokens="${s.llmToday.tokens}">${count(s.llmToday.tokens)}</div><div class="l">LLM tokens today (of ${count(ctx.settings.LLM_DAILY_TOKENS)})</div></div>
+  <div class="tile ${s.llmToday.skipped > 0 ? "partial" : ""}"><div class="n" data-llm-skipped="${s.llmToday.skipped}">${count(s.llmToday.skipped)}</div><div class="l">products skipped over the LLM budget today</div></div>`
+    : ""}
+  ${imagesOn
+    ? html`<div class="tile"><div class="n" data-images-on-imagekit="${s.imagesOnImagekit}">${count(s.imagesOnImagekit)}</div><div class="l">images on ImageKit (${count(s.uploadsThisWeek)} uploaded in 7 days)</div></div>
+  <div class="tile ${s.imagesFailing > 0 ? "partial" : ""}"><div class="n" data-images-failing="${s.imagesFailing}">${count(s.imagesFailing)}</div><div class="l">images failing (tried again next run), ${count(s.imagesRefused)} refused</div></div>`
+    : ""}
 </section>`;
 }
 

@@ -16,6 +16,7 @@ import {
   type RunRow,
 } from "../queries.ts";
 import { NO_QUEUE_HERE, type PageContext } from "./context.ts";
+import { roasterStages, type RoasterStages } from "../../db/stage-status.ts";
 
 export interface RoasterParams {
   slug: string;
@@ -30,12 +31,13 @@ export interface RoasterParams {
 export async function roasterPage(ctx: PageContext, params: RoasterParams): Promise<{ body: Html; refresh: boolean; title: string } | null> {
   const roaster = await roasterBySlug(ctx.db, params.slug);
   if (!roaster) return null;
-  const [slots, runs, coffees, held, job] = await Promise.all([
+  const [slots, runs, coffees, held, job, stages] = await Promise.all([
     lastSlots(ctx.db, roaster.id),
     listRuns(ctx.db, { roaster: roaster.slug }, params.runsPage, 15),
     coffeesOfRoaster(ctx.db, roaster.id, params.page, 50),
     heldVariantsOfRoaster(ctx.db, roaster.id, 100),
     params.job ? jobState(ctx, params.job) : Promise.resolve(null),
+    roasterStages(ctx.db, [roaster.id], ctx.now),
   ]);
   const refresh = Boolean(job && (job.state === "waiting" || job.state === "active" || job.state === "delayed"));
   const website = safeHref(roaster.website);
@@ -52,6 +54,7 @@ ${job ? jobFlash(ctx, params, job) : ""}
   <section class="card"><h2>Schedule <span class="muted small">(UTC)</span></h2>${schedule(ctx, roaster, slots, runs.rows)}</section>
   <section class="card"><h2>Configuration</h2>${config(ctx, roaster)}</section>
 </div>
+${stagesCard(ctx, roaster, stages.get(roaster.id))}
 <section class="card" id="runs">
   <h2>Recent runs <a class="small" href="/runs?roaster=${encodeURIComponent(roaster.slug)}">all runs →</a></h2>
   ${runsTable(ctx, runs.rows, false)}
@@ -168,6 +171,27 @@ function config(ctx: PageContext, r: RoasterRow): Html {
     <dt>Firecrawl this month</dt><dd data-firecrawl-used="${r.firecrawl_used}">${r.firecrawl_used} of ${r.firecrawl_budget_limit ?? 0} credits used</dd>
     <dt>added</dt><dd>${when(r.created_at, ctx.now)}</dd>
   </dl>`;
+}
+
+/** The LLM enricher's work over 30 days and the images on ImageKit, when either is in use here. */
+function stagesCard(ctx: PageContext, roaster: RoasterRow, stages: RoasterStages | undefined): Html | string {
+  if (!stages) return "";
+  const { llm, images } = stages;
+  const llmShown = roaster.use_llm || llm.runs > 0 || llm.coffees_inferred > 0;
+  const imagesShown = Boolean(ctx.settings.IMAGEKIT_PRIVATE_KEY) || images.on_imagekit + images.failing + images.refused > 0;
+  if (!llmShown && !imagesShown) return "";
+  return html`<section class="card" id="stages"><h2>Enrichment and images</h2><dl class="kv">
+    ${llmShown
+      ? html`<dt>LLM calls <span class="muted small">(30 days)</span></dt><dd data-llm-calls="${llm.calls}">${count(llm.calls)} call(s), ${count(llm.tokens)} tokens, ${count(llm.cache_hits)} answered from the cache</dd>
+    <dt>LLM budget</dt><dd data-llm-budget-skipped="${llm.budget_skipped}">${count(llm.budget_skipped)} product(s) skipped over the daily budget; ${count(llm.pending)} pending after the last run</dd>
+    <dt>invalid answers</dt><dd data-llm-invalid="${llm.invalid_answers}">${count(llm.invalid_answers)}</dd>
+    <dt>inferred</dt><dd data-coffees-inferred="${llm.coffees_inferred}">${count(llm.coffees_inferred)} coffee(s) hold inferred values</dd>`
+      : ""}
+    ${imagesShown
+      ? html`<dt>images</dt><dd data-images-on-imagekit="${images.on_imagekit}">${count(images.on_imagekit)} of ${count(images.images)} on ImageKit</dd>
+    <dt>image failures</dt><dd data-images-failing="${images.failing}">${count(images.failing)} failing (tried again next run), ${count(images.refused)} refused (not an image, too large or gone)</dd>`
+      : ""}
+  </dl></section>`;
 }
 
 /** The runs table shared by the roaster page and the runs page. */

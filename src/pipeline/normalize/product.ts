@@ -18,6 +18,8 @@ import { normalizeVariant } from "./variant.ts";
 export interface NormalizeContext {
   /** Currency of this fetch (Shopify /meta.json or the roaster's config); the payload's own wins. */
   currency: string | null;
+  /** Decided elsewhere (the LLM enricher, for a product the rules found no signal in): the rules are not asked. */
+  classification?: Classification;
 }
 
 // Turndown is linear but not fast; a description this long is a broken page, not prose.
@@ -153,7 +155,7 @@ export function normalizeProduct(raw: RawProduct, ctx: NormalizeContext): Normal
   const descriptionMd = safely("description conversion", () => htmlToMarkdown(boundedHtml), null, warnings);
   const descriptionText = safely("description text", () => htmlToText(boundedHtml), "", warnings);
 
-  const classification = safely<Classification>(
+  const classification = ctx?.classification ?? safely<Classification>(
     "classification",
     () => classifyProduct(raw),
     { isCoffee: false, kind: "other", reason: "classification failed" },

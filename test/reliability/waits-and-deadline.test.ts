@@ -140,7 +140,17 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("the job deadline, in a `worker`", (
     await addRoasters(db, [{ slug: "slow", url: slow.url, platform: "shopify" }]);
     const worker = spawnCli(
       ["worker"],
-      workerEnv({ DATABASE_URL: testDb().url!, REDIS_URL: REDIS_URL!, QUEUE_PREFIX: prefix, JOB_TIMEOUT_MS: "2000" }),
+      // BullMQ's own lock at its production length: this test is about the deadline, and a 1 s
+      // lock lapsing on a loaded machine would hand the job out twice (the lease defers the copy,
+      // which then runs after the first attempt has ended — requests the test counts).
+      workerEnv({
+        DATABASE_URL: testDb().url!,
+        REDIS_URL: REDIS_URL!,
+        QUEUE_PREFIX: prefix,
+        JOB_TIMEOUT_MS: "2000",
+        QUEUE_LOCK_DURATION_MS: "30000",
+        QUEUE_STALLED_INTERVAL_MS: "30000",
+      }),
     );
     children.push(worker);
     await until(() => worker.lines().some((l) => l.msg === "worker started"), 30_000, "the worker to start");

@@ -41,19 +41,6 @@ export const queueSettings = section([
 ]);
 export type QueueSettings = ReturnType<typeof queueSettings>;
 
-/** The worker (worker/): jobs at once, their deadline, lease and deferral, and the drain at shutdown. */
-export const workerSettings = section([
-  "WORKER_CONCURRENCY",
-  "SHUTDOWN_TIMEOUT_MS",
-  "JOB_ATTEMPTS",
-  "JOB_DEFER_MS",
-  "JOB_BACKOFF_JITTER",
-  "JOB_TIMEOUT_MS",
-  "JOB_RETRY_AFTER_CAP_MS",
-  "LEASE_TTL_MS",
-]);
-export type WorkerSettings = ReturnType<typeof workerSettings>;
-
 /** Firecrawl, the paid fallback reader, with the HTTP caps it shares with the polite client. */
 export const firecrawlFallbackSettings = section([
   "FIRECRAWL_API_KEY",

@@ -52,6 +52,12 @@ describe("settings documentation, declared on the schema", () => {
     expect(secretKindOf("NOT_A_SETTING")).toBeUndefined();
   });
 
+  it("a setting named like a credential is marked secret (a new one cannot be forgotten)", () => {
+    const credentialLike = SETTING_NAMES.filter((name) => /(_KEY|_KEY_ID|_TOKEN|_PASSWORD|_SECRET)$/.test(name));
+    expect(credentialLike.length).toBeGreaterThan(0);
+    expect(credentialLike.filter((name) => secretKindOf(name) !== "value")).toEqual([]);
+  });
+
   it("every secret the schema marks is scrubbed from text and hidden on the dashboard once loaded", () => {
     const values: Record<string, string> = {
       ALERT_WEBHOOK_URL: "https://hooks.example/T0k3nInPath-alert",

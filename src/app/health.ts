@@ -1,3 +1,4 @@
+import { queueSettings } from "../config/setting-sections.ts";
 import type { Settings } from "../config/settings.ts";
 import { openDatabase } from "../db/database.ts";
 import { pendingMigrations } from "../db/migrate.ts";
@@ -69,7 +70,7 @@ export async function checkHealth(
       (async () => {
         health.queue.checked = true;
         try {
-          const queue = await openQueue(settings, log);
+          const queue = await openQueue(queueSettings(settings), log);
           try {
             await within(queue.counts(), timeoutMs);
           } finally {

@@ -1,3 +1,4 @@
+import { artifactSettings, httpSettings, queueSettings } from "../config/setting-sections.ts";
 import type { Settings } from "../config/settings.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
@@ -59,7 +60,7 @@ export async function createRuntime(
  */
 async function queueFor(settings: Settings, log: Logger, db: Database): Promise<QueueBackend> {
   if (!settings.REDIS_URL && isRemoteDatabase(db)) return remoteQueue(db);
-  const queue = await openQueue(settings, log);
+  const queue = await openQueue(queueSettings(settings), log);
   if (queue.kind === "embedded" && "provide" in db && typeof db.provide === "function") {
     (db as OwnedDatabase).provide(queueOperations(queue));
   }
@@ -73,8 +74,8 @@ export function createDeps(settings: Settings, db: Database, log: Logger): Deps 
     db,
     log,
     clock: systemClock,
-    http: createHttpClient({ settings, db }),
-    artifacts: openArtifactStore(settings),
+    http: createHttpClient({ settings: httpSettings(settings), db }),
+    artifacts: openArtifactStore(artifactSettings(settings)),
     metrics: createMetrics(),
   };
 }

@@ -1,5 +1,4 @@
-import { SETTING_DOCS } from "./settings-docs.ts";
-import { SETTING_NAMES, settingsSchema } from "./settings.ts";
+import { declaredMeta, SETTING_NAMES, settingsSchema } from "./settings.ts";
 
 /** The README's configuration table: every setting, its default and its meaning. */
 export function settingsTable(): string {
@@ -7,7 +6,7 @@ export function settingsTable(): string {
   const rows = SETTING_NAMES.map((name) => {
     const value = defaults[name];
     const shown = value === undefined ? "unset" : `\`${String(value)}\``;
-    return `| \`${name}\` | ${shown} | ${SETTING_DOCS[name]} |`;
+    return `| \`${name}\` | ${shown} | ${declaredMeta(name).doc} |`;
   });
   return ["| variable | default | meaning |", "|---|---|---|", ...rows].join("\n");
 }

@@ -4,7 +4,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
-import type { Settings } from "../config/settings.ts";
+import type { DashboardAccessSettings } from "../config/setting-sections.ts";
 import { SessionStore } from "./sessions.ts";
 import { SignInThrottle } from "./sign-in-throttle.ts";
 import { every } from "../timers.ts";
@@ -54,7 +54,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** The access policy for these settings; throws when the dashboard must not start. */
-export function accessPolicy(settings: Settings): AccessPolicy {
+export function accessPolicy(settings: DashboardAccessSettings): AccessPolicy {
   const host = settings.DASHBOARD_HOST;
   const user = settings.DASHBOARD_USER;
   const password = settings.DASHBOARD_PASSWORD;

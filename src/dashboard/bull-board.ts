@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import type { Settings } from "../config/settings.ts";
+import type { QueueSettings } from "../config/setting-sections.ts";
 import type { Logger } from "../log/logger.ts";
 
 // Bull Board (BullMQ's own job browser) under /queues, when the queue is BullMQ on Redis.
@@ -8,7 +8,7 @@ import type { Logger } from "../log/logger.ts";
 
 export const BULL_BOARD_PATH = "/queues";
 
-export async function mountBullBoard(app: Hono, settings: Settings, log: Logger): Promise<() => Promise<void>> {
+export async function mountBullBoard(app: Hono, settings: Pick<QueueSettings, "REDIS_URL" | "QUEUE_PREFIX">, log: Logger): Promise<() => Promise<void>> {
   if (!settings.REDIS_URL) throw new Error("Bull Board needs REDIS_URL");
   const [{ createBullBoard }, { BullMQAdapter }, { HonoAdapter }, { serveStatic }, { Queue }, { Redis }, { QUEUE_NAME }] =
     await Promise.all([

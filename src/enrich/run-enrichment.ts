@@ -1,4 +1,4 @@
-import type { Settings } from "../config/settings.ts";
+import type { EnrichSettings } from "../config/setting-sections.ts";
 import type { Queryable } from "../db/database.ts";
 import { countLlmSkipped, dayOf, reserveLlmCall, settleLlmCall } from "../db/llm-usage.ts";
 import type { Logger } from "../log/logger.ts";
@@ -9,23 +9,6 @@ import { LlmClient } from "./llm-client.ts";
 // LLM_BASE_URL and LLM_MODEL set. A replay (reparse) uses cached answers only and never calls
 // out, so rewriting stored rows keeps what was inferred without spending anything.
 
-export type LlmSettings = Pick<
-  Settings,
-  | "LLM_BASE_URL"
-  | "LLM_API_KEY"
-  | "LLM_MODEL"
-  | "LLM_DAILY_CALLS"
-  | "LLM_DAILY_TOKENS"
-  | "LLM_MAX_ANSWER_TOKENS"
-  | "LLM_MAX_INPUT_CHARS"
-  | "LLM_CONCURRENCY"
-  | "LLM_MAX_CALLS_PER_RUN"
-  | "LLM_TIMEOUT_MS"
-  | "LLM_MIN_CONFIDENCE"
-  | "HTTP_RETRY_AFTER_CAP_MS"
-  | "HTTP_RETRY_BASE_MS"
->;
-
 export interface RunEnrichment {
   enrichment: { enricher: Enricher; concurrency: number };
   /** The run's enrichment figures (stats_json keys), once the pages are done; closes the client. */
@@ -34,7 +17,7 @@ export interface RunEnrichment {
 
 export function runEnrichment(input: {
   db: Queryable;
-  settings: LlmSettings;
+  settings: EnrichSettings;
   useLlm: boolean;
   /** false: answers from the cache only (replay). */
   mayCall: boolean;

@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from "undici";
 import type { Roaster } from "../config/roaster.ts";
-import type { Settings } from "../config/settings.ts";
+import { pacingFor } from "../config/pacing.ts";
+import type { HttpSettings } from "../config/setting-sections.ts";
 import type { Queryable } from "../db/database.ts";
 import { saveRobotsResult } from "../db/roasters.ts";
 import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
@@ -23,20 +24,7 @@ import { abortAfter, seconds, sleep } from "../timers.ts";
 //   → retry policy (backoff + jitter; Retry-After honoured up to a cap)
 // Redirects are followed by hand, each hop going through the whole gate again.
 
-export type HttpSettings = Pick<
-  Settings,
-  | "HTTP_DELAY_MS"
-  | "HTTP_JITTER_MS"
-  | "HTTP_RETRIES"
-  | "HTTP_RETRY_BASE_MS"
-  | "HTTP_RETRY_AFTER_CAP_MS"
-  | "HTTP_CRAWL_DELAY_CAP_MS"
-  | "HTTP_TIMEOUT_MS"
-  | "HTTP_MAX_BYTES"
-  | "ROBOTS_TTL_MS"
-  | "USER_AGENT"
-  | "ALLOW_PRIVATE_NETWORKS"
->;
+export type { HttpSettings };
 
 export interface HttpClientOptions {
   settings: HttpSettings;
@@ -159,12 +147,7 @@ export class SiteClient {
     this.settings = client.settings;
     this.random = client.options.random ?? Math.random;
     this.agentToken = robotsAgentToken(this.settings.USER_AGENT);
-    this.pacer = new Pacer({
-      concurrency: site.roaster.default_concurrency,
-      delayMs: this.settings.HTTP_DELAY_MS,
-      jitterMs: this.settings.HTTP_JITTER_MS,
-      random: this.random,
-    });
+    this.pacer = new Pacer({ ...pacingFor(site.roaster, this.settings), random: this.random });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Deps } from "../app/deps.ts";
 import type { Roaster } from "../config/roaster.ts";
+import type { ImageSettings } from "../config/setting-sections.ts";
 import {
   imagesToUpload,
   knownUpload,
@@ -47,7 +48,8 @@ export async function runImageStage(input: {
   warn: (message: string) => void;
 }): Promise<ImageStats | null> {
   const { deps, roaster, log } = input;
-  const { settings, db } = deps;
+  const { db } = deps;
+  const settings: ImageSettings = deps.settings;
   if (!settings.IMAGEKIT_PRIVATE_KEY || !settings.IMAGEKIT_URL_ENDPOINT) return null;
   const stats: ImageStats = { images_uploaded: 0, images_deduplicated: 0, images_failed: 0, images_skipped: 0, images_bytes_uploaded: 0 };
   const { images, total } = await imagesToUpload(db, roaster.id, settings.IMAGES_PER_RUN);

@@ -5,7 +5,7 @@
 // robots result recorded), and a run is read, not replayed.
 import { readFile, stat } from "node:fs/promises";
 import { WOO_PER_PAGE } from "../platforms/woocommerce/adapter.ts";
-import type { Settings } from "../config/settings.ts";
+import { httpSettings, type HttpSettings } from "../config/setting-sections.ts";
 import type { Queryable } from "../db/database.ts";
 import { findRoaster } from "../db/roasters.ts";
 import { permanent } from "../errors.ts";
@@ -136,7 +136,7 @@ function wooVariationsWithoutPrices(items: unknown[]): StoredResponse[] {
 }
 
 export interface LiveStoreOptions {
-  settings: Settings;
+  settings: HttpSettings;
   log: Logger;
   website: string;
   platform?: StorePlatform | null;
@@ -146,7 +146,7 @@ export interface LiveStoreOptions {
 
 /** A live store through the polite client (robots.txt, pacing, size caps, SSRF guard), unconditionally. */
 export async function readLiveStore(options: LiveStoreOptions): Promise<StoreReading> {
-  const http = createHttpClient({ settings: options.settings });
+  const http = createHttpClient({ settings: httpSettings(options.settings) });
   try {
     const site = http.forSite({
       roaster: { id: "inspect", website: options.website, default_concurrency: 2 },

@@ -1,5 +1,5 @@
 import type { Roaster } from "../config/roaster.ts";
-import type { Settings } from "../config/settings.ts";
+import type { FirecrawlFallbackSettings } from "../config/setting-sections.ts";
 import type { Queryable } from "../db/database.ts";
 import { monthOf, releaseCredits, reserveCredits } from "../db/firecrawl-credits.ts";
 import { lastFullSweep, loadLastmods } from "../db/page-lastmods.ts";
@@ -48,7 +48,7 @@ export async function incrementalMemory(
  */
 export function budgetedFirecrawl(input: {
   db: Queryable;
-  settings: Pick<Settings, "FIRECRAWL_API_KEY" | "FIRECRAWL_BASE_URL" | "HTTP_MAX_BYTES" | "HTTP_RETRY_AFTER_CAP_MS" | "HTTP_RETRY_BASE_MS">;
+  settings: FirecrawlFallbackSettings;
   roaster: Pick<Roaster, "id" | "firecrawl_budget_limit">;
   now: () => Date;
   signal?: AbortSignal;

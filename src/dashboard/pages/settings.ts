@@ -1,18 +1,15 @@
 import { redactSecrets } from "../../config/secrets.ts";
-import type { Settings } from "../../config/settings.ts";
+import { secretKindOf, type Settings } from "../../config/settings.ts";
 import { html, type Html } from "../html.ts";
 import type { PageContext } from "./context.ts";
 
-/** Settings that are secrets in full: never shown, only whether they are set. */
-const SECRET_SETTINGS = new Set<string>(["DASHBOARD_TOKEN", "DASHBOARD_PASSWORD", "ALERT_WEBHOOK_URL"]);
-
-/** What the settings page shows: secrets hidden, connection strings without credentials. */
+/** What the settings page shows: secret values hidden, connection strings without credentials. */
 export function visibleSettings(settings: Settings): [string, string][] {
   return Object.entries(settings)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, value]): [string, string] => {
       if (value === undefined || value === null) return [key, "—"];
-      if (SECRET_SETTINGS.has(key) || /TOKEN|PASSWORD|SECRET|KEY$/.test(key)) return [key, "set (hidden)"];
+      if (secretKindOf(key) === "value") return [key, "set (hidden)"];
       return [key, redactSecrets(String(value))];
     });
 }

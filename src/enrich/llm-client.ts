@@ -113,12 +113,12 @@ export class LlmClient {
           throw throttled("retry_after_too_long", `${what} with Retry-After ${seconds(retryAfter)}, beyond the ${seconds(this.settings.retryAfterCapMs)} cap`, retryAfter);
         }
         if (attempt >= MAX_ATTEMPTS) {
-          throw status === 429 ? throttled("rate_limited", `${what} after ${MAX_ATTEMPTS} attempts`) : transient(`llm_${status}`, `${what} after ${MAX_ATTEMPTS} attempts`);
+          throw status === 429 ? throttled("rate_limited", `${what} after ${MAX_ATTEMPTS} attempts`) : new ScrapeError(`llm_${status}`, `${what} after ${MAX_ATTEMPTS} attempts`);
         }
         await this.wait(retryAfter ?? backoffMs(attempt, this.settings.retryBaseMs, this.options.random));
         continue;
       }
-      throw permanent(`llm_${status}`, `${what}: ${detail(body)}`);
+      throw new ScrapeError(`llm_${status}`, `${what}: ${detail(body)}`);
     }
   }
 

@@ -252,7 +252,6 @@ export class SiteClient {
           `robots.txt at ${url.origin}/robots.txt asks for a Crawl-delay of ${seconds(rules.crawlDelayMs)} between requests, ` +
             `beyond HTTP_CRAWL_DELAY_CAP_MS (${seconds(cap)}); the store is not read`,
           rules.crawlDelayMs,
-          { final: true },
         );
       }
       this.pacer.raiseFloor(rules.crawlDelayMs);
@@ -312,7 +311,7 @@ export class SiteClient {
       if (retry >= HTTP_RETRIES) {
         const tries = `after ${HTTP_RETRIES + 1} attempts`;
         if (answer.status === 429) throw throttled("rate_limited", `${what} ${tries}`, retryAfter ?? undefined);
-        throw transient(`http_${answer.status}`, `${what} ${tries}`);
+        throw new ScrapeError(`http_${answer.status}`, `${what} ${tries}`);
       }
       if (retryAfter !== null) this.pacer.pauseFor(retryAfter);
       this.site.log?.debug({ url: url.href, status: answer.status, retry: retry + 1, retryAfter }, "retrying");

@@ -150,7 +150,7 @@ export class FirecrawlClient {
         continue;
       }
       const text = `${what}: ${detail(tryJson(body))}`;
-      throw status >= 500 ? transient(`firecrawl_${status}`, text) : permanent(`firecrawl_${status}`, text);
+      throw new ScrapeError(`firecrawl_${status}`, text);
     }
   }
 

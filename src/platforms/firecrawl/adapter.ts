@@ -38,7 +38,7 @@ async function* firecrawlPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
   const currency = ctx.roaster.currency ?? null;
   const website = ctx.roaster.website;
   if (!ctx.firecrawl) {
-    throw new ScrapeError("permanent", "firecrawl_not_configured", "this roaster is read through Firecrawl, but FIRECRAWL_API_KEY is not set");
+    throw new ScrapeError("firecrawl_not_configured", "this roaster is read through Firecrawl, but FIRECRAWL_API_KEY is not set");
   }
   const firecrawl = ctx.firecrawl;
   let mapped: FirecrawlAnswer & { links: string[] };

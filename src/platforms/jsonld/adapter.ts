@@ -39,7 +39,7 @@ async function* jsonldPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
     return;
   }
   if (!discovery.sitemapUrl) {
-    throw new ScrapeError("permanent", "store_not_found", `no sitemap at ${new URL(website).origin} (robots.txt names none; /sitemap.xml and /sitemap_index.xml answer 404)`);
+    throw new ScrapeError("store_not_found", `no sitemap at ${new URL(website).origin} (robots.txt names none; /sitemap.xml and /sitemap_index.xml answer 404)`);
   }
   const warnings = [...discovery.warnings];
   let toRead: SitemapEntry[] = discovery.pages;
@@ -112,7 +112,7 @@ async function readBatch(ctx: AdapterContext, pageNumber: number, batch: Sitemap
     if (result.status === "rejected") {
       failures++;
       const err = result.reason as Error;
-      ctx.log?.warn({ url: entry.loc, err: err.message }, "product page failed");
+      ctx.log?.warn({ url: entry.loc, err }, "product page failed");
       productErrors.push({ productId: productIdFor(entry.loc), message: err.message });
       return;
     }

@@ -107,7 +107,6 @@ async function* wooPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
     } catch (err) {
       if (isJobFatal(err)) throw err;
       const page = failedPage(pageNumber, url, err, pinned, result);
-      ctx.log?.warn({ url, err: page.error?.message }, "WooCommerce page failed");
       yield page;
       consecutiveErrors++;
       if (pageNumber === 1 || page.error?.retry === "throttled" || consecutiveErrors >= MAX_CONSECUTIVE_PAGE_ERRORS) {

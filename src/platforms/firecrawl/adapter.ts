@@ -1,4 +1,4 @@
-import { ScrapeError } from "../../errors.ts";
+import { classify, ScrapeError } from "../../errors.ts";
 import { ACCOUNT_EXHAUSTED, BUDGET_EXHAUSTED, type FirecrawlAnswer } from "../../fetch/firecrawl.ts";
 import type { AdapterContext, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";
 import { failedPage, MAX_CONSECUTIVE_PAGE_ERRORS } from "../paging.ts";
@@ -112,7 +112,7 @@ async function scrapeBatch(firecrawl: FirecrawlAccess, pageNumber: number, batch
       } catch (err) {
         stop ??= stopReason(err);
         if (stop) return;
-        if (err instanceof ScrapeError && err.retry === "throttled") fatal = err;
+        if (classify(err).retry === "throttled") fatal = err;
         else productErrors.push({ productId: productIdFor(url), message: (err as Error).message });
       }
     }

@@ -1,4 +1,4 @@
-import { ScrapeError } from "../../errors.ts";
+import { classify, ScrapeError } from "../../errors.ts";
 import type { FetchResult } from "../../fetch/client.ts";
 import { NO_VALIDATORS } from "../../fetch/validators.ts";
 import type { AdapterContext, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";
@@ -98,7 +98,7 @@ export function emptyPage(pageNumber: number, url: string, currency: string | nu
  */
 async function readBatch(ctx: AdapterContext, pageNumber: number, batch: SitemapEntry[], currency: string | null): Promise<StorePage> {
   const results = await Promise.allSettled(batch.map((entry) => ctx.http.get(entry.loc, { accept: HTML })));
-  const throttled = results.find((r) => r.status === "rejected" && (r.reason as ScrapeError).retry === "throttled");
+  const throttled = results.find((r) => r.status === "rejected" && classify(r.reason).retry === "throttled");
   if (throttled?.status === "rejected") return failedPage(pageNumber, batch[0]!.loc, throttled.reason, currency);
 
   const products: RawProduct[] = [];

@@ -2,7 +2,7 @@ import { Agent } from "undici";
 import { redactSecrets } from "../config/secrets.ts";
 import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
 import { postToService } from "../fetch/service-post.ts";
-import { backoffMs, parseRetryAfter } from "../fetch/retry.ts";
+import { parseRetryAfter, requestBackoffMs } from "../fetch/retry.ts";
 import { seconds, sleep } from "../timers.ts";
 
 // An OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, llama.cpp's server, Ollama's
@@ -94,7 +94,7 @@ export class LlmClient {
         // It may have reached the model and been billed: the reservation stands.
         const error = err instanceof ScrapeError ? err : transient("llm_unreachable", `the LLM at ${origin(endpoint)} failed: ${redactSecrets((err as Error).message)}`, err);
         if (this.options.signal?.aborted || error.retry !== "transient" || attempt >= MAX_ATTEMPTS) throw error;
-        await this.wait(backoffMs(attempt, this.settings.retryBaseMs, this.options.random));
+        await this.wait(requestBackoffMs(attempt, this.settings.retryBaseMs, this.options.random));
         continue;
       }
       const what = `the LLM at ${origin(endpoint)} answered ${status}`;
@@ -113,12 +113,12 @@ export class LlmClient {
           throw throttled("retry_after_too_long", `${what} with Retry-After ${seconds(retryAfter)}, beyond the ${seconds(this.settings.retryAfterCapMs)} cap`, retryAfter);
         }
         if (attempt >= MAX_ATTEMPTS) {
-          throw status === 429 ? throttled("rate_limited", `${what} after ${MAX_ATTEMPTS} attempts`) : transient(`llm_${status}`, `${what} after ${MAX_ATTEMPTS} attempts`);
+          throw status === 429 ? throttled("rate_limited", `${what} after ${MAX_ATTEMPTS} attempts`) : new ScrapeError(`llm_${status}`, `${what} after ${MAX_ATTEMPTS} attempts`);
         }
-        await this.wait(retryAfter ?? backoffMs(attempt, this.settings.retryBaseMs, this.options.random));
+        await this.wait(retryAfter ?? requestBackoffMs(attempt, this.settings.retryBaseMs, this.options.random));
         continue;
       }
-      throw permanent(`llm_${status}`, `${what}: ${detail(body)}`);
+      throw new ScrapeError(`llm_${status}`, `${what}: ${detail(body)}`);
     }
   }
 

@@ -9,7 +9,7 @@ import type { Logger } from "../log/logger.ts";
 import { readBody, TOO_LARGE_CODE } from "./body.ts";
 import { assertFetchableUrl, guardedLookup, sameSite, type LookupFunction } from "./guard.ts";
 import { Pacer } from "./pacer.ts";
-import { backoffMs, parseRetryAfter, RETRYABLE_STATUSES } from "./retry.ts";
+import { parseRetryAfter, requestBackoffMs, RETRYABLE_STATUSES } from "./retry.ts";
 import { robotsAgentToken, sharedRobotsCache, type RobotsCache } from "./robots.ts";
 import type { FetchStats } from "./stats.ts";
 import { loadValidators, NO_VALIDATORS, type Validators } from "./validators.ts";
@@ -235,7 +235,6 @@ export class SiteClient {
           `robots.txt at ${url.origin}/robots.txt asks for a Crawl-delay of ${seconds(rules.crawlDelayMs)} between requests, ` +
             `beyond HTTP_CRAWL_DELAY_CAP_MS (${seconds(cap)}); the store is not read`,
           rules.crawlDelayMs,
-          { final: true },
         );
       }
       this.pacer.raiseFloor(rules.crawlDelayMs);
@@ -278,7 +277,7 @@ export class SiteClient {
         const error = asScrapeError(err, url.href);
         if (this.site.signal?.aborted || error.retry !== "transient" || retry >= HTTP_RETRIES) throw error;
         this.site.log?.debug({ url: url.href, err: error.message, retry: retry + 1 }, "request failed; retrying");
-        await this.waitBeforeRetry(backoffMs(retry + 1, HTTP_RETRY_BASE_MS, this.random));
+        await this.waitBeforeRetry(requestBackoffMs(retry + 1, HTTP_RETRY_BASE_MS, this.random));
         continue;
       }
       if (!RETRYABLE_STATUSES.has(answer.status)) return answer;
@@ -295,11 +294,11 @@ export class SiteClient {
       if (retry >= HTTP_RETRIES) {
         const tries = `after ${HTTP_RETRIES + 1} attempts`;
         if (answer.status === 429) throw throttled("rate_limited", `${what} ${tries}`, retryAfter ?? undefined);
-        throw transient(`http_${answer.status}`, `${what} ${tries}`);
+        throw new ScrapeError(`http_${answer.status}`, `${what} ${tries}`);
       }
       if (retryAfter !== null) this.pacer.pauseFor(retryAfter);
       this.site.log?.debug({ url: url.href, status: answer.status, retry: retry + 1, retryAfter }, "retrying");
-      await this.waitBeforeRetry(retryAfter ?? backoffMs(retry + 1, HTTP_RETRY_BASE_MS, this.random));
+      await this.waitBeforeRetry(retryAfter ?? requestBackoffMs(retry + 1, HTTP_RETRY_BASE_MS, this.random));
     }
   }
 

@@ -3,7 +3,7 @@ import { redactSecrets } from "../config/secrets.ts";
 import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { postToService } from "./service-post.ts";
-import { backoffMs, parseRetryAfter } from "./retry.ts";
+import { parseRetryAfter, requestBackoffMs } from "./retry.ts";
 import { sleep } from "../timers.ts";
 
 // Firecrawl (https://docs.firecrawl.dev), the paid fallback fetcher: it fetches and renders a
@@ -117,7 +117,7 @@ export class FirecrawlClient {
         // It may have reached Firecrawl and been billed: the reservation stands.
         const error = err instanceof ScrapeError ? err : transient("firecrawl_unreachable", `Firecrawl ${path} for ${target} failed: ${redactSecrets((err as Error).message)}`, err);
         if (this.options.signal?.aborted || error.retry !== "transient" || attempt >= MAX_ATTEMPTS) throw error;
-        await this.wait(backoffMs(attempt, this.settings.retryBaseMs, this.options.random));
+        await this.wait(requestBackoffMs(attempt, this.settings.retryBaseMs, this.options.random));
         continue;
       }
       const what = `Firecrawl ${path} for ${target} answered ${status}`;
@@ -142,15 +142,15 @@ export class FirecrawlClient {
           throw throttled("retry_after_too_long", `${what} with Retry-After ${Math.ceil(retryAfter / 1000)} s, beyond the ${this.settings.retryAfterCapMs / 1000} s cap`, retryAfter);
         }
         if (attempt >= MAX_ATTEMPTS) throw throttled("rate_limited", `${what} after ${MAX_ATTEMPTS} attempts`, retryAfter ?? undefined);
-        await this.wait(retryAfter ?? backoffMs(attempt, this.settings.retryBaseMs, this.options.random));
+        await this.wait(retryAfter ?? requestBackoffMs(attempt, this.settings.retryBaseMs, this.options.random));
         continue;
       }
       if (status >= 500 && attempt < MAX_ATTEMPTS) {
-        await this.wait(backoffMs(attempt, this.settings.retryBaseMs, this.options.random));
+        await this.wait(requestBackoffMs(attempt, this.settings.retryBaseMs, this.options.random));
         continue;
       }
       const text = `${what}: ${detail(tryJson(body))}`;
-      throw status >= 500 ? transient(`firecrawl_${status}`, text) : permanent(`firecrawl_${status}`, text);
+      throw new ScrapeError(`firecrawl_${status}`, text);
     }
   }
 

@@ -1,3 +1,5 @@
+import { backoffMs } from "../backoff.ts";
+
 // The request-level retry policy: which answers are worth another attempt, and how long to
 // wait before it.
 
@@ -19,10 +21,10 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
 }
 
 /**
- * Exponential backoff with jitter: base × 2^(retry−1), plus up to 25 % more at random
- * (1, 2, 4 s … with the default 1 s base), so many clients do not retry in step.
+ * A request retry's wait: base × 2^(retry−1) plus up to a quarter more at random (1, 2, 4 s …
+ * with the default 1 s base). The one backoff, from 1.25 × base with a fifth taken off the top:
+ * [1.25 d × 0.8, 1.25 d] = [d, 1.25 d].
  */
-export function backoffMs(retry: number, baseMs: number, random: () => number = Math.random): number {
-  const exp = baseMs * 2 ** Math.max(0, retry - 1);
-  return Math.round(exp * (1 + 0.25 * random()));
+export function requestBackoffMs(retry: number, baseMs: number, random: () => number = Math.random): number {
+  return backoffMs(retry, baseMs * 1.25, 0.2, random);
 }

@@ -1,8 +1,8 @@
 import { Agent, FormData } from "undici";
 import { redactSecrets } from "../config/secrets.ts";
-import { permanent, throttled, transient } from "../errors.ts";
+import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
 import { postToService } from "../fetch/service-post.ts";
-import { backoffMs, parseRetryAfter } from "../fetch/retry.ts";
+import { parseRetryAfter, requestBackoffMs } from "../fetch/retry.ts";
 import { seconds, sleep } from "../timers.ts";
 
 // ImageKit's upload API (https://docs.imagekit.io/api-reference/upload-file-api/server-side-file-upload):
@@ -58,7 +58,7 @@ export class ImageKitClient {
         ({ status, retryAfterHeader, body } = await this.exchange(file));
       } catch (err) {
         if (this.options.signal?.aborted || attempt >= MAX_ATTEMPTS) throw asTransient(err);
-        await this.wait(backoffMs(attempt, this.settings.retryBaseMs, this.options.random));
+        await this.wait(requestBackoffMs(attempt, this.settings.retryBaseMs, this.options.random));
         continue;
       }
       const what = `ImageKit's upload API answered ${status}`;
@@ -69,11 +69,11 @@ export class ImageKitClient {
         if (retryAfter !== null && retryAfter > this.settings.retryAfterCapMs) {
           throw throttled("retry_after_too_long", `${what} with Retry-After ${seconds(retryAfter)}, beyond the ${seconds(this.settings.retryAfterCapMs)} cap`, retryAfter);
         }
-        if (attempt >= MAX_ATTEMPTS) throw transient(`imagekit_${status}`, `${what} after ${MAX_ATTEMPTS} attempts`);
-        await this.wait(retryAfter ?? backoffMs(attempt, this.settings.retryBaseMs, this.options.random));
+        if (attempt >= MAX_ATTEMPTS) throw new ScrapeError(`imagekit_${status}`, `${what} after ${MAX_ATTEMPTS} attempts`);
+        await this.wait(retryAfter ?? requestBackoffMs(attempt, this.settings.retryBaseMs, this.options.random));
         continue;
       }
-      throw permanent(`imagekit_${status}`, `${what}: ${redactSecrets(body.subarray(0, 200).toString("utf8").replace(/\s+/g, " "))}`);
+      throw new ScrapeError(`imagekit_${status}`, `${what}: ${redactSecrets(body.subarray(0, 200).toString("utf8").replace(/\s+/g, " "))}`);
     }
   }
 

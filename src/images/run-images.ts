@@ -89,7 +89,7 @@ export async function runImageStage(input: {
 
   const copy = async (image: ImageToUpload): Promise<void> => {
     const url = URL.canParse(image.url) ? new URL(image.url) : null;
-    if (!url) throw new ScrapeError("permanent", "invalid_url", `${JSON.stringify(image.url.slice(0, 200))} is not an absolute URL`);
+    if (!url) throw new ScrapeError("invalid_url", `${JSON.stringify(image.url.slice(0, 200))} is not an absolute URL`);
     const site = siteOf(url);
     const expect = { contentType: IMAGE_CONTENT_TYPE, maxBytes: settings.IMAGE_MAX_BYTES };
     let answer = await site.get(url.href, { conditional: true, accept: "image/avif,image/webp,image/png,image/jpeg,image/gif", expect });
@@ -103,9 +103,9 @@ export async function runImageStage(input: {
       }
       answer = await site.get(url.href, { accept: "image/*", expect });
     }
-    if (answer.status >= 400) throw new ScrapeError("permanent", `image_http_${answer.status}`, `${url.href} answered ${answer.status}`);
+    if (answer.status >= 400) throw new ScrapeError(`image_http_${answer.status}`, `${url.href} answered ${answer.status}`);
     const type = imageTypeOf(answer.body);
-    if (!type) throw new ScrapeError("permanent", "not_an_image", `${url.href} is not a JPEG, PNG, GIF, WebP or AVIF image (${answer.body.length} bytes)`);
+    if (!type) throw new ScrapeError("not_an_image", `${url.href} is not a JPEG, PNG, GIF, WebP or AVIF image (${answer.body.length} bytes)`);
     const contentHash = createHash("sha256").update(answer.body).digest("hex");
     let imagekitUrl = await knownUpload(db, contentHash);
     if (imagekitUrl) {

@@ -148,6 +148,7 @@ export async function processPages(
           message: page.error.message,
           retry: page.error.retry,
         });
+        // The one line for a failed page (adapters do not log it): the error, code included, under `err`.
         input.log.warn({ url: page.url, err: page.error }, "page failed");
         continue;
       }

@@ -1,7 +1,7 @@
 import type { Deps } from "../app/deps.ts";
 import type { Roaster } from "../config/roaster.ts";
 import type { RunStatus } from "../db/enums.ts";
-import { endsJob, retryClassOf, ScrapeError } from "../errors.ts";
+import { classify, ScrapeError } from "../errors.ts";
 import { createFetchStats, type FetchStats } from "../fetch/stats.ts";
 import { saveValidators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
@@ -10,7 +10,6 @@ import { detectAndSavePlatform } from "../platforms/detect.ts";
 import { recordFullSweep, saveLastmods } from "../db/page-lastmods.ts";
 import { ensureSource, readViaOf, saveReadVia } from "../db/roasters.ts";
 import type { JobPayload } from "../queue/job.ts";
-import { markSlotFinished } from "../scheduler/slots.ts";
 import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
@@ -23,8 +22,9 @@ import { runImageStage } from "../images/run-images.ts";
 
 // The seam between the worker and the ingest pipeline. The worker loads the roaster and
 // holds its lease; the pipeline does the run: a scrape_runs row, the store's pages through
-// the polite client and the platform adapter, normalization and persistence, the run's
-// stats, and the schedule slot it served.
+// the polite client and the platform adapter, normalization and persistence, and the run's
+// stats. It reports how the run ended; whether that was the job's last attempt (and so
+// served its schedule slot) is the worker's to decide.
 
 export interface PipelineInput {
   jobId: string;
@@ -37,6 +37,8 @@ export interface PipelineInput {
   log: Logger;
   /** Aborted when the process must stop at once (second signal, shutdown timeout, lease lost). */
   signal: AbortSignal;
+  /** Told once the run is recorded, with what it failed with (null: it did not fail). */
+  runEnded: (end: { runId: string; failure: unknown }) => Promise<void>;
 }
 
 export interface RunSummary {
@@ -129,12 +131,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     }
   } catch (err) {
     fatal = err;
-    addError(stats, {
-      scope: "run",
-      message: (err as Error).message,
-      retry: retryClassOf(err),
-      ...(err instanceof ScrapeError ? { code: err.code } : {}),
-    });
+    const { retry, code } = classify(err);
+    addError(stats, { scope: "run", message: (err as Error).message, retry, ...(code === null ? {} : { code }) });
   }
 
   if (llm) Object.assign(stats, await llm.finish());
@@ -148,10 +146,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   roundTimings(stats);
   const status = runStatusOf(stats, fatal !== null);
   await finishRun(db, runId, status, stats);
-  // A run that will be retried has not served its slot yet: if the queue loses the retry,
-  // the scheduler must still see the slot as unfinished.
-  const final = fatal === null || endsJob(fatal, deps.settings.JOB_RETRY_AFTER_CAP_MS) || input.attempt >= deps.settings.JOB_ATTEMPTS;
-  if (final) await markSlotFinished(db, { jobId: input.jobId, runId });
+  await input.runEnded({ runId, failure: fatal });
   await announceAlerts(alerts, { roaster: roaster.slug, runId, webhookUrl: deps.settings.ALERT_WEBHOOK_URL, log });
 
   if (fatal !== null) throw fatal;
@@ -160,10 +155,10 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
 
 /** The run's failure when no page could be read: the first page's, so its class, wait and finality hold. */
 function allPagesFailed(first: ScrapeError | null): ScrapeError {
-  return new ScrapeError(first?.retry ?? "transient", "all_pages_failed", `every page failed; first: ${first?.message ?? "unknown"}`, {
+  return new ScrapeError("all_pages_failed", `every page failed; first: ${first?.message ?? "unknown"}`, {
     cause: first ?? undefined,
     ...(first?.retryAfterMs !== undefined ? { retryAfterMs: first.retryAfterMs } : {}),
-    ...(first ? { final: first.final } : {}),
+    ...(first ? { inherit: { retry: first.retry, final: first.final } } : {}),
   });
 }
 

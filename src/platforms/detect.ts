@@ -51,7 +51,7 @@ export async function detectPlatform(http: PoliteFetcher, website: string): Prom
         disallowed = err;
         continue;
       }
-      if ((err as { code?: string }).code === "html_instead_of_json" || (err as { code?: string }).code === "invalid_json") {
+      if (err instanceof ScrapeError && (err.code === "html_instead_of_json" || err.code === "invalid_json")) {
         continue;
       }
       throw err;

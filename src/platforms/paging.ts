@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { permanent, ScrapeError } from "../errors.ts";
+import { classify, permanent, ScrapeError } from "../errors.ts";
 import { asScrapeError } from "../fetch/client.ts";
 import { NO_VALIDATORS } from "../fetch/validators.ts";
 import type { FetchResult } from "../fetch/client.ts";
@@ -15,9 +15,12 @@ export function stored(result: FetchResult): StoredResponse {
   return { url: result.finalUrl, status: result.status, contentType: result.contentType, body: result.body };
 }
 
-/** Errors that end the whole job rather than one page (final ones: a Crawl-delay beyond the cap, the deadline). */
+/**
+ * Errors that end the whole job rather than one page: robots.txt disallowing, no store, and
+ * final ones (a Crawl-delay beyond the cap, the deadline). The table in src/errors.ts says which.
+ */
 export function isJobFatal(err: unknown): boolean {
-  return err instanceof ScrapeError && (err.code === "robots_disallowed" || err.code === "store_not_found" || err.final);
+  return classify(err).endsRun;
 }
 
 export function failedPage(
@@ -112,7 +115,7 @@ export function assertPageSize(count: number, limit: number, url: string, platfo
 /** A non-2xx final answer for a page (after the client's retries) as a classified error. */
 export function statusError(result: FetchResult, what: string): ScrapeError {
   const detail = result.body.subarray(0, 200).toString("utf8").replace(/\s+/g, " ").trim();
-  return permanent(
+  return new ScrapeError(
     result.status === 404 || result.status === 410 ? "not_found" : `http_${result.status}`,
     `${what} ${result.url} answered ${result.status}${detail ? `: ${detail}` : ""}`,
   );

@@ -1,3 +1,4 @@
+import { backoffMs } from "../backoff.ts";
 import type { JobPayload } from "./job.ts";
 
 // The queue contract both backends keep: BullMQ on Redis (bullmq.ts) and the in-process
@@ -124,13 +125,10 @@ export class RetryLaterError extends Error {
 }
 
 /**
- * Delay before the retry that follows `attemptsMade` failed attempts: BullMQ's own
- * exponential-with-jitter formula, or the error's own delay (RetryLaterError).
+ * Delay before the retry that follows `attemptsMade` failed attempts, on both backends: the
+ * one backoff (BullMQ's exponential-with-jitter formula), or the error's own delay (RetryLaterError).
  */
 export function retryDelayMs(policy: RetryPolicy, attemptsMade: number, err?: unknown): number {
   if (err instanceof RetryLaterError) return err.delayMs;
-  const max = Math.round(2 ** (attemptsMade - 1) * policy.backoffMs);
-  if (policy.jitter <= 0) return max;
-  const min = max * (1 - policy.jitter);
-  return Math.floor(Math.random() * max * policy.jitter + min);
+  return backoffMs(attemptsMade, policy.backoffMs, policy.jitter);
 }

@@ -1,10 +1,9 @@
-import { Backoffs, DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobType as BullState } from "bullmq";
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobType as BullState } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "../log/logger.ts";
 import {
   DeferJobError,
   FailJobError,
-  RetryLaterError,
   type ConsumeOptions,
   type Consumer,
   type EnqueueOptions,
@@ -16,6 +15,7 @@ import {
   type QueueBackend,
   type Retention,
   type RetryPolicy,
+  retryDelayMs,
 } from "./backend.ts";
 import { jobIdFor, type JobPayload } from "./job.ts";
 import { after } from "../timers.ts";
@@ -25,7 +25,7 @@ import { after } from "../timers.ts";
 // contract's three handler signals onto them.
 
 export const QUEUE_NAME = "scrape";
-/** Our backoff type: BullMQ's exponential-with-jitter, unless the error names its own delay. */
+/** Our backoff type: the one backoff (src/backoff.ts, BullMQ's exponential-with-jitter), unless the error names its own delay. */
 const BACKOFF_TYPE = "scrape";
 
 export interface BullmqOptions {
@@ -57,7 +57,6 @@ export function openBullmqQueue(options: BullmqOptions): QueueBackend {
     removeOnFail: { count: options.retention.keepFailed },
     ...(opts?.delayMs ? { delay: opts.delayMs } : {}),
   });
-  const exponential = Backoffs.builtinStrategies.exponential!(options.retry.backoffMs, options.retry.jitter);
   const workers = new Set<Worker>();
 
   const backend: QueueBackend = {
@@ -114,8 +113,7 @@ export function openBullmqQueue(options: BullmqOptions): QueueBackend {
           removeOnComplete: { count: options.retention.keepCompleted },
           removeOnFail: { count: options.retention.keepFailed },
           settings: {
-            backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
-              err instanceof RetryLaterError ? err.delayMs : exponential(attemptsMade),
+            backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => retryDelayMs(options.retry, attemptsMade, err),
           },
         },
       );

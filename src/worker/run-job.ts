@@ -4,7 +4,9 @@ import type { Logger } from "../log/logger.ts";
 import { runPipeline, type PipelineInput, type RunSummary } from "../pipeline/run-pipeline.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { after, seconds } from "../timers.ts";
+import { markSlotFinished } from "../scheduler/slots.ts";
 import { claimRoaster, holdLease, PROCESS_HOLDER } from "./lease.ts";
+import { isLastAttempt } from "./last-attempt.ts";
 
 // The single function that does a roaster's job, for every way in: the BullMQ worker, the
 // embedded worker and the inline `scrape` command. It loads the roaster, holds its lease
@@ -18,6 +20,8 @@ export interface RunJobInput {
   job: JobPayload;
   /** 1-based attempt number. */
   attempt: number;
+  /** The queue's attempts for this job; defaults to JOB_ATTEMPTS (an inline scrape has no queue). */
+  maxAttempts?: number;
   deps: Deps;
   /** Scoped logger (jobId, roaster, type, attempt). */
   log: Logger;
@@ -59,6 +63,12 @@ export async function runJob(input: RunJobInput): Promise<RunSummary> {
       deps,
       log,
       signal: AbortSignal.any([input.signal, lease.lost, deadline.signal]),
+      runEnded: async ({ runId, failure }) => {
+        // A run that will be retried has not served its slot yet: if the queue loses the
+        // retry, the scheduler must still see the slot as unfinished.
+        const attempts = { attempt: input.attempt, maxAttempts: input.maxAttempts ?? deps.settings.JOB_ATTEMPTS };
+        if (failure === null || isLastAttempt(failure, attempts, deps.settings)) await markSlotFinished(deps.db, { jobId: input.jobId, runId });
+      },
     });
   } finally {
     clearTimeout(timer);
@@ -72,9 +82,7 @@ export async function runJob(input: RunJobInput): Promise<RunSummary> {
  */
 export function deadlineError(timeoutMs: number): ScrapeError {
   return new ScrapeError(
-    "transient",
     "deadline",
     `deadline: the job ran longer than JOB_TIMEOUT_MS (${seconds(timeoutMs)}); its requests were aborted and it is not retried before the roaster's next slot`,
-    { final: true },
   );
 }

@@ -1,6 +1,6 @@
 import type { Deps } from "../app/deps.ts";
 import type { Settings } from "../config/settings.ts";
-import { coerceError, endsJob, retryClassOf, ScrapeError } from "../errors.ts";
+import { classify, coerceError, endsJob } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { observeJob, type FinishedAttempt } from "../metrics/observe-job.ts";
 import {
@@ -13,6 +13,7 @@ import {
   type QueueBackend,
 } from "../queue/backend.ts";
 import { seconds } from "../timers.ts";
+import { isLastAttempt } from "./last-attempt.ts";
 import { RoasterBusyError } from "./lease.ts";
 import { runJob, type JobWork } from "./run-job.ts";
 
@@ -43,20 +44,21 @@ export function decideRetry(
     // Shutting down: put it back at once for another worker, without using an attempt.
     return { outcome: "deferred", signal: new DeferJobError(0, `interrupted by shutdown: ${error.message}`) };
   }
-  // Permanent, final (a deadline, a Crawl-delay beyond the cap) or asking for a wait beyond
-  // JOB_RETRY_AFTER_CAP_MS: the remaining attempts would only load the store for nothing.
-  if (endsJob(err, settings.JOB_RETRY_AFTER_CAP_MS)) return { outcome: "failed", signal: new FailJobError(whyNotRetried(err, error, settings)) };
-  if (job.attempt >= job.maxAttempts) return { outcome: "failed", signal: error };
-  const retry = retryClassOf(err);
-  if (retry === "throttled" && err instanceof ScrapeError && err.retryAfterMs !== undefined) {
-    return { outcome: "retrying", signal: new RetryLaterError(error, err.retryAfterMs) };
+  if (isLastAttempt(err, job, settings)) {
+    // Permanent, final (a deadline, a Crawl-delay beyond the cap) or asking for a wait beyond
+    // JOB_RETRY_AFTER_CAP_MS: the remaining attempts would only load the store for nothing.
+    const attemptsLeftUnused = endsJob(err, settings.JOB_RETRY_AFTER_CAP_MS);
+    return { outcome: "failed", signal: attemptsLeftUnused ? new FailJobError(whyNotRetried(err, error, settings)) : error };
   }
+  const { retry, retryAfterMs } = classify(err);
+  if (retry === "throttled" && retryAfterMs !== undefined) return { outcome: "retrying", signal: new RetryLaterError(error, retryAfterMs) };
   return { outcome: "retrying", signal: error };
 }
 
 /** The error a job fails with: for a wait beyond the cap, saying why its attempts were left unused. */
 function whyNotRetried(err: unknown, error: Error, settings: Pick<Settings, "JOB_RETRY_AFTER_CAP_MS">): Error {
-  if (!(err instanceof ScrapeError) || err.retry !== "throttled" || err.final) return error;
+  const { retry, final } = classify(err);
+  if (retry !== "throttled" || final) return error;
   return new Error(
     `${error.message}; a wait beyond JOB_RETRY_AFTER_CAP_MS (${seconds(settings.JOB_RETRY_AFTER_CAP_MS)}): not retried, the roaster's next slot tries again`,
     { cause: error },
@@ -93,6 +95,7 @@ export function jobHandler(options: Omit<WorkerOptions, "queue" | "concurrency">
         jobId: job.id,
         job: job.payload,
         attempt: job.attempt,
+        maxAttempts: job.maxAttempts,
         deps,
         log,
         signal: job.signal,
@@ -107,7 +110,7 @@ export function jobHandler(options: Omit<WorkerOptions, "queue" | "concurrency">
       return summary;
     } catch (err) {
       const decision = decideRetry(err, job, deps.settings);
-      const fields = { outcome: decision.outcome, durationMs: durationMs(), retryClass: retryClassOf(err), err: coerceError(err) };
+      const fields = { outcome: decision.outcome, durationMs: durationMs(), retryClass: classify(err).retry, err: coerceError(err) };
       if (decision.outcome === "failed") log.error(fields, "job finished");
       else if (decision.outcome === "retrying") log.warn(fields, "job finished");
       else log.info({ ...fields, err: undefined, reason: coerceError(err).message }, "job finished");

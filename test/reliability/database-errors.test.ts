@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app/runtime.ts";
 import { openDatabase } from "../../src/db/database.ts";
-import { retryClassOf } from "../../src/errors.ts";
+import { classify } from "../../src/errors.ts";
 import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { manualSlot } from "../../src/queue/enqueue.ts";
 import { retentionFrom, retryPolicyFrom } from "../../src/queue/open-queue.ts";
@@ -46,7 +46,7 @@ describe.each(testEngines())("database errors on %s", (engine) => {
     const err = await errorOf(run);
     const code = name.slice(0, 5);
     expect((err as { code?: string }).code).toBe(code);
-    expect(retryClassOf(err)).toBe("permanent");
+    expect(classify(err).retry).toBe("permanent");
   });
 
   // PGlite's WASM stack is larger than the server's max_stack_depth: it parses this JSON,
@@ -55,16 +55,16 @@ describe.each(testEngines())("database errors on %s", (engine) => {
     it("54001 stack depth exceeded (JSON nested 100,000 deep) is permanent", async () => {
       const err = await errorOf(q("SELECT $1::jsonb", ["[".repeat(100_000) + "]".repeat(100_000)]));
       expect((err as { code?: string }).code).toBe("54001");
-      expect(retryClassOf(err)).toBe("permanent");
+      expect(classify(err).retry).toBe("permanent");
     });
   }
 
   it("connection and serialization failures stay transient", async () => {
     const nowhere = await openDatabase({ databaseUrl: "postgres://postgres@127.0.0.1:9/none", dataDir: tmpdir() });
     const refused = await errorOf(() => nowhere.query("SELECT 1")).finally(() => nowhere.close());
-    expect(retryClassOf(refused)).toBe("transient");
+    expect(classify(refused).retry).toBe("transient");
     for (const code of ["40001", "40P01", "08006", "57P01", "53300"]) {
-      expect(retryClassOf(Object.assign(new Error("from the server"), { code }))).toBe("transient");
+      expect(classify(Object.assign(new Error("from the server"), { code })).retry).toBe("transient");
     }
   });
 });

@@ -275,10 +275,10 @@ describe("runJob, scrape, enqueue, status", () => {
   it("decideRetry maps retry classes to the queue's signals", () => {
     const ctx = { attempt: 2, maxAttempts: 6, signal: new AbortController().signal };
     const s = { JOB_DEFER_MS: 1000, JOB_BACKOFF_JITTER: 0.2, JOB_RETRY_AFTER_CAP_MS: 3_600_000 };
-    expect(decideRetry(new ScrapeError("permanent", "robots", "disallowed"), ctx, s)).toMatchObject({ outcome: "failed", signal: expect.any(FailJobError) });
-    expect(decideRetry(transient("t", "timeout"), ctx, s)).toMatchObject({ outcome: "retrying", signal: { message: "timeout" } });
-    expect(decideRetry(transient("t", "timeout"), { ...ctx, attempt: 6 }, s)).toMatchObject({ outcome: "failed" });
-    const throttle = decideRetry(throttled("http_429", "slow down", 30_000), ctx, s);
+    expect(decideRetry(new ScrapeError("robots_disallowed", "disallowed"), ctx, s)).toMatchObject({ outcome: "failed", signal: expect.any(FailJobError) });
+    expect(decideRetry(transient("timeout", "timeout"), ctx, s)).toMatchObject({ outcome: "retrying", signal: { message: "timeout" } });
+    expect(decideRetry(transient("timeout", "timeout"), { ...ctx, attempt: 6 }, s)).toMatchObject({ outcome: "failed" });
+    const throttle = decideRetry(throttled("rate_limited", "slow down", 30_000), ctx, s);
     expect(throttle.outcome).toBe("retrying");
     expect(throttle.signal).toBeInstanceOf(RetryLaterError);
     expect((throttle.signal as RetryLaterError).delayMs).toBe(30_000);
@@ -287,7 +287,7 @@ describe("runJob, scrape, enqueue, status", () => {
     const tooLong = decideRetry(throttled("retry_after_too_long", "wait years", 3_600_001), ctx, s);
     expect(tooLong).toMatchObject({ outcome: "failed", signal: expect.any(FailJobError) });
     expect(tooLong.signal.message).toBe("wait years; a wait beyond JOB_RETRY_AFTER_CAP_MS (3600 s): not retried, the roaster's next slot tries again");
-    expect(decideRetry(throttled("crawl_delay_too_long", "1 h apart", 3_600_000, { final: true }), ctx, s)).toMatchObject({ outcome: "failed" });
+    expect(decideRetry(throttled("crawl_delay_too_long", "1 h apart", 3_600_000), ctx, s)).toMatchObject({ outcome: "failed" });
     expect(decideRetry(deadlineError(1000), ctx, s)).toMatchObject({ outcome: "failed", signal: expect.any(FailJobError) });
     expect(decideRetry(Object.assign(new Error("invalid input syntax"), { code: "22P02" }), ctx, s)).toMatchObject({ outcome: "failed" });
     expect(decideRetry(Object.assign(new Error("could not serialize"), { code: "40001" }), ctx, s)).toMatchObject({ outcome: "retrying" });

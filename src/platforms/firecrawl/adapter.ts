@@ -1,4 +1,4 @@
-import { ScrapeError } from "../../errors.ts";
+import { classify, ScrapeError } from "../../errors.ts";
 import { ACCOUNT_EXHAUSTED, BUDGET_EXHAUSTED, type FirecrawlAnswer } from "../../fetch/firecrawl.ts";
 import type { AdapterContext, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";
 import { failedPage, MAX_CONSECUTIVE_PAGE_ERRORS } from "../paging.ts";
@@ -38,7 +38,7 @@ async function* firecrawlPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
   const currency = ctx.roaster.currency ?? null;
   const website = ctx.roaster.website;
   if (!ctx.firecrawl) {
-    throw new ScrapeError("permanent", "firecrawl_not_configured", "this roaster is read through Firecrawl, but FIRECRAWL_API_KEY is not set");
+    throw new ScrapeError("firecrawl_not_configured", "this roaster is read through Firecrawl, but FIRECRAWL_API_KEY is not set");
   }
   const firecrawl = ctx.firecrawl;
   let mapped: FirecrawlAnswer & { links: string[] };
@@ -112,7 +112,7 @@ async function scrapeBatch(firecrawl: FirecrawlAccess, pageNumber: number, batch
       } catch (err) {
         stop ??= stopReason(err);
         if (stop) return;
-        if (err instanceof ScrapeError && err.retry === "throttled") fatal = err;
+        if (classify(err).retry === "throttled") fatal = err;
         else productErrors.push({ productId: productIdFor(url), message: (err as Error).message });
       }
     }

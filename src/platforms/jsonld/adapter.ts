@@ -1,4 +1,4 @@
-import { ScrapeError } from "../../errors.ts";
+import { classify, ScrapeError } from "../../errors.ts";
 import type { FetchResult } from "../../fetch/client.ts";
 import { NO_VALIDATORS } from "../../fetch/validators.ts";
 import type { AdapterContext, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";
@@ -39,7 +39,7 @@ async function* jsonldPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
     return;
   }
   if (!discovery.sitemapUrl) {
-    throw new ScrapeError("permanent", "store_not_found", `no sitemap at ${new URL(website).origin} (robots.txt names none; /sitemap.xml and /sitemap_index.xml answer 404)`);
+    throw new ScrapeError("store_not_found", `no sitemap at ${new URL(website).origin} (robots.txt names none; /sitemap.xml and /sitemap_index.xml answer 404)`);
   }
   const warnings = [...discovery.warnings];
   let toRead: SitemapEntry[] = discovery.pages;
@@ -98,7 +98,7 @@ export function emptyPage(pageNumber: number, url: string, currency: string | nu
  */
 async function readBatch(ctx: AdapterContext, pageNumber: number, batch: SitemapEntry[], currency: string | null): Promise<StorePage> {
   const results = await Promise.allSettled(batch.map((entry) => ctx.http.get(entry.loc, { accept: HTML })));
-  const throttled = results.find((r) => r.status === "rejected" && (r.reason as ScrapeError).retry === "throttled");
+  const throttled = results.find((r) => r.status === "rejected" && classify(r.reason).retry === "throttled");
   if (throttled?.status === "rejected") return failedPage(pageNumber, batch[0]!.loc, throttled.reason, currency);
 
   const products: RawProduct[] = [];
@@ -112,7 +112,7 @@ async function readBatch(ctx: AdapterContext, pageNumber: number, batch: Sitemap
     if (result.status === "rejected") {
       failures++;
       const err = result.reason as Error;
-      ctx.log?.warn({ url: entry.loc, err: err.message }, "product page failed");
+      ctx.log?.warn({ url: entry.loc, err }, "product page failed");
       productErrors.push({ productId: productIdFor(entry.loc), message: err.message });
       return;
     }

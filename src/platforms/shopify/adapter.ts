@@ -102,7 +102,6 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
     } catch (err) {
       if (isJobFatal(err)) throw err;
       const page = failedPage(pageNumber, url, err, currency, result);
-      ctx.log?.warn({ url, err: page.error?.message }, "Shopify page failed");
       yield page;
       consecutiveErrors++;
       // A failed first page says nothing good about the rest; a throttled one asks us to stop.

@@ -1,6 +1,6 @@
 import type { FetchResult } from "../../fetch/client.ts";
 import { NO_VALIDATORS } from "../../fetch/validators.ts";
-import { ScrapeError } from "../../errors.ts";
+import { classify } from "../../errors.ts";
 import type { AdapterContext, PlatformAdapter, StorePage, StoredResponse } from "../adapter.ts";
 import {
   failedPage,
@@ -107,7 +107,6 @@ async function* wooPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
     } catch (err) {
       if (isJobFatal(err)) throw err;
       const page = failedPage(pageNumber, url, err, pinned, result);
-      ctx.log?.warn({ url, err: page.error?.message }, "WooCommerce page failed");
       yield page;
       consecutiveErrors++;
       if (pageNumber === 1 || page.error?.retry === "throttled" || consecutiveErrors >= MAX_CONSECUTIVE_PAGE_ERRORS) {
@@ -192,7 +191,7 @@ async function fetchVariations(ctx: AdapterContext, endpoint: string, products: 
     return useful;
   };
   const fail = (ids: number[], err: unknown) => {
-    if ((err instanceof ScrapeError && err.retry === "throttled") || isJobFatal(err)) {
+    if (classify(err).retry === "throttled" || isJobFatal(err)) {
       stopped = true; // the other batches ask for nothing more
       throw err;
     }

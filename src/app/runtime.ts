@@ -1,6 +1,7 @@
 import type { Settings } from "../config/settings.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
+import { databaseSiteMemory } from "../db/site-memory.ts";
 import type { Logger } from "../log/logger.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import type { OwnedDatabase } from "../db/embedded/open-embedded.ts";
@@ -73,7 +74,7 @@ export function createDeps(settings: Settings, db: Database, log: Logger): Deps 
     db,
     log,
     clock: systemClock,
-    http: createHttpClient({ settings, db }),
+    http: createHttpClient({ settings, memory: databaseSiteMemory(db) }),
     artifacts: openArtifactStore(settings),
     metrics: createMetrics(),
   };

@@ -3,12 +3,12 @@ import type { Roaster } from "../config/roaster.ts";
 import type { RunStatus } from "../db/enums.ts";
 import { endsJob, retryClassOf, ScrapeError } from "../errors.ts";
 import { createFetchStats, type FetchStats } from "../fetch/stats.ts";
-import { saveValidators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
 import { adapterFor } from "../platforms/adapter.ts";
-import { detectAndSavePlatform } from "../platforms/detect.ts";
+import { choosePlatform } from "../platforms/detect.ts";
 import { recordFullSweep, saveLastmods } from "../db/page-lastmods.ts";
-import { ensureSource, readViaOf, saveReadVia } from "../db/roasters.ts";
+import { ensureSource, readViaOf, savePlatform, saveReadVia } from "../db/roasters.ts";
+import { saveValidators } from "../db/validators.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { markSlotFinished } from "../scheduler/slots.ts";
 import { announceAlerts } from "./alerts.ts";
@@ -70,8 +70,9 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       : null;
   try {
     const configured = configuredPlatform(roaster);
-    const platform = configured ?? (await detectAndSavePlatform(db, site, roaster));
+    const platform = configured ?? (await choosePlatform(site, roaster));
     if (configured) await saveReadVia(db, roaster.id, readViaOf(platform));
+    else await savePlatform(db, roaster.id, platform);
     stats.platform = platform;
     stats.read_via = readViaOf(platform);
     // `--force` reads every page in full and normalizes every product again (after a parser

@@ -1,7 +1,7 @@
 import type { Deps } from "../app/deps.ts";
 import type { Roaster } from "../config/roaster.ts";
 import type { RunStatus } from "../db/enums.ts";
-import { endsJob, retryClassOf, ScrapeError } from "../errors.ts";
+import { retryClassOf, ScrapeError } from "../errors.ts";
 import { createFetchStats, type FetchStats } from "../fetch/stats.ts";
 import type { Logger } from "../log/logger.ts";
 import { adapterFor } from "../platforms/adapter.ts";
@@ -9,22 +9,23 @@ import { choosePlatform } from "../platforms/detect.ts";
 import { recordFullSweep, saveLastmods } from "../db/page-lastmods.ts";
 import { ensureSource, readViaOf, savePlatform, saveReadVia } from "../db/roasters.ts";
 import { saveValidators } from "../db/validators.ts";
+import { closeAbandonedRuns, finishRun, startRun } from "../db/runs.ts";
+import { databaseSafe } from "./database-safe.ts";
 import type { JobPayload } from "../queue/job.ts";
-import { markSlotFinished } from "../scheduler/slots.ts";
 import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
 import { loadProductStates } from "./product-state.ts";
 import { budgetedFirecrawl, configuredPlatform, incrementalMemory } from "./store-access.ts";
-import { closeAbandonedRuns, finishRun, startRun } from "./run-bookkeeping.ts";
 import { addError, addWarning, emptyRunStats, roundTimings, runStatusOf, type RunStats } from "./run-stats.ts";
 import { runEnrichment } from "../enrich/run-enrichment.ts";
 import { runImageStage } from "../images/run-images.ts";
 
 // The seam between the worker and the ingest pipeline. The worker loads the roaster and
 // holds its lease; the pipeline does the run: a scrape_runs row, the store's pages through
-// the polite client and the platform adapter, normalization and persistence, the run's
-// stats, and the schedule slot it served.
+// the polite client and the platform adapter, normalization and persistence, and the run's
+// stats. It reports the end of the run (onRunEnd); the worker decides what that means for
+// the schedule slot the job serves.
 
 export interface PipelineInput {
   jobId: string;
@@ -37,6 +38,14 @@ export interface PipelineInput {
   log: Logger;
   /** Aborted when the process must stop at once (second signal, shutdown timeout, lease lost). */
   signal: AbortSignal;
+  /** Told once the run is recorded as finished, before alerts go out and before a failure is thrown. */
+  onRunEnd?: (end: RunEnd) => Promise<void>;
+}
+
+export interface RunEnd {
+  runId: string;
+  /** What ended the run, or null when it did not fail. */
+  failure: unknown;
 }
 
 export interface RunSummary {
@@ -148,11 +157,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   stats.duration_ms = Date.now() - started;
   roundTimings(stats);
   const status = runStatusOf(stats, fatal !== null);
-  await finishRun(db, runId, status, stats);
-  // A run that will be retried has not served its slot yet: if the queue loses the retry,
-  // the scheduler must still see the slot as unfinished.
-  const final = fatal === null || endsJob(fatal, deps.settings.JOB_RETRY_AFTER_CAP_MS) || input.attempt >= deps.settings.JOB_ATTEMPTS;
-  if (final) await markSlotFinished(db, { jobId: input.jobId, runId });
+  await finishRun(db, runId, status, databaseSafe(stats));
+  await input.onRunEnd?.({ runId, failure: fatal });
   await announceAlerts(alerts, { roaster: roaster.slug, runId, webhookUrl: deps.settings.ALERT_WEBHOOK_URL, log });
 
   if (fatal !== null) throw fatal;

@@ -1,14 +1,15 @@
 import type { Deps } from "../app/deps.ts";
-import { permanent, ScrapeError } from "../errors.ts";
+import { markSlotFinished } from "../db/slots.ts";
+import { endsJob, permanent, ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
-import { runPipeline, type PipelineInput, type RunSummary } from "../pipeline/run-pipeline.ts";
+import { runPipeline, type PipelineInput, type RunEnd, type RunSummary } from "../pipeline/run-pipeline.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { after, seconds } from "../timers.ts";
 import { claimRoaster, holdLease, PROCESS_HOLDER } from "./lease.ts";
 
 // The single function that does a roaster's job, for every way in: the BullMQ worker, the
 // embedded worker and the inline `scrape` command. It loads the roaster, holds its lease
-// for the whole run, and hands the run to the pipeline.
+// for the whole run, hands the run to the pipeline, and marks the schedule slot the run served.
 
 /** What a job does once the roaster is loaded and leased: the ingest pipeline by default. */
 export type JobWork = (input: PipelineInput) => Promise<RunSummary>;
@@ -59,11 +60,23 @@ export async function runJob(input: RunJobInput): Promise<RunSummary> {
       deps,
       log,
       signal: AbortSignal.any([input.signal, lease.lost, deadline.signal]),
+      onRunEnd: (end) => markSlotServed(input, end),
     });
   } finally {
     clearTimeout(timer);
     await lease.release().catch((err: unknown) => log.warn({ err }, "roaster lease release failed; it will expire"));
   }
+}
+
+/**
+ * Marks the slots the job serves as finished by its run, unless the job will be tried again:
+ * a run that will be retried has not served its slot yet, and if the queue loses the retry,
+ * the scheduler must still see the slot as unfinished.
+ */
+async function markSlotServed(input: RunJobInput, end: RunEnd): Promise<void> {
+  const { settings, db } = input.deps;
+  const final = end.failure === null || endsJob(end.failure, settings.JOB_RETRY_AFTER_CAP_MS) || input.attempt >= settings.JOB_ATTEMPTS;
+  if (final) await markSlotFinished(db, { jobId: input.jobId, runId: end.runId });
 }
 
 /**

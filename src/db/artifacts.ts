@@ -8,7 +8,7 @@ export function artifactOrder(alias?: string): string {
 }
 
 /** A stored raw page's record: where its body is and how it was fetched. */
-export interface ArtifactRecord {
+export interface StoredArtifact {
   url: string;
   http_status: number;
   saved_html_path: string;
@@ -16,8 +16,8 @@ export interface ArtifactRecord {
 }
 
 /** A run's records that still point at a stored body, in page and part order. */
-export async function storedArtifacts(db: Queryable, runId: string): Promise<ArtifactRecord[]> {
-  return db.query<ArtifactRecord>(
+export async function storedArtifacts(db: Queryable, runId: string): Promise<StoredArtifact[]> {
+  return db.query<StoredArtifact>(
     `SELECT url, http_status, saved_html_path, saved_json FROM public.scrape_artifacts
       WHERE run_id = $1 AND saved_html_path IS NOT NULL ${artifactOrder()}`,
     [runId],

@@ -1,5 +1,5 @@
 import type { Deps } from "../app/deps.ts";
-import { copyArtifacts, storedArtifacts, type ArtifactRecord } from "../db/artifacts.ts";
+import { copyArtifacts, storedArtifacts, type StoredArtifact } from "../db/artifacts.ts";
 import type { Queryable } from "../db/database.ts";
 import { permanent } from "../errors.ts";
 import { parseStoredPage, type StorePage } from "../platforms/adapter.ts";
@@ -23,7 +23,7 @@ export interface StoredRun {
   platform: StorePlatform;
   currency: string | null;
   jobType: JobType;
-  artifacts: ArtifactRecord[];
+  artifacts: StoredArtifact[];
   /** The run fetched every page (none unchanged, no stop at a budget): only then can a replay mark products gone. */
   sawWholeStore: boolean;
 }
@@ -51,7 +51,7 @@ export async function loadStoredRun(db: Queryable, runId: string): Promise<Store
 
 /** The run's pages rebuilt from its stored bodies, one at a time, without the network. */
 export async function* storedRunPages(run: StoredRun, artifacts: ArtifactStore): AsyncIterable<StorePage> {
-  const groups = new Map<number, ArtifactRecord[]>();
+  const groups = new Map<number, StoredArtifact[]>();
   for (const row of run.artifacts) {
     const page = row.saved_json?.page ?? 0;
     groups.set(page, [...(groups.get(page) ?? []), row]);
@@ -144,7 +144,7 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   return { runId: newRunId, status, stats: stats as unknown as Record<string, unknown> };
 }
 
-async function firstMissing(store: ArtifactStore, rows: ArtifactRecord[]): Promise<string | null> {
+async function firstMissing(store: ArtifactStore, rows: StoredArtifact[]): Promise<string | null> {
   for (const key of new Set(rows.map((r) => r.saved_html_path))) {
     if (!(await store.exists(key))) return key;
   }

@@ -15,7 +15,7 @@ import type { JobPayload } from "../queue/job.ts";
 import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
-import { loadProductStates } from "./product-state.ts";
+import { loadProductStates } from "../db/product-state.ts";
 import { budgetedFirecrawl, configuredPlatform, incrementalMemory } from "./store-access.ts";
 import { addError, addWarning, emptyRunStats, roundTimings, runStatusOf, type RunStats } from "./run-stats.ts";
 import { runEnrichment } from "../enrich/run-enrichment.ts";

@@ -5,7 +5,8 @@ import type { Logger } from "../log/logger.ts";
 import { runPipeline, type PipelineInput, type RunEnd, type RunSummary } from "../pipeline/run-pipeline.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { after, seconds } from "../timers.ts";
-import { claimRoaster, holdLease, PROCESS_HOLDER } from "./lease.ts";
+import { claimRoaster } from "../db/leases.ts";
+import { holdLease, PROCESS_HOLDER } from "./lease.ts";
 
 // The single function that does a roaster's job, for every way in: the BullMQ worker, the
 // embedded worker and the inline `scrape` command. It loads the roaster, holds its lease

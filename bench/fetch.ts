@@ -7,6 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { openDatabase } from "../src/db/database.ts";
 import { migrate } from "../src/db/migrate.ts";
+import { databaseSiteMemory } from "../src/db/site-memory.ts";
 import { createFetchStats } from "../src/fetch/stats.ts";
 import { createHttpClient } from "../src/fetch/client.ts";
 import { RobotsCache } from "../src/fetch/robots.ts";
@@ -23,7 +24,7 @@ await migrate(db);
 const roaster = await addRoaster(db, server.url, { slug: "bench-roaster" });
 
 async function ours(settings: Parameters<typeof testHttpSettings>[0]) {
-  const client = createHttpClient({ db, robotsCache: new RobotsCache(), settings: testHttpSettings(settings) });
+  const client = createHttpClient({ memory: databaseSiteMemory(db), robotsCache: new RobotsCache(), settings: testHttpSettings(settings) });
   const stats = createFetchStats();
   const site = client.forSite({ roaster, stats });
   const started = performance.now();

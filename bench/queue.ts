@@ -28,7 +28,7 @@ import { openEmbeddedQueue } from "../src/queue/embedded.ts";
 import type { JobPayload } from "../src/queue/job.ts";
 import { retentionFrom, retryPolicyFrom } from "../src/queue/open-queue.ts";
 import type { JobWork } from "../src/worker/run-job.ts";
-import { claimRoaster, releaseLease } from "../src/worker/lease.ts";
+import { claimRoaster, releaseLease } from "../src/db/leases.ts";
 import { startWorker } from "../src/worker/worker.ts";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 1000);

@@ -2,6 +2,7 @@ import { artifactSettings, httpSettings, queueSettings } from "../config/setting
 import type { Settings } from "../config/settings.ts";
 import { openDatabase, type Database } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
+import { databaseSiteMemory } from "../db/site-memory.ts";
 import type { Logger } from "../log/logger.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import type { OwnedDatabase } from "../db/embedded/open-embedded.ts";
@@ -74,7 +75,7 @@ export function createDeps(settings: Settings, db: Database, log: Logger): Deps 
     db,
     log,
     clock: systemClock,
-    http: createHttpClient({ settings: httpSettings(settings), db }),
+    http: createHttpClient({ settings: httpSettings(settings), memory: databaseSiteMemory(db) }),
     artifacts: openArtifactStore(artifactSettings(settings)),
     metrics: createMetrics(),
   };

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import type { Clock } from "../app/clock.ts";
 import type { Settings } from "../config/settings.ts";
+import { artifactById } from "../db/dashboard/runs.ts";
 import type { Queryable } from "../db/database.ts";
 import { C0_CONTROLS } from "../control-characters.ts";
 import { coerceError } from "../errors.ts";
@@ -38,7 +39,6 @@ import { overviewPage, parseHealth } from "./pages/overview.ts";
 import { roasterPage } from "./pages/roaster.ts";
 import { parseRunFilter, runPage, runsPage } from "./pages/runs.ts";
 import { settingsPage } from "./pages/settings.ts";
-import { artifactById } from "./queries.ts";
 import { sleep } from "../timers.ts";
 
 // The dashboard's routes. Pages are rendered on the server from the database (and the

@@ -1,16 +1,10 @@
+import type { PricePoint } from "../db/dashboard/coffee.ts";
+import type { DayRuns } from "../db/dashboard/overview.ts";
 import { money } from "./format.ts";
 import { escapeHtml, raw, type Html } from "./html.ts";
 
 // Charts as server-rendered SVG: no script, no build step, readable without JavaScript.
 // Every text that reaches the SVG goes through escapeHtml.
-
-export interface DayRuns {
-  /** YYYY-MM-DD (UTC). */
-  day: string;
-  ok: number;
-  partial: number;
-  fail: number;
-}
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
@@ -56,12 +50,6 @@ export function runsPerDayChart(days: DayRuns[]): Html {
   return raw(
     `<svg class="chart runs-chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="Runs per day, last ${days.length} days">${parts.join("")}</svg>`,
   );
-}
-
-export interface PricePoint {
-  at: Date;
-  price: number;
-  isSale?: boolean;
 }
 
 /**

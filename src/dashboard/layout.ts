@@ -1,5 +1,5 @@
 import { html, query, type Html } from "./html.ts";
-import type { Page } from "./queries.ts";
+import type { Page } from "../db/dashboard/paging.ts";
 
 // The page frame shared by every page, and the stylesheet (served from /assets, so the
 // Content-Security-Policy needs no inline styles).

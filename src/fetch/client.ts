@@ -2,8 +2,6 @@ import { Agent, request, type Dispatcher } from "undici";
 import type { Roaster } from "../config/roaster.ts";
 import { pacingFor } from "../config/pacing.ts";
 import type { HttpSettings } from "../config/setting-sections.ts";
-import type { Queryable } from "../db/database.ts";
-import { saveRobotsResult } from "../db/roasters.ts";
 import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { readBody, TOO_LARGE_CODE } from "./body.ts";
@@ -11,8 +9,9 @@ import { assertFetchableUrl, guardedLookup, sameSite, type LookupFunction } from
 import { Pacer } from "./pacer.ts";
 import { parseRetryAfter, requestBackoffMs, RETRYABLE_STATUSES } from "./retry.ts";
 import { robotsAgentToken, sharedRobotsCache, type RobotsCache } from "./robots.ts";
+import type { SiteMemory } from "./site-memory.ts";
 import type { FetchStats } from "./stats.ts";
-import { loadValidators, NO_VALIDATORS, type Validators } from "./validators.ts";
+import { NO_VALIDATORS, type Validators } from "./validators.ts";
 import { abortAfter, seconds, sleep } from "../timers.ts";
 
 // The one way coffee-scraper talks to a roaster's site. Every request passes, in order:
@@ -29,7 +28,7 @@ export type { HttpSettings };
 export interface HttpClientOptions {
   settings: HttpSettings;
   /** Where validators are read and robots results recorded; without it requests are unconditional. */
-  db?: Queryable;
+  memory?: SiteMemory;
   /** robots.txt cache; the process-wide one by default. */
   robotsCache?: RobotsCache;
   /** DNS resolution under the private-address guard (the system resolver by default). */
@@ -47,7 +46,7 @@ export interface SiteOptions {
   log?: Logger;
   /**
    * The job applies whole pages (a full refresh): conditional requests then only use
-   * validators of bodies a full refresh applied (see validators.ts).
+   * validators of bodies a full refresh applied (see SiteMemory).
    */
   appliesFullRefresh?: boolean;
 }
@@ -167,10 +166,10 @@ export class SiteClient {
 
   private async getUnchecked(input: string, options: GetOptions): Promise<FetchResult> {
     const requested = new URL(input, this.home);
-    const db = this.client.options.db;
+    const memory = this.client.options.memory;
     const sent =
-      options.conditional && db
-        ? await loadValidators(db, this.site.roaster.id, requested.href, { requireFull: this.site.appliesFullRefresh ?? false })
+      options.conditional && memory
+        ? await memory.validators(this.site.roaster.id, requested.href, { requireFull: this.site.appliesFullRefresh ?? false })
         : NO_VALIDATORS;
     const headers: Record<string, string> = { accept: options.accept ?? "application/json" };
     if (sent.etag) headers["if-none-match"] = sent.etag;
@@ -251,8 +250,8 @@ export class SiteClient {
 
   private async recordRobots(allowed: boolean): Promise<void> {
     this.robotsRecorded = true;
-    const db = this.client.options.db;
-    if (db) await saveRobotsResult(db, this.site.roaster.id, allowed);
+    const memory = this.client.options.memory;
+    if (memory) await memory.robotsResult(this.site.roaster.id, allowed);
   }
 
   /** robots.txt text, or null when the site has none (any 4xx: everything is allowed). */

@@ -14,7 +14,7 @@ import {
 import { ScrapeError } from "../errors.ts";
 import type { SiteClient } from "../fetch/client.ts";
 import type { FetchStats } from "../fetch/stats.ts";
-import { saveValidators } from "../fetch/validators.ts";
+import { saveValidators } from "../db/validators.ts";
 import type { Logger } from "../log/logger.ts";
 import { mapLimited } from "../concurrency.ts";
 import { IMAGE_CONTENT_TYPE, imageTypeOf } from "./image-type.ts";

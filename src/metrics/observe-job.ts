@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { finishedRunOfAttempt } from "../db/runs.ts";
 import type { Logger } from "../log/logger.ts";
 import type { Metrics, JobOutcome } from "./metrics.ts";
 
@@ -25,12 +26,7 @@ export async function observeJob(
   try {
     let run = attempt.summary ? { status: attempt.summary.status, stats: attempt.summary.stats } : null;
     if (!run && (attempt.outcome === "failed" || attempt.outcome === "retrying")) {
-      const [row] = await deps.db.query<{ status: string | null; stats_json: Record<string, unknown> | null }>(
-        `SELECT status::text AS status, stats_json FROM coffee_scraper.runs
-          WHERE job_id = $1 AND finished_at IS NOT NULL AND stats_json->>'attempt' = $2
-          ORDER BY started_at DESC LIMIT 1`,
-        [attempt.jobId, String(attempt.attempt)],
-      );
+      const row = await finishedRunOfAttempt(deps.db, attempt.jobId, attempt.attempt);
       if (row) run = { status: row.status ?? "fail", stats: row.stats_json ?? {} };
     }
     metrics.observeJob({

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Queryable } from "../db/database.ts";
+import { ping } from "../db/ping.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import type { Metrics } from "./metrics.ts";
 import { after } from "../timers.ts";
@@ -36,7 +37,7 @@ export function operationsRoutes(targets: OperationsTargets): Hono {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     const [database, q] = await Promise.all([
-      reachable(() => db.query("SELECT 1")),
+      reachable(() => ping(db)),
       queue ? reachable(() => queue.counts()) : Promise.resolve(null),
     ]);
     const ready = database && q !== false;

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { ingestPageSet, markUnlistedCoffees, recordArtifactRows, type IngestMode, type IngestResult, type NewArtifact } from "../db/ingest.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
 import { altitudeRangeM } from "./normalize/altitude.ts";
 import type { NormalizedProduct } from "./normalize/types.ts";
@@ -9,42 +10,7 @@ import type { ListingHashes } from "./listing-hash.ts";
 // Turns normalized products into the JSON documents coffee_scraper.ingest_page (migration
 // 0004) writes through the users' RPC functions, a bounded chunk of a page per round trip.
 
-export type IngestMode = "full" | "price";
-
-export interface PriceAlert {
-  coffee_id: string;
-  variant_id: string;
-  platform_product_id: string;
-  platform_variant_id: string;
-  coffee: string;
-  old_price: number;
-  new_price: number;
-  currency: string | null;
-  delta_pct: number;
-}
-
-/** A variant that cannot be a row of the users' `variants` yet (see held_variants). */
-export interface HeldVariant {
-  product: string;
-  variant: string;
-  name: string | null;
-  title: string | null;
-  reason: string;
-  /** A row of it existed already: its stored size was kept and its stock/price updated. */
-  kept_stored_row: boolean;
-}
-
-export interface IngestResult {
-  coffees: number;
-  variants: number;
-  prices: number;
-  unchanged_prices: number;
-  unknown_products: number;
-  unknown_variants: number;
-  held: HeldVariant[];
-  alerts: PriceAlert[];
-  errors: { product: string | null; message: string; sqlstate: string }[];
-}
+export type { HeldVariant, IngestMode, IngestResult, PriceAlert } from "../db/ingest.ts";
 
 /** What one round trip carries at most: a page is written in chunks of this size. */
 export const INGEST_CHUNK = { products: 100, bytes: 4 * 1024 * 1024 } as const;
@@ -186,12 +152,15 @@ export async function ingestPage(
   // A page of unchanged products is still one round trip: they were seen.
   if (chunks.length === 0 && unchanged.length > 0) chunks.push("[]");
   for (const [i, chunk] of chunks.entries()) {
-    const rows = await db.query<{ result: IngestResult }>(
-      `SELECT coffee_scraper.ingest_page_set(p_roaster_id := $1, p_run_id := $2, p_mode := $3, p_products := $4::jsonb,
-         p_source_url := $5, p_scraped_at := $6, p_unchanged := $7::text[]) AS result`,
-      [input.roasterId, input.runId, input.mode, chunk, input.sourceUrl, input.scrapedAt, i === 0 ? unchanged : []],
-    );
-    const result = rows[0]!.result;
+    const result = await ingestPageSet(db, {
+      roasterId: input.roasterId,
+      runId: input.runId,
+      mode: input.mode,
+      documentsJson: chunk,
+      sourceUrl: input.sourceUrl,
+      scrapedAt: input.scrapedAt,
+      unchanged: i === 0 ? unchanged : [],
+    });
     total.roundTrips += 1;
     total.coffees += result.coffees;
     total.variants += result.variants;
@@ -223,30 +192,12 @@ export function* chunkDocuments(documents: Record<string, unknown>[]): Generator
   if (parts.length > 0) yield `[${parts.join(",")}]`;
 }
 
-export interface ArtifactRecord {
-  url: string;
-  http_status: number;
-  body_len: number;
-  saved_html_path: string | null;
-  saved_json: Record<string, unknown>;
-}
-
-/** Records a page's artifacts with rpc_record_artifact, all in one statement. */
-export async function recordArtifacts(db: Queryable, runId: string, artifacts: ArtifactRecord[]): Promise<void> {
+/** Records a page's artifacts, cleaned like any store data, in one statement. */
+export async function recordArtifacts(db: Queryable, runId: string, artifacts: NewArtifact[]): Promise<void> {
   if (artifacts.length === 0) return;
-  await db.query(
-    `SELECT public.rpc_record_artifact(p_run_id := $1, p_url := a.url, p_http_status := a.http_status,
-       p_body_len := a.body_len, p_saved_html_path := a.saved_html_path, p_saved_json := a.saved_json)
-       FROM jsonb_to_recordset($2::jsonb)
-         AS a(url text, http_status integer, body_len integer, saved_html_path text, saved_json jsonb)`,
-    [runId, JSON.stringify(databaseSafe(artifacts))],
-  );
+  await recordArtifactRows(db, runId, databaseSafe(artifacts));
 }
 
 export async function markUnlisted(db: Queryable, roasterId: string, listedProductIds: string[]): Promise<number> {
-  const rows = await db.query<{ n: number }>("SELECT coffee_scraper.mark_unlisted($1, $2::text[]) AS n", [
-    roasterId,
-    listedProductIds.map((id) => databaseSafe(id) as string),
-  ]);
-  return rows[0]!.n;
+  return markUnlistedCoffees(db, roasterId, listedProductIds.map((id) => databaseSafe(id) as string));
 }

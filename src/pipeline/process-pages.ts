@@ -7,7 +7,7 @@ import type { RawProduct } from "../platforms/raw-product.ts";
 import { normalizeProduct, type Classification, type NormalizedProduct, type NormalizedVariant } from "./normalize/index.ts";
 import { listingHashes } from "./listing-hash.ts";
 import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type IngestMode, type PriceAlert } from "./persist.ts";
-import type { ProductStates } from "./product-state.ts";
+import type { ProductStates } from "../db/product-state.ts";
 import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats.ts";
 import { enrichPage, type EnrichCandidate, type InferredSensory } from "../enrich/apply.ts";
 import type { Enricher } from "../enrich/enricher.ts";

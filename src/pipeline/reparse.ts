@@ -2,8 +2,8 @@
 // of its newest complete full run, without fetching anything (a replay of that run, taken
 // under the roaster's lease so it never interleaves with a running job).
 import type { Deps } from "../app/deps.ts";
-import type { Queryable } from "../db/database.ts";
 import { listRoasters, findRoaster } from "../db/roasters.ts";
+import { newestCompleteFullRun } from "../db/runs.ts";
 import type { Roaster } from "../config/roaster.ts";
 import { holdLease, PROCESS_HOLDER, RoasterBusyError } from "../worker/lease.ts";
 import { replayRun } from "./replay.ts";
@@ -24,30 +24,6 @@ export class UnknownRoasterError extends Error {
     super(`unknown roaster${slugs.length > 1 ? "s" : ""}: ${slugs.join(", ")}`);
     this.name = "UnknownRoasterError";
   }
-}
-
-/**
- * The newest full run that read the whole store: finished ok (or partial with product
- * errors only), no page failed, none stopped early, no page answered 304 (a 304 page has no stored body, so
- * replaying that run would take its products for gone), and at least one stored page.
- */
-export async function newestCompleteFullRun(db: Queryable, roasterId: string): Promise<string | null> {
-  const rows = await db.query<{ id: string }>(
-    `SELECT r.id FROM coffee_scraper.runs r JOIN public.product_sources s ON s.id = r.source_id
-      WHERE s.roaster_id = $1
-        AND r.finished_at IS NOT NULL
-        AND r.status IN ('ok', 'partial')
-        AND COALESCE(r.job_type, r.stats_json->>'job_type', 'full_refresh') = 'full_refresh'
-        AND COALESCE((r.stats_json->>'pages_failed')::int, 0) = 0
-        AND COALESCE((r.stats_json->>'not_modified_pages')::int, 0) = 0
-        -- Nor one stopped before the store's end (a spent Firecrawl budget).
-        AND r.stats_json->>'stopped_early' IS NULL
-        AND EXISTS (SELECT 1 FROM public.scrape_artifacts a WHERE a.run_id = r.id AND a.saved_html_path IS NOT NULL)
-      ORDER BY r.started_at DESC, r.id DESC
-      LIMIT 1`,
-    [roasterId],
-  );
-  return rows[0]?.id ?? null;
 }
 
 async function reparseOne(deps: Deps, roaster: Roaster): Promise<ReparseOutcome> {

@@ -1,25 +1,19 @@
 import type { Deps } from "../app/deps.ts";
-import { artifactOrder } from "../db/artifacts.ts";
+import { copyArtifacts, storedArtifacts, type StoredArtifact } from "../db/artifacts.ts";
 import type { Queryable } from "../db/database.ts";
 import { permanent } from "../errors.ts";
 import { parseStoredPage, type StorePage } from "../platforms/adapter.ts";
 import { isStorePlatform, type StorePlatform } from "../platforms/raw-product.ts";
 import type { JobType } from "../queue/job.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
-import { finishRun, startRun } from "./run-bookkeeping.ts";
+import { findRunRecord, finishRun, startRun } from "../db/runs.ts";
+import { databaseSafe } from "./database-safe.ts";
 import { processPages } from "./process-pages.ts";
 import { markUnlisted } from "./persist.ts";
 import { addWarning, emptyRunStats, roundTimings, runStatusOf } from "./run-stats.ts";
 import { runEnrichment } from "../enrich/run-enrichment.ts";
 import { usesLlm } from "../db/roasters.ts";
 import type { RunSummary } from "./run-pipeline.ts";
-
-interface ArtifactRow {
-  url: string;
-  http_status: number;
-  saved_html_path: string;
-  saved_json: { page?: number; part?: number; page_url?: string; content_type?: string | null } | null;
-}
 
 /** A finished run as stored: where its pages came from and how to parse them. */
 export interface StoredRun {
@@ -29,43 +23,20 @@ export interface StoredRun {
   platform: StorePlatform;
   currency: string | null;
   jobType: JobType;
-  artifacts: ArtifactRow[];
+  artifacts: StoredArtifact[];
   /** The run fetched every page (none unchanged, no stop at a budget): only then can a replay mark products gone. */
   sawWholeStore: boolean;
 }
 
 /** Reads a run's bookkeeping and artifact records (no bodies yet). Throws run_not_found / platform_unknown. */
 export async function loadStoredRun(db: Queryable, runId: string): Promise<StoredRun> {
-  const [original] = await db.query<{
-    roaster_id: string;
-    source_id: string;
-    platform: StorePlatform | null;
-    currency: string | null;
-    stats_json: {
-      job_type?: JobType;
-      currency?: string | null;
-      platform?: StorePlatform | null;
-      not_modified_pages?: number;
-      stopped_early?: string | null;
-    } | null;
-  }>(
-    `SELECT s.roaster_id, r.source_id, ro.platform::text AS platform, o.currency, r.stats_json
-       FROM public.scrape_runs r JOIN public.product_sources s ON s.id = r.source_id
-       JOIN public.roasters ro ON ro.id = s.roaster_id
-       LEFT JOIN coffee_scraper.roaster_options o ON o.roaster_id = ro.id
-      WHERE r.id = $1`,
-    [runId],
-  );
+  const original = await findRunRecord(db, runId);
   if (!original) throw permanent("run_not_found", `no scrape run ${runId}`);
   const platform = original.stats_json?.platform ?? original.platform;
   if (!isStorePlatform(platform)) {
     throw permanent("platform_unknown", `run ${runId} has no known platform to parse its pages with`);
   }
-  const artifacts = await db.query<ArtifactRow>(
-    `SELECT url, http_status, saved_html_path, saved_json FROM public.scrape_artifacts
-      WHERE run_id = $1 AND saved_html_path IS NOT NULL ${artifactOrder()}`,
-    [runId],
-  );
+  const artifacts = await storedArtifacts(db, runId);
   return {
     runId,
     roasterId: original.roaster_id,
@@ -80,7 +51,7 @@ export async function loadStoredRun(db: Queryable, runId: string): Promise<Store
 
 /** The run's pages rebuilt from its stored bodies, one at a time, without the network. */
 export async function* storedRunPages(run: StoredRun, artifacts: ArtifactStore): AsyncIterable<StorePage> {
-  const groups = new Map<number, ArtifactRow[]>();
+  const groups = new Map<number, StoredArtifact[]>();
   for (const row of run.artifacts) {
     const page = row.saved_json?.page ?? 0;
     groups.set(page, [...(groups.get(page) ?? []), row]);
@@ -136,12 +107,7 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   stats.platform = run.platform;
   const started = Date.now();
   const newRunId = await startRun(db, { sourceId: run.sourceId, jobId, jobType });
-  await db.query(
-    `SELECT public.rpc_record_artifact(p_run_id := $1, p_url := url, p_http_status := http_status,
-       p_body_len := body_len, p_saved_html_path := saved_html_path, p_saved_json := saved_json)
-       FROM public.scrape_artifacts WHERE run_id = $2 ${artifactOrder()}`,
-    [newRunId, runId],
-  );
+  await copyArtifacts(db, runId, newRunId);
 
   // What was inferred comes back from the LLM's cached answers; a replay never calls out.
   const llm =
@@ -174,11 +140,11 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   stats.duration_ms = Date.now() - started;
   roundTimings(stats);
   const status = runStatusOf(stats, fatal);
-  await finishRun(db, newRunId, status, stats);
+  await finishRun(db, newRunId, status, databaseSafe(stats));
   return { runId: newRunId, status, stats: stats as unknown as Record<string, unknown> };
 }
 
-async function firstMissing(store: ArtifactStore, rows: ArtifactRow[]): Promise<string | null> {
+async function firstMissing(store: ArtifactStore, rows: StoredArtifact[]): Promise<string | null> {
   for (const key of new Set(rows.map((r) => r.saved_html_path))) {
     if (!(await store.exists(key))) return key;
   }

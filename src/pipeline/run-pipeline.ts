@@ -3,19 +3,20 @@ import type { Roaster } from "../config/roaster.ts";
 import type { RunStatus } from "../db/enums.ts";
 import { classify, ScrapeError } from "../errors.ts";
 import { createFetchStats, type FetchStats } from "../fetch/stats.ts";
-import { saveValidators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
 import { adapterFor } from "../platforms/adapter.ts";
-import { detectAndSavePlatform } from "../platforms/detect.ts";
+import { choosePlatform } from "../platforms/detect.ts";
 import { recordFullSweep, saveLastmods } from "../db/page-lastmods.ts";
-import { ensureSource, readViaOf, saveReadVia } from "../db/roasters.ts";
+import { ensureSource, readViaOf, savePlatform, saveReadVia } from "../db/roasters.ts";
+import { saveValidators } from "../db/validators.ts";
+import { closeAbandonedRuns, finishRun, startRun } from "../db/runs.ts";
+import { databaseSafe } from "./database-safe.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
-import { loadProductStates } from "./product-state.ts";
+import { loadProductStates } from "../db/product-state.ts";
 import { budgetedFirecrawl, configuredPlatform, incrementalMemory } from "./store-access.ts";
-import { closeAbandonedRuns, finishRun, startRun } from "./run-bookkeeping.ts";
 import { addError, addWarning, emptyRunStats, roundTimings, runStatusOf, type RunStats } from "./run-stats.ts";
 import { runEnrichment } from "../enrich/run-enrichment.ts";
 import { runImageStage } from "../images/run-images.ts";
@@ -72,8 +73,9 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       : null;
   try {
     const configured = configuredPlatform(roaster);
-    const platform = configured ?? (await detectAndSavePlatform(db, site, roaster));
+    const platform = configured ?? (await choosePlatform(site, roaster));
     if (configured) await saveReadVia(db, roaster.id, readViaOf(platform));
+    else await savePlatform(db, roaster.id, platform);
     stats.platform = platform;
     stats.read_via = readViaOf(platform);
     // `--force` reads every page in full and normalizes every product again (after a parser
@@ -145,7 +147,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   stats.duration_ms = Date.now() - started;
   roundTimings(stats);
   const status = runStatusOf(stats, fatal !== null);
-  await finishRun(db, runId, status, stats);
+  await finishRun(db, runId, status, databaseSafe(stats));
   await input.runEnded({ runId, failure: fatal });
   await announceAlerts(alerts, { roaster: roaster.slug, runId, webhookUrl: deps.settings.ALERT_WEBHOOK_URL, log });
 

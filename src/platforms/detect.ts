@@ -1,6 +1,4 @@
 import type { Roaster } from "../config/roaster.ts";
-import type { Queryable } from "../db/database.ts";
-import { savePlatform } from "../db/roasters.ts";
 import { permanent, ScrapeError } from "../errors.ts";
 import type { PoliteFetcher } from "./adapter.ts";
 import { decodeJson } from "./json.ts";
@@ -69,9 +67,11 @@ export async function detectPlatform(http: PoliteFetcher, website: string): Prom
   return null;
 }
 
-/** Detects and records the platform on the roaster and its product_sources row. */
-export async function detectAndSavePlatform(
-  db: Queryable,
+/**
+ * The platform to read the roaster's store with: the one detected, else Firecrawl when the
+ * roaster allows it; throws `platform_unknown` (permanent) when neither. The caller records it.
+ */
+export async function choosePlatform(
   http: PoliteFetcher,
   roaster: Pick<Roaster, "id" | "slug" | "website" | "use_firecrawl_fallback">,
 ): Promise<StorePlatform> {
@@ -83,6 +83,5 @@ export async function detectAndSavePlatform(
         `and its sitemaps list no product page with schema.org Product data (use_firecrawl_fallback is off)`,
     );
   }
-  await savePlatform(db, roaster.id, platform);
   return platform;
 }

@@ -8,5 +8,5 @@ export type {
   StorePage,
   StoredResponse,
 } from "./adapter.ts";
-export { detectPlatform, detectAndSavePlatform } from "./detect.ts";
+export { detectPlatform, choosePlatform } from "./detect.ts";
 export type { RawProduct, RawVariant, RawPrice, StorePlatform } from "./raw-product.ts";

@@ -3,7 +3,8 @@ import type { RunStatus } from "../db/enums.ts";
 import type { JobType } from "../queue/job.ts";
 import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
 import { enforcedFloor, latestSlot, nextSlot } from "./cadence.ts";
-import { loadScheduleState } from "./slots.ts";
+import { lastRunsByType } from "../db/runs.ts";
+import { loadScheduleState } from "../db/slots.ts";
 
 // `roasters next`: per roaster and job type, when the scheduler will next act and what the
 // last run of that type did.
@@ -32,15 +33,6 @@ export interface RoasterOutlook {
   price: CadenceOutlook;
 }
 
-interface RunRow {
-  slug: string;
-  job_type: JobType;
-  id: string;
-  status: RunStatus | null;
-  started_at: Date | string;
-  finished_at: Date | string | null;
-}
-
 /** `floors`: FULL/PRICE_CADENCE_MIN_INTERVAL_MS, so the slots shown are the ones the scheduler will take. */
 export async function roasterOutlook(
   db: Queryable,
@@ -49,14 +41,7 @@ export async function roasterOutlook(
 ): Promise<RoasterOutlook[]> {
   const [states, runs] = await Promise.all([
     loadScheduleState(db),
-    db.query<RunRow>(
-      `SELECT DISTINCT ON (r.slug, sr.job_type) r.slug, sr.job_type, sr.id, sr.status::text AS status, sr.started_at, sr.finished_at
-       FROM coffee_scraper.runs sr
-       JOIN public.product_sources ps ON ps.id = sr.source_id
-       JOIN public.roasters r ON r.id = ps.roaster_id
-       WHERE sr.job_type IN ('full_refresh', 'price_only')
-       ORDER BY r.slug, sr.job_type, sr.started_at DESC`,
-    ),
+    lastRunsByType(db),
   ]);
   const lastRuns = new Map(runs.map((row) => [`${row.slug}|${row.job_type}`, row]));
   const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());

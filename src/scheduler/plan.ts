@@ -1,7 +1,7 @@
 import { jobIdFor, type JobPayload, type JobType } from "../queue/job.ts";
 import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
 import { enforcedFloor, slotsAt } from "./cadence.ts";
-import type { NewSlot, RoasterScheduleState, SlotRecord } from "./slots.ts";
+import type { NewSlot, RoasterScheduleState, SlotRecord } from "../db/slots.ts";
 
 // Due computation, pure: the roasters' recorded slots + an instant → which slots to record
 // and enqueue, which recorded-but-unfinished jobs to look for on the queue, and what was

@@ -6,7 +6,7 @@ import type { JobType } from "../queue/job.ts";
 import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
 import { describeInterval } from "./cadence.ts";
 import { payloadOf, planTick, REASONS, type DueJob, type Plan, type Skipped, type Unfinished } from "./plan.ts";
-import { loadScheduleState, recordSlots, slotKey } from "./slots.ts";
+import { loadScheduleState, recordSlots, slotKey } from "../db/slots.ts";
 import { mapLimited } from "../concurrency.ts";
 
 // One scheduler tick: read every roaster's recorded slots (one query), plan, record the new

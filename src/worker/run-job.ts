@@ -1,16 +1,17 @@
 import type { Deps } from "../app/deps.ts";
+import { markSlotFinished } from "../db/slots.ts";
 import { permanent, ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { runPipeline, type PipelineInput, type RunSummary } from "../pipeline/run-pipeline.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { after, seconds } from "../timers.ts";
-import { markSlotFinished } from "../scheduler/slots.ts";
-import { claimRoaster, holdLease, PROCESS_HOLDER } from "./lease.ts";
+import { claimRoaster } from "../db/leases.ts";
+import { holdLease, PROCESS_HOLDER } from "./lease.ts";
 import { isLastAttempt } from "./last-attempt.ts";
 
 // The single function that does a roaster's job, for every way in: the BullMQ worker, the
 // embedded worker and the inline `scrape` command. It loads the roaster, holds its lease
-// for the whole run, and hands the run to the pipeline.
+// for the whole run, hands the run to the pipeline, and marks the schedule slot the run served.
 
 /** What a job does once the roaster is loaded and leased: the ingest pipeline by default. */
 export type JobWork = (input: PipelineInput) => Promise<RunSummary>;

@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/database.ts";
-import { firecrawlText, FIRECRAWL_THIS_MONTH, READING_COLUMNS, readingText, type Reading } from "../db/store-reading.ts";
+import { lastRunPerRoaster } from "../db/status.ts";
+import { firecrawlText, readingText, type Reading } from "../db/store-reading.ts";
 import type { RunStatus } from "../db/enums.ts";
 import type { FailedJob, JobCounts, QueueBackend } from "../queue/backend.ts";
 import { imagesText, llmText, roasterStages, stageTotals, type RoasterStages, type StageTotals } from "../db/stage-status.ts";
@@ -31,21 +32,6 @@ export interface Status {
   stages: StageTotals;
 }
 
-interface LastRunRow extends Reading {
-  id: string;
-  slug: string;
-  is_active: boolean;
-  run_id: string | null;
-  status: RunStatus | null;
-  job_type: string | null;
-  started_at: Date | null;
-  finished_at: Date | null;
-  stats_json: Record<string, unknown> | null;
-  held_count: number;
-  held_reasons: Record<string, number> | null;
-  held_examples: { product: string; variant: string; reason: string }[] | null;
-}
-
 /** Queue counts, the latest failures with their reasons, and each roaster's last run. */
 export async function collectStatus(
   deps: { db: Queryable; queue: QueueBackend },
@@ -54,29 +40,7 @@ export async function collectStatus(
   const [counts, failures, rows] = await Promise.all([
     deps.queue.counts(),
     deps.queue.recentFailures(options.failures ?? 10),
-    deps.db.query<LastRunRow>(
-      `SELECT r.id, r.slug, r.is_active, r.platform::text AS platform, ${READING_COLUMNS}, lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at,
-              lr.finished_at, lr.stats_json,
-              COALESCE(h.n, 0) AS held_count, h.reasons AS held_reasons, h.examples AS held_examples
-       FROM public.roasters r
-       LEFT JOIN coffee_scraper.roaster_options o ON o.roaster_id = r.id
-       ${FIRECRAWL_THIS_MONTH}
-       LEFT JOIN LATERAL (
-         SELECT sr.* FROM coffee_scraper.runs sr JOIN public.product_sources ps ON ps.id = sr.source_id
-         WHERE ps.roaster_id = r.id ORDER BY sr.started_at DESC LIMIT 1
-       ) lr ON true
-       LEFT JOIN LATERAL (
-         SELECT sum(n)::int AS n, jsonb_object_agg(reason, n) AS reasons,
-                (SELECT jsonb_agg(x) FROM (
-                   SELECT COALESCE(product_name, platform_product_id) AS product,
-                          COALESCE(variant_title, platform_variant_id) AS variant, reason
-                     FROM coffee_scraper.held_variants WHERE roaster_id = r.id
-                    ORDER BY product_name, variant_title LIMIT 3) x) AS examples
-           FROM (SELECT reason, count(*)::int AS n FROM coffee_scraper.held_variants WHERE roaster_id = r.id GROUP BY reason) g
-         HAVING count(*) > 0
-       ) h ON true
-       ORDER BY r.slug`,
-    ),
+    lastRunPerRoaster(deps.db),
   ]);
   const now = new Date();
   const [stages, totals] = await Promise.all([roasterStages(deps.db, rows.map((r) => r.id), now), stageTotals(deps.db, now)]);

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ScrapeError } from "../../src/errors.ts";
 import type { LookupFunction } from "../../src/fetch/guard.ts";
-import { saveValidators } from "../../src/fetch/validators.ts";
+import { saveValidators } from "../../src/db/validators.ts";
 import { RobotsCache } from "../../src/fetch/robots.ts";
 import { findRoaster } from "../../src/db/roasters.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";

@@ -2,6 +2,7 @@ import type { RoasterConfigInput } from "../../src/config/roaster.ts";
 import { roasterConfigSchema, type Roaster } from "../../src/config/roaster.ts";
 import type { Queryable } from "../../src/db/database.ts";
 import { findRoaster, upsertRoaster } from "../../src/db/roasters.ts";
+import { databaseSiteMemory } from "../../src/db/site-memory.ts";
 import { createHttpClient, type HttpClient, type HttpClientOptions, type HttpSettings } from "../../src/fetch/client.ts";
 import { RobotsCache } from "../../src/fetch/robots.ts";
 import { createFetchStats, type FetchStats } from "../../src/fetch/stats.ts";
@@ -41,13 +42,21 @@ export interface TestSite {
   stats: FetchStats;
 }
 
-/** A client with a fresh robots cache and one site client for `roaster`. Close `client` after. */
+/**
+ * A client with a fresh robots cache and one site client for `roaster`. Close `client` after.
+ * With `db`, the client remembers validators and robots results there, as in production.
+ */
 export function openSite(
   roaster: Pick<Roaster, "id" | "website" | "default_concurrency">,
-  options: Omit<Partial<HttpClientOptions>, "settings"> & { settings?: Partial<HttpSettings> } = {},
+  options: Omit<Partial<HttpClientOptions>, "settings"> & { settings?: Partial<HttpSettings>; db?: Queryable } = {},
 ): TestSite {
-  const { settings, ...rest } = options;
-  const client = createHttpClient({ robotsCache: new RobotsCache(), ...rest, settings: testHttpSettings(settings) });
+  const { settings, db, ...rest } = options;
+  const client = createHttpClient({
+    robotsCache: new RobotsCache(),
+    ...(db ? { memory: databaseSiteMemory(db) } : {}),
+    ...rest,
+    settings: testHttpSettings(settings),
+  });
   const stats = createFetchStats();
   return { client, site: client.forSite({ roaster, stats }), stats };
 }

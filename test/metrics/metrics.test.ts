@@ -7,7 +7,7 @@ import type { Database } from "../../src/db/database.ts";
 import { startMetricsServer } from "../../src/metrics/server.ts";
 import type { QueueBackend } from "../../src/queue/backend.ts";
 import { openQueue } from "../../src/queue/open-queue.ts";
-import { releaseLease, tryAcquireLease } from "../../src/worker/lease.ts";
+import { releaseLease, tryAcquireLease } from "../../src/db/leases.ts";
 import { startWorker } from "../../src/worker/worker.ts";
 import { useTestDatabase } from "../helpers/database.ts";
 import { captureLogger } from "../helpers/logs.ts";

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { findRoaster } from "../../src/db/roasters.ts";
-import { detectAndSavePlatform } from "../../src/platforms/detect.ts";
+import type { Roaster } from "../../src/config/roaster.ts";
+import { findRoaster, savePlatform } from "../../src/db/roasters.ts";
+import type { PoliteFetcher } from "../../src/platforms/adapter.ts";
+import { choosePlatform } from "../../src/platforms/detect.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, type TestSite } from "../helpers/fetch.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
@@ -21,12 +23,19 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
+/** Detection as the pipeline does it: choose the platform, then record it. */
+async function detectAndSavePlatform(site: PoliteFetcher, roaster: Roaster) {
+  const platform = await choosePlatform(site, roaster);
+  await savePlatform(testDb.db, roaster.id, platform);
+  return platform;
+}
+
 async function detect(server: StoreServer) {
   const roaster = await addRoaster(testDb.db, server.url);
   const site = openSite(roaster, { db: testDb.db });
   sites.push(site);
   try {
-    return { platform: await detectAndSavePlatform(testDb.db, site.site, roaster), roaster };
+    return { platform: await detectAndSavePlatform(site.site, roaster), roaster };
   } catch (err) {
     return { error: err as Error, roaster };
   }
@@ -79,7 +88,7 @@ describe("detection of stores without a platform API", () => {
     const roaster = await addRoaster(testDb.db, site.url);
     const client = openSite(roaster, { db: testDb.db });
     sites.push(client);
-    expect(await detectAndSavePlatform(testDb.db, client.site, roaster)).toBe("jsonld");
+    expect(await detectAndSavePlatform(client.site, roaster)).toBe("jsonld");
     const paths = site.requests.map((r) => r.path.replace(/\?.*$/, ""));
     expect(paths.indexOf("/products.json")).toBeLessThan(paths.indexOf("/wp-json/wc/store/v1/products"));
     expect(paths.indexOf("/wp-json/wc/store/v1/products")).toBeLessThan(paths.indexOf("/sitemap.xml"));
@@ -94,9 +103,9 @@ describe("detection of stores without a platform API", () => {
     const refused = await addRoaster(testDb.db, site.url);
     const client = openSite(refused, { db: testDb.db });
     sites.push(client);
-    await expect(detectAndSavePlatform(testDb.db, client.site, refused)).rejects.toMatchObject({ code: "platform_unknown", retry: "permanent" });
+    await expect(detectAndSavePlatform(client.site, refused)).rejects.toMatchObject({ code: "platform_unknown", retry: "permanent" });
     const allowed = await addRoaster(testDb.db, site.url, { use_firecrawl_fallback: true });
-    expect(await detectAndSavePlatform(testDb.db, client.site, allowed)).toBe("firecrawl");
+    expect(await detectAndSavePlatform(client.site, allowed)).toBe("firecrawl");
     expect(await readVia(allowed.id)).toBe("firecrawl");
     expect((await findRoaster(testDb.db, allowed.slug))?.platform).toBe("custom");
   });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Roaster } from "../../src/config/roaster.ts";
 import { ScrapeError } from "../../src/errors.ts";
-import { saveValidators } from "../../src/fetch/validators.ts";
+import { saveValidators } from "../../src/db/validators.ts";
 import { adapterFor, parseStoredPage, type StorePage } from "../../src/platforms/adapter.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, type TestSite } from "../helpers/fetch.ts";

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Roaster } from "../../src/config/roaster.ts";
 import { ScrapeError } from "../../src/errors.ts";
 import type { HttpClientOptions, HttpSettings } from "../../src/fetch/client.ts";
-import { saveValidators } from "../../src/fetch/validators.ts";
+import { saveValidators } from "../../src/db/validators.ts";
 import { adapterFor, parseStoredPage, type StorePage } from "../../src/platforms/adapter.ts";
 import { batchParents } from "../../src/platforms/woocommerce/adapter.ts";
 import type { WooProduct } from "../../src/platforms/woocommerce/schema.ts";

@@ -4,7 +4,7 @@ import type { QueueBackend } from "../../src/queue/backend.ts";
 import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { jobIdFor } from "../../src/queue/job.ts";
 import { roasterOutlook } from "../../src/scheduler/next.ts";
-import { markSlotFinished } from "../../src/scheduler/slots.ts";
+import { markSlotFinished } from "../../src/db/slots.ts";
 import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { captureLogger } from "../helpers/logs.ts";

@@ -3,7 +3,8 @@ import { importRoasters } from "../../src/config/import-roasters.ts";
 import { validateRoasterList } from "../../src/config/roaster-file.ts";
 import { findRoaster } from "../../src/db/roasters.ts";
 import { silentLogger } from "../../src/log/logger.ts";
-import { holdLease, readLease, releaseLease, renewLease, RoasterBusyError, tryAcquireLease } from "../../src/worker/lease.ts";
+import { readLease, releaseLease, renewLease, tryAcquireLease } from "../../src/db/leases.ts";
+import { holdLease, RoasterBusyError } from "../../src/worker/lease.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -10,7 +10,7 @@ import { silentLogger } from "../../src/log/logger.ts";
 import type { QueueBackend } from "../../src/queue/backend.ts";
 import { openBullmqQueue } from "../../src/queue/bullmq.ts";
 import { enqueueRoasters } from "../../src/queue/enqueue.ts";
-import { readLease } from "../../src/worker/lease.ts";
+import { readLease } from "../../src/db/leases.ts";
 import { collectStatus } from "../../src/worker/status.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";

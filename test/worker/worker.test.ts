@@ -12,7 +12,7 @@ import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { enqueueRoasters, manualSlot, UnknownRoastersError } from "../../src/queue/enqueue.ts";
 import { jobIdFor, type JobPayload } from "../../src/queue/job.ts";
 import { retentionFrom, retryPolicyFrom } from "../../src/queue/open-queue.ts";
-import { readLease, tryAcquireLease } from "../../src/worker/lease.ts";
+import { readLease, tryAcquireLease } from "../../src/db/leases.ts";
 import { runJob } from "../../src/worker/run-job.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { collectStatus, formatStatus } from "../../src/worker/status.ts";

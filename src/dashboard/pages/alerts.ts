@@ -1,7 +1,7 @@
+import { listAlerts } from "../../db/dashboard/alerts.ts";
 import { grams, money, when } from "../format.ts";
 import { html, type Html } from "../html.ts";
 import { pager } from "../layout.ts";
-import { listAlerts } from "../queries.ts";
 import type { PageContext } from "./context.ts";
 
 export async function alertsPage(ctx: PageContext, params: { roaster?: string | undefined; page: number }): Promise<Html> {

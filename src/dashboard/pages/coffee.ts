@@ -1,8 +1,8 @@
-import { priceChart, type PricePoint } from "../charts.ts";
+import { coffeeById, priceHistory, variantsOfCoffee, type PricePoint, type VariantRow } from "../../db/dashboard/coffee.ts";
+import { priceChart } from "../charts.ts";
 import { grams, money, when } from "../format.ts";
 import { html, safeHref, type Html } from "../html.ts";
 import { pager } from "../layout.ts";
-import { coffeeById, priceHistory, variantsOfCoffee, type VariantRow } from "../queries.ts";
 import type { PageContext } from "./context.ts";
 
 /** Points drawn per variant chart (the most recent price rows). */

@@ -1,3 +1,4 @@
+import { healthCounts, HEALTHS, roastersByHealth, runsPerDay, totals, type Health } from "../../db/dashboard/overview.ts";
 import { readingText } from "../../db/store-reading.ts";
 import { coerceError } from "../../errors.ts";
 import type { FailedJob, JobCounts } from "../../queue/backend.ts";
@@ -5,7 +6,6 @@ import { runsPerDayChart } from "../charts.ts";
 import { ago, count, JOB_TYPE_LABEL, statusBadge, when } from "../format.ts";
 import { html, query, type Html } from "../html.ts";
 import { pager } from "../layout.ts";
-import { healthCounts, HEALTHS, roastersByHealth, runsPerDay, totals, type Health } from "../queries.ts";
 import { NO_QUEUE_HERE, type PageContext } from "./context.ts";
 import { stageTotals, type StageTotals } from "../../db/stage-status.ts";
 

@@ -1,20 +1,11 @@
+import { coffeesOfRoaster, heldVariantsOfRoaster, lastSlots, roasterBySlug, type HeldVariantRow, type RoasterRow } from "../../db/dashboard/roaster.ts";
+import { listRuns, runsOfJob, type RunRow } from "../../db/dashboard/runs.ts";
 import { nextSlot } from "../../scheduler/cadence.ts";
 import { readingText } from "../../db/store-reading.ts";
 import { coerceError } from "../../errors.ts";
 import { count, duration, JOB_TYPE_LABEL, money, statusBadge, when } from "../format.ts";
 import { html, safeHref, type Html } from "../html.ts";
 import { pager } from "../layout.ts";
-import {
-  coffeesOfRoaster,
-  heldVariantsOfRoaster,
-  lastSlots,
-  listRuns,
-  roasterBySlug,
-  runsOfJob,
-  type HeldVariantRow,
-  type RoasterRow,
-  type RunRow,
-} from "../queries.ts";
 import { NO_QUEUE_HERE, type PageContext } from "./context.ts";
 import { roasterStages, type RoasterStages } from "../../db/stage-status.ts";
 

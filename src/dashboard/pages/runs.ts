@@ -1,7 +1,7 @@
+import { artifactsOfRun, listRuns, runById, type RunFilter } from "../../db/dashboard/runs.ts";
 import { bytes, count, duration, JOB_TYPE_LABEL, statusBadge, when } from "../format.ts";
 import { html, safeHref, type Html } from "../html.ts";
 import { pager } from "../layout.ts";
-import { artifactsOfRun, listRuns, runById, type RunFilter } from "../queries.ts";
 import type { PageContext } from "./context.ts";
 import { runsTable } from "./roaster.ts";
 

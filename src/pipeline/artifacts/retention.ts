@@ -1,3 +1,4 @@
+import { deleteOldArtifactRecords, referencedBodies } from "../../db/artifacts.ts";
 import type { Database } from "../../db/database.ts";
 import { ARTIFACT_GRACE_MS, type ArtifactStore } from "./store.ts";
 
@@ -29,27 +30,11 @@ export interface PruneResult {
  */
 export async function pruneArtifacts(db: Database, store: ArtifactStore, retentionDays: number): Promise<PruneResult> {
   const cutoff = new Date(Date.now() - ARTIFACT_GRACE_MS);
-  const [decided] = await db.query<{ n: number; keys: string[] | null }>(
-    `WITH old AS (
-       DELETE FROM public.scrape_artifacts a USING public.scrape_runs r
-        WHERE r.id = a.run_id AND r.started_at < now() - make_interval(days => $1) RETURNING 1)
-     SELECT (SELECT count(*)::int FROM old) AS n,
-            ARRAY(SELECT DISTINCT a.saved_html_path FROM public.scrape_artifacts a JOIN public.scrape_runs r ON r.id = a.run_id
-                   WHERE a.saved_html_path IS NOT NULL AND r.started_at >= now() - make_interval(days => $1)) AS keys`,
-    [retentionDays],
-  );
-  const referenced = new Set(decided?.keys ?? []);
+  const decided = await deleteOldArtifactRecords(db, retentionDays);
+  const referenced = new Set(decided.referenced);
   let filesDeleted = 0;
   let candidates: string[] = [];
-  const referencedNow = async (keys: string[]) =>
-    new Set(
-      (
-        await db.query<{ key: string }>(
-          "SELECT DISTINCT saved_html_path AS key FROM public.scrape_artifacts WHERE saved_html_path = ANY($1::text[])",
-          [keys],
-        )
-      ).map((r) => r.key),
-    );
+  const referencedNow = (keys: string[]) => referencedBodies(db, keys);
   const sweep = async () => {
     // Records written since the statement above keep their bodies too.
     const kept = await referencedNow(candidates);
@@ -66,5 +51,5 @@ export async function pruneArtifacts(db: Database, store: ArtifactStore, retenti
   if (candidates.length > 0) await sweep();
   // Bodies an earlier prune set aside: kept (put back) if a record wants them, else dropped.
   if (store.sweepAside) filesDeleted += await store.sweepAside(referencedNow, cutoff);
-  return { rowsDeleted: decided?.n ?? 0, filesDeleted };
+  return { rowsDeleted: decided.deleted, filesDeleted };
 }

@@ -1,4 +1,4 @@
-import type { Queryable } from "../db/database.ts";
+import type { Queryable } from "./database.ts";
 import type { JobType } from "../queue/job.ts";
 
 // The scheduler's memory in `schedule_slots`: one row per (roaster, job type, slot) that was
@@ -145,7 +145,7 @@ export const slotKey = key;
 
 /**
  * Marks every slot the job served as finished with its run: the job's own slot and any
- * price slot a full refresh served. Called by the ingest pipeline when a run finishes.
+ * price slot a full refresh served. Called by the worker when a job's run finishes.
  * Returns the number of slots marked; a job that no slot names (a manual enqueue) marks none.
  */
 export async function markSlotFinished(

@@ -1,4 +1,4 @@
-import type { Queryable } from "../db/database.ts";
+import type { Queryable } from "./database.ts";
 
 // The listing hashes each of a roaster's products had when it was last written
 // (coffee_scraper.product_state), read once per run.

@@ -1,0 +1,82 @@
+import type { Queryable } from "./database.ts";
+
+// HTTP cache validators per roaster and full URL (page number included), in
+// coffee_scraper.http_validators. The polite client reads them (through db/site-memory.ts);
+// the pipeline saves them once the page they describe has been persisted, so a page that
+// failed downstream is fetched in full next time instead of being skipped by a 304.
+
+/** An answer's ETag and Last-Modified, as fetch/ hands them over (its `Validators`). */
+export interface StoredValidators {
+  etag: string | null;
+  lastModified: string | null;
+}
+
+/** Which kind of run applied the body a validator describes (migration 0008). */
+export type AppliedBy = "full" | "price";
+
+/**
+ * The validators remembered for `url`, or null when there are none. A full refresh
+ * (`requireFull`) only trusts those of a body a full refresh applied: a price-only run
+ * writes prices and stock, not the rest.
+ */
+export async function loadValidators(
+  db: Queryable,
+  roasterId: string,
+  url: string,
+  options: { requireFull?: boolean } = {},
+): Promise<StoredValidators | null> {
+  const rows = await db.query<{ etag: string | null; last_modified: string | null }>(
+    `SELECT etag, last_modified FROM coffee_scraper.http_validators
+      WHERE roaster_id = $1 AND url = $2 AND ($3::boolean IS NOT TRUE OR applied_by = 'full')`,
+    [roasterId, url, options.requireFull ?? false],
+  );
+  const row = rows[0];
+  return row ? { etag: row.etag, lastModified: row.last_modified } : null;
+}
+
+/**
+ * Remembers the validators a 200 answer for `url` carried. Call only after the page was
+ * persisted; with `firstPage` the roaster's `last_etag`/`last_modified` are updated too.
+ * With no validators at all the row is removed (the next request is unconditional).
+ */
+export async function saveValidators(
+  db: Queryable,
+  roasterId: string,
+  url: string,
+  validators: StoredValidators,
+  options: { firstPage?: boolean; appliedBy?: AppliedBy } = {},
+): Promise<void> {
+  if (options.firstPage) await saveRoasterValidators(db, roasterId, validators);
+  if (validators.etag === null && validators.lastModified === null) {
+    await db.query(`DELETE FROM coffee_scraper.http_validators WHERE roaster_id = $1 AND url = $2`, [roasterId, url]);
+    return;
+  }
+  await db.query(
+    `INSERT INTO coffee_scraper.http_validators AS v (url, roaster_id, etag, last_modified, applied_by, updated_at)
+     VALUES ($1, $2, $3, $4, $5, now())
+     ON CONFLICT (roaster_id, url) DO UPDATE SET etag = EXCLUDED.etag,
+       last_modified = EXCLUDED.last_modified, updated_at = now(),
+       -- A price-only run that got a 304 confirms the body a full refresh applied: keep "full".
+       applied_by = CASE
+         WHEN EXCLUDED.applied_by = 'price' AND v.applied_by = 'full'
+              AND v.etag IS NOT DISTINCT FROM EXCLUDED.etag
+              AND v.last_modified IS NOT DISTINCT FROM EXCLUDED.last_modified
+         THEN 'full' ELSE EXCLUDED.applied_by END`,
+    [url, roasterId, validators.etag, validators.lastModified, options.appliedBy ?? "full"],
+  );
+}
+
+/** Records the first page's validators on the roaster (`last_etag`, `last_modified`). */
+export async function saveRoasterValidators(db: Queryable, roasterId: string, validators: StoredValidators): Promise<void> {
+  const modified = validators.lastModified ? new Date(validators.lastModified) : null;
+  await db.query(`UPDATE public.roasters SET last_etag = $2, last_modified = $3 WHERE id = $1`, [
+    roasterId,
+    validators.etag,
+    modified && !Number.isNaN(modified.getTime()) ? modified : null,
+  ]);
+}
+
+/** Removes every validator of a roaster, so its next run fetches everything in full. */
+export async function forgetValidators(db: Queryable, roasterId: string): Promise<void> {
+  await db.query(`DELETE FROM coffee_scraper.http_validators WHERE roaster_id = $1`, [roasterId]);
+}

@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { ALLOW_PRIVATE_NETWORKS: "true" },
+    // Every file must close what it opened (servers, sockets, timers, child processes).
+    setupFiles: ["test/helpers/check-open-handles.ts"],
   },
 });

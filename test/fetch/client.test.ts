@@ -1,25 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { ScrapeError } from "../../src/errors.ts";
 import type { LookupFunction } from "../../src/fetch/guard.ts";
 import { saveValidators } from "../../src/db/validators.ts";
 import { RobotsCache } from "../../src/fetch/robots.ts";
 import { findRoaster } from "../../src/db/roasters.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, siteOnly, type TestSite } from "../helpers/fetch.ts";
 import { loopbackLookup, PACING_SLACK_MS, startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 
 // The polite client against a real local store. Pacing is measured at the server.
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase("pglite");
 const servers: StoreServer[] = [];
 const sites: TestSite[] = [];
 
-beforeAll(async () => {
-  testDb = await createTestDatabase("pglite");
-});
-afterAll(async () => {
-  await testDb.drop();
-});
 afterEach(async () => {
   await Promise.all(sites.splice(0).map((s) => s.client.close()));
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -96,25 +90,25 @@ describe("pacing", () => {
 describe("robots.txt", () => {
   it("refuses a disallowed URL permanently, naming robots.txt, and records it on the roaster", async () => {
     const server = await store({ platform: "shopify", robotsTxt: "User-agent: coffee-scraper\nDisallow: /products.json\n\nUser-agent: *\nAllow: /\n" });
-    const roaster = await addRoaster(testDb.db, server.url);
-    const { site, stats } = open(roaster, { db: testDb.db });
+    const roaster = await addRoaster(testDb().db, server.url);
+    const { site, stats } = open(roaster, { db: testDb().db });
     const err = await failure(site.get("/products.json?limit=250&page=1"));
     expect(err.retry).toBe("permanent");
     expect(err.code).toBe("robots_disallowed");
     expect(err.message).toMatch(/robots\.txt/);
     expect(server.requestsTo("/products.json")).toHaveLength(0);
     expect(stats.errors.permanent).toBe(1);
-    const saved = await findRoaster(testDb.db, roaster.slug);
+    const saved = await findRoaster(testDb().db, roaster.slug);
     expect(saved?.robots_allow).toBe(false);
     expect(saved?.robots_checked_at).toBeInstanceOf(Date);
   });
 
   it("records an allowed site, and treats a missing robots.txt (404) as allow-all", async () => {
     const server = await store({ platform: "shopify", robotsTxt: null });
-    const roaster = await addRoaster(testDb.db, server.url);
-    const { site } = open(roaster, { db: testDb.db });
+    const roaster = await addRoaster(testDb().db, server.url);
+    const { site } = open(roaster, { db: testDb().db });
     expect((await site.get("/products.json")).status).toBe(200);
-    expect((await findRoaster(testDb.db, roaster.slug))?.robots_allow).toBe(true);
+    expect((await findRoaster(testDb().db, roaster.slug))?.robots_allow).toBe(true);
   });
 
   it("raises the delay floor to Crawl-delay", async () => {
@@ -182,8 +176,8 @@ describe("robots.txt", () => {
 describe("conditional requests", () => {
   it("sends saved validators and reports a 304 as not modified", async () => {
     const server = await store({ platform: "shopify", lastModified: "Wed, 01 Oct 2025 10:00:00 GMT" });
-    const roaster = await addRoaster(testDb.db, server.url);
-    const first = open(roaster, { db: testDb.db });
+    const roaster = await addRoaster(testDb().db, server.url);
+    const first = open(roaster, { db: testDb().db });
     const url = pageUrl(server, 1);
     const a = await first.site.get(url, { conditional: true });
     expect(a.status).toBe(200);
@@ -196,12 +190,12 @@ describe("conditional requests", () => {
     expect(again.status).toBe(200);
     expect(server.requests.at(-1)?.headers["if-none-match"]).toBeUndefined();
 
-    await saveValidators(testDb.db, roaster.id, url, a.validators, { firstPage: true });
-    const saved = await findRoaster(testDb.db, roaster.slug);
+    await saveValidators(testDb().db, roaster.id, url, a.validators, { firstPage: true });
+    const saved = await findRoaster(testDb().db, roaster.slug);
     expect(saved?.last_etag).toBe(a.validators.etag);
     expect(saved?.last_modified?.toISOString()).toBe("2025-10-01T10:00:00.000Z");
 
-    const second = open(roaster, { db: testDb.db });
+    const second = open(roaster, { db: testDb().db });
     const b = await second.site.get(url, { conditional: true });
     expect(server.requests.at(-1)?.headers["if-none-match"]).toBe(a.validators.etag);
     expect(server.requests.at(-1)?.headers["if-modified-since"]).toBe("Wed, 01 Oct 2025 10:00:00 GMT");

@@ -1,5 +1,4 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { startLocalServer } from "./local-server.ts";
 
 // A local stand-in of Firecrawl's documented endpoints (POST /v1/map, POST /v1/scrape with
 // the json format), on 127.0.0.1 port 0. It checks the Bearer key, bills credits as Firecrawl
@@ -39,7 +38,7 @@ export async function startFirecrawl(options: {
   let billed = 0;
   let limited = { times: 0, seconds: 0 };
 
-  const server = http.createServer((req, res) => {
+  const server = await startLocalServer((req, res) => {
     let raw = "";
     req.on("data", (d: Buffer) => (raw += d.toString()));
     req.on("end", () => {
@@ -92,16 +91,11 @@ export async function startFirecrawl(options: {
       else reply();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: server.url,
     calls,
     billed: () => billed,
     rateLimit: (times, seconds) => void (limited = { times, seconds }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

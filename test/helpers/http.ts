@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { startLocalServer } from "./local-server.ts";
 
 export interface TestServer {
   url: string;
@@ -13,7 +13,7 @@ export async function startTestServer(
   handler: (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>,
 ): Promise<TestServer> {
   const requests: TestServer["requests"] = [];
-  const server = createServer((req, res) => {
+  const local = await startLocalServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     requests.push({ path: url.pathname + url.search, at: Date.now() });
     Promise.resolve(handler(req, res, url)).catch((err: unknown) => {
@@ -21,18 +21,8 @@ export async function startTestServer(
       res.end(String(err));
     });
   });
-  server.keepAliveTimeout = 1;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  local.server.keepAliveTimeout = 1;
+  return { url: local.url, requests, close: local.close };
 }
 
 /** The cookies a response sets (cleared ones left out), as a Cookie request header. */

@@ -1,5 +1,4 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { startLocalServer } from "./local-server.ts";
 
 // A local stand-in of ImageKit's upload API (POST multipart/form-data, HTTP Basic auth with
 // the private key as user name and no password), on 127.0.0.1 port 0. It keeps each uploaded
@@ -32,7 +31,7 @@ export async function startImageKit(privateKey: string): Promise<ImageKitStandIn
   const files = new Map<string, Buffer>();
   const failures: { match: RegExp; times: number; status: number }[] = [];
   const expected = `Basic ${Buffer.from(`${privateKey}:`).toString("base64")}`;
-  const server = http.createServer((req, res) => {
+  const server = await startLocalServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (d: Buffer) => chunks.push(d));
     req.on("end", () => {
@@ -70,18 +69,12 @@ export async function startImageKit(privateKey: string): Promise<ImageKitStandIn
       })();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    uploadUrl: `http://127.0.0.1:${port}/api/v1/files/upload`,
+    uploadUrl: `${server.url}/api/v1/files/upload`,
     endpoint: "https://ik.imagekit.io/test-id",
     calls,
     files,
     fail: (match, times, status = 500) => failures.push({ match, times, status }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

@@ -1,6 +1,5 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
+import { startLocalServer } from "./local-server.ts";
 
 // A real HTTP server on 127.0.0.1 (port 0) playing a store without a product API: robots.txt
 // with Sitemap: lines, a sitemap index → sitemaps → product pages carrying schema.org JSON-LD
@@ -55,7 +54,7 @@ export async function startJsonLdSite(options: SiteOptions): Promise<JsonLdSite>
   let inFlight = 0;
   let base = "";
 
-  const server = http.createServer((req, res) => {
+  const server = await startLocalServer((req, res) => {
     inFlight++;
     const path = req.url ?? "/";
     requests.push({ path, startedAt: performance.now(), inFlight, newConnection: !sockets.has(req.socket) });
@@ -94,8 +93,7 @@ export async function startJsonLdSite(options: SiteOptions): Promise<JsonLdSite>
     if (options.latencyMs) setTimeout(answer, options.latencyMs);
     else answer();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
   const isProduct = (r: SiteRequest) => products.has(r.path);
   return {
     url: base,
@@ -107,11 +105,7 @@ export async function startJsonLdSite(options: SiteOptions): Promise<JsonLdSite>
       const gaps = requests.slice(1).flatMap((r, i) => (requests[i]!.newConnection ? [] : [r.startedAt - requests[i]!.startedAt]));
       return Math.min(...gaps);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 

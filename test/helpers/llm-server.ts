@@ -1,5 +1,4 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { startLocalServer } from "./local-server.ts";
 
 // A local stand-in of an OpenAI-compatible chat-completions endpoint (POST
 // /v1/chat/completions with `response_format: {type: "json_schema"}`), on 127.0.0.1 port 0.
@@ -32,8 +31,7 @@ export interface LlmStandIn {
 
 export async function startLlm(answer: (call: { prompt: string; fields: string[]; n: number }) => Scripted): Promise<LlmStandIn> {
   const calls: ChatCall[] = [];
-  const sockets = new Set<import("node:net").Socket>();
-  const server = http.createServer((req, res) => {
+  const server = await startLocalServer((req, res) => {
     let raw = "";
     req.on("data", (d: Buffer) => (raw += d.toString()));
     req.on("end", () => {
@@ -78,21 +76,11 @@ export async function startLlm(answer: (call: { prompt: string; fields: string[]
       reply(answer({ prompt, fields, n: calls.length }));
     });
   });
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${server.url}/v1`,
     calls,
     answered: () => calls.filter((c) => c.status === 200).length,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 

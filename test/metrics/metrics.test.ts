@@ -14,6 +14,7 @@ import { captureLogger } from "../helpers/logs.ts";
 import { parsePrometheusText } from "../helpers/prometheus.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 import { seedSettings } from "../dashboard/seed.ts";
+import { until } from "../helpers/until.ts";
 
 // The worker's metrics: a failing job's run is counted from its stats in scrape_runs
 // (requests, statuses), a job deferred by a held lease is a lease conflict, and the METRICS_PORT
@@ -44,14 +45,6 @@ async function addRoaster(db: Database, slug: string, website: string) {
       alert_price_delta_pct: 10,
     }),
   );
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const scrape = async () => parsePrometheusText(await (await fetch(`${server.url}/metrics`)).text());

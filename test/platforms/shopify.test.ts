@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Roaster } from "../../src/config/roaster.ts";
 import { ScrapeError } from "../../src/errors.ts";
 import { saveValidators } from "../../src/db/validators.ts";
 import { adapterFor, parseStoredPage, type StorePage } from "../../src/platforms/adapter.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, type TestSite } from "../helpers/fetch.ts";
 import {
   loopbackLookup,
@@ -14,16 +14,10 @@ import {
 } from "../helpers/store-server.ts";
 import type { HttpClientOptions, HttpSettings } from "../../src/fetch/client.ts";
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase("pglite");
 const servers: StoreServer[] = [];
 const sites: TestSite[] = [];
 
-beforeAll(async () => {
-  testDb = await createTestDatabase("pglite");
-});
-afterAll(async () => {
-  await testDb.drop();
-});
 afterEach(async () => {
   await Promise.all(sites.splice(0).map((s) => s.client.close()));
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -39,7 +33,7 @@ async function run(
   roaster: Roaster,
   options: Omit<Partial<HttpClientOptions>, "settings"> & { settings?: Partial<HttpSettings>; conditional?: boolean } = {},
 ) {
-  const site = openSite(roaster, { db: testDb.db, ...options });
+  const site = openSite(roaster, { db: testDb().db, ...options });
   sites.push(site);
   const pages: StorePage[] = [];
   for await (const page of adapterFor("shopify").pages({ roaster, http: site.site, conditional: options.conditional ?? true })) {
@@ -63,7 +57,7 @@ const fixture = shopifyFixtureProducts();
 describe("Shopify adapter", () => {
   it("reads the fixture store and maps products as the payload says", async () => {
     const server = await store();
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages).toHaveLength(1);
     const [page] = pages;
@@ -114,7 +108,7 @@ describe("Shopify adapter", () => {
 
   it("rebuilds the same products from the stored responses (replay)", async () => {
     const server = await store();
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     const replayed = parseStoredPage("shopify", pages[0]!.responses, { currency: "INR" });
     expect(replayed.products).toEqual(pages[0]!.products);
@@ -123,7 +117,7 @@ describe("Shopify adapter", () => {
 
   it("reads 1,000 products completely within the pacing limits, and gets 304s on an unchanged second run", async () => {
     const server = await store({ products: 1000, latencyMs: 5 });
-    const roaster = await addRoaster(testDb.db, server.url, { default_concurrency: 3 });
+    const roaster = await addRoaster(testDb().db, server.url, { default_concurrency: 3 });
     const settings = { HTTP_DELAY_MS: 100, HTTP_JITTER_MS: 10 };
     const first = await run(roaster, { settings });
     const ids = first.pages.flatMap((p) => p.products.map((x) => x.platformProductId));
@@ -136,7 +130,7 @@ describe("Shopify adapter", () => {
 
     // The pipeline saves validators once each page is persisted.
     for (const page of first.pages) {
-      await saveValidators(testDb.db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1 });
+      await saveValidators(testDb().db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1 });
     }
     expect(first.pages[4]!.validators).toEqual({ etag: null, lastModified: null });
 
@@ -153,7 +147,7 @@ describe("Shopify adapter", () => {
 
   it("uses the roaster's pinned currency without asking the store", async () => {
     const server = await store();
-    const roaster = await addRoaster(testDb.db, server.url, { currency: "usd" });
+    const roaster = await addRoaster(testDb().db, server.url, { currency: "usd" });
     const { pages } = await run(roaster);
     expect(pages[0]!.currency).toBe("USD");
     expect(pages[0]!.products[0]!.currency).toBe("USD");
@@ -163,20 +157,20 @@ describe("Shopify adapter", () => {
   it("falls back to /cart.js for the currency, and warns when neither says", async () => {
     const server = await store({ currency: "EUR", robotsTxt: "User-agent: *\nDisallow: /checkout\n" });
     server.addFault({ match: "/meta.json", kind: "status", status: 404 });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     expect((await run(roaster)).pages[0]!.currency).toBe("EUR");
 
     // Shopify's default robots.txt disallows /cart, and so /cart.js: it is not asked for.
     const polite = await store({ currency: "EUR" });
     polite.addFault({ match: "/meta.json", kind: "status", status: 404 });
-    const third = await addRoaster(testDb.db, polite.url);
+    const third = await addRoaster(testDb().db, polite.url);
     const withDefaultRobots = await run(third);
     expect(withDefaultRobots.pages[0]!.currency).toBeNull();
     expect(withDefaultRobots.pages[0]!.warnings?.[0]).toMatch(/robots\.txt/);
     expect(polite.requestsTo("/cart.js")).toHaveLength(0);
 
     const none = await store({ currency: null });
-    const other = await addRoaster(testDb.db, none.url);
+    const other = await addRoaster(testDb().db, none.url);
     const { pages } = await run(other);
     expect(pages[0]!.currency).toBeNull();
     expect(pages[0]!.warnings?.[0]).toMatch(/currency unknown/);
@@ -185,7 +179,7 @@ describe("Shopify adapter", () => {
 
   it("falls back from an apex that answers 404 to www.", async () => {
     const server = await store({ notFoundHosts: ["roaster.test"] });
-    const roaster = await addRoaster(testDb.db, `http://roaster.test:${server.port}`);
+    const roaster = await addRoaster(testDb().db, `http://roaster.test:${server.port}`);
     const { pages } = await run(roaster, { lookup: loopbackLookup("roaster.test", "www.roaster.test") });
     expect(pages[0]!.products).toHaveLength(30);
     expect(pages[0]!.url).toBe(`http://www.roaster.test:${server.port}/products.json?limit=250&page=1`);
@@ -195,7 +189,7 @@ describe("Shopify adapter", () => {
   it("throws store_not_found (permanent) when the store has no /products.json", async () => {
     const server = await startStoreServer({ platform: "woocommerce" });
     servers.push(server);
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const err = await runError(roaster);
     expect(err).toMatchObject({ retry: "permanent", code: "store_not_found" });
     expect(err.message).toMatch(/products\.json/);
@@ -203,7 +197,7 @@ describe("Shopify adapter", () => {
 
   it("throws robots_disallowed (permanent) when robots.txt forbids /products.json", async () => {
     const server = await store({ robotsTxt: "User-agent: *\nDisallow: /products.json\n" });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const err = await runError(roaster);
     expect(err).toMatchObject({ retry: "permanent", code: "robots_disallowed" });
   });
@@ -211,7 +205,7 @@ describe("Shopify adapter", () => {
   it("fails one page that answers HTML with 200 and goes on with the next", async () => {
     const server = await store({ products: 600 });
     server.addFault({ match: /^\/products\.json\?.*page=2$/, kind: "html" });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages.map((p) => p.products.length)).toEqual([250, 0, 100]);
     expect(pages[1]!.error).toMatchObject({ retry: "transient", code: "html_instead_of_json" });
@@ -222,7 +216,7 @@ describe("Shopify adapter", () => {
   it("fails a page with truncated JSON clearly", async () => {
     const server = await store();
     server.addFault({ match: "/products.json", kind: "truncated" });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages).toHaveLength(1);
     expect(pages[0]!.error).toMatchObject({ code: "invalid_json" });
@@ -232,7 +226,7 @@ describe("Shopify adapter", () => {
   it("fails a page whose JSON has the wrong shape", async () => {
     const server = await store();
     server.addFault({ match: "/products.json", kind: "status", status: 200, body: JSON.stringify([{ id: 1 }]) });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages[0]!.error).toMatchObject({ retry: "permanent", code: "unexpected_shape" });
   });
@@ -242,7 +236,7 @@ describe("Shopify adapter", () => {
     server.products[3] = { ...server.products[3], variants: "not a list" };
     delete (server.products[5] as Record<string, unknown>).title;
     server.changed();
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages[0]!.products).toHaveLength(28);
     expect(pages[0]!.productErrors).toEqual([
@@ -255,7 +249,7 @@ describe("Shopify adapter", () => {
     const server = await store();
     server.products[0] = { ...server.products[0], brand_new_field: { x: 1 } };
     server.changed();
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages[0]!.productErrors).toEqual([]);
     expect((pages[0]!.products[0]!.raw as Record<string, unknown>).brand_new_field).toEqual({ x: 1 });
@@ -264,7 +258,7 @@ describe("Shopify adapter", () => {
   it("stops a throttled run at the page that was throttled", async () => {
     const server = await store({ products: 600 });
     server.addFault({ match: /page=2$/, kind: "status", status: 429, headers: { "retry-after": "3600" } });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages).toHaveLength(2);
     expect(pages[1]!.error).toMatchObject({ retry: "throttled", retryAfterMs: 3_600_000 });
@@ -275,7 +269,7 @@ describe("Shopify adapter", () => {
     const server = await store();
     const tiny = Array.from({ length: 250 }, (_, i) => ({ id: i + 1, title: `P${i}`, variants: [{ id: i + 1, price: "1.00" }] }));
     server.addFault({ match: "/products.json", kind: "status", status: 200, body: JSON.stringify({ products: tiny }) });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(server.requestsTo("/products.json")).toHaveLength(100);
     expect(pages).toHaveLength(101);

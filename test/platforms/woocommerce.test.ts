@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { Roaster } from "../../src/config/roaster.ts";
 import { ScrapeError } from "../../src/errors.ts";
 import type { HttpClientOptions, HttpSettings } from "../../src/fetch/client.ts";
@@ -6,20 +6,14 @@ import { saveValidators } from "../../src/db/validators.ts";
 import { adapterFor, parseStoredPage, type StorePage } from "../../src/platforms/adapter.ts";
 import { batchParents } from "../../src/platforms/woocommerce/adapter.ts";
 import type { WooProduct } from "../../src/platforms/woocommerce/schema.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
+import { useTestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, type TestSite } from "../helpers/fetch.ts";
 import { loopbackLookup, PACING_SLACK_MS, startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 
-let testDb: TestDatabase;
+const testDb = useTestDatabase("pglite");
 const servers: StoreServer[] = [];
 const sites: TestSite[] = [];
 
-beforeAll(async () => {
-  testDb = await createTestDatabase("pglite");
-});
-afterAll(async () => {
-  await testDb.drop();
-});
 afterEach(async () => {
   await Promise.all(sites.splice(0).map((s) => s.client.close()));
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -35,7 +29,7 @@ async function run(
   roaster: Roaster,
   options: Omit<Partial<HttpClientOptions>, "settings"> & { settings?: Partial<HttpSettings> } = {},
 ) {
-  const site = openSite(roaster, { db: testDb.db, ...options });
+  const site = openSite(roaster, { db: testDb().db, ...options });
   sites.push(site);
   const pages: StorePage[] = [];
   for await (const page of adapterFor("woocommerce").pages({ roaster, http: site.site })) pages.push(page);
@@ -47,7 +41,7 @@ const VARIATIONS = "type=variation";
 describe("WooCommerce adapter", () => {
   it("reads the fixture store with every variation's own price and stock", async () => {
     const server = await store();
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages).toHaveLength(1);
     const [page] = pages;
@@ -106,7 +100,7 @@ describe("WooCommerce adapter", () => {
 
   it("rebuilds the same products from the stored responses (replay)", async () => {
     const server = await store();
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     const replayed = parseStoredPage("woocommerce", pages[0]!.responses, { currency: null });
     expect(replayed.products).toEqual(pages[0]!.products);
@@ -115,7 +109,7 @@ describe("WooCommerce adapter", () => {
 
   it("reads 300 variable products completely within the pacing limits", async () => {
     const server = await store({ products: 300, variableOnly: true, maxVariations: 7, latencyMs: 350 });
-    const roaster = await addRoaster(testDb.db, server.url, { default_concurrency: 3 });
+    const roaster = await addRoaster(testDb().db, server.url, { default_concurrency: 3 });
     const { pages, stats } = await run(roaster, { settings: { HTTP_DELAY_MS: 100, HTTP_JITTER_MS: 10 } });
     expect(pages).toHaveLength(3);
     const products = pages.flatMap((p) => p.products);
@@ -135,12 +129,12 @@ describe("WooCommerce adapter", () => {
 
   it("gets 304s for pages it sent validators for; pages with variable products are never conditional", async () => {
     const server = await store({ products: 150, simpleOnly: true });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const first = await run(roaster);
     expect(first.pages.map((p) => p.products.length)).toEqual([100, 50]);
     for (const page of first.pages) {
       expect(page.validators.etag).not.toBeNull();
-      await saveValidators(testDb.db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1 });
+      await saveValidators(testDb().db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1 });
     }
     const before = server.requests.length;
     const second = await run(roaster);
@@ -153,14 +147,14 @@ describe("WooCommerce adapter", () => {
     expect(sent.every((r) => r.status === 304)).toBe(true);
 
     const mixed = await store();
-    const other = await addRoaster(testDb.db, mixed.url);
+    const other = await addRoaster(testDb().db, mixed.url);
     const { pages } = await run(other);
     expect(pages[0]!.validators).toEqual({ etag: null, lastModified: null });
   });
 
   it("falls back to the unversioned Store API path", async () => {
     const server = await store({ wooLegacyOnly: true });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages[0]!.url).toBe(`${server.url}/wp-json/wc/store/products?per_page=100&page=1`);
     expect(pages[0]!.products).toHaveLength(10);
@@ -170,7 +164,7 @@ describe("WooCommerce adapter", () => {
   it("throws store_not_found (permanent) when neither Store API path exists", async () => {
     const server = await startStoreServer({ platform: "shopify" });
     servers.push(server);
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const err = await run(roaster).then(
       () => null,
       (e: unknown) => e,
@@ -181,7 +175,7 @@ describe("WooCommerce adapter", () => {
 
   it("falls back from an apex that answers 404 to www., and pages on there", async () => {
     const server = await store({ notFoundHosts: ["roaster.test"], products: 150 });
-    const roaster = await addRoaster(testDb.db, `http://roaster.test:${server.port}`);
+    const roaster = await addRoaster(testDb().db, `http://roaster.test:${server.port}`);
     const { pages } = await run(roaster, { lookup: loopbackLookup("roaster.test", "www.roaster.test") });
     expect(pages.map((p) => p.url)).toEqual([1, 2].map((n) => `http://www.roaster.test:${server.port}/wp-json/wc/store/v1/products?per_page=100&page=${n}`));
     expect(pages.flatMap((p) => p.products)).toHaveLength(150);
@@ -191,7 +185,7 @@ describe("WooCommerce adapter", () => {
   it("fetches variations one by one from a store that ignores `parent`, without paging its whole catalogue", async () => {
     const server = await store({ products: 4, variableOnly: true, maxVariations: 3, wooIgnoresParent: true });
     // Two groups would be needed if `parent` were honoured; the server returns every variation instead.
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages[0]!.products).toHaveLength(4);
     expect(pages[0]!.productErrors).toEqual([]);
@@ -201,7 +195,7 @@ describe("WooCommerce adapter", () => {
   it("reports variable products whose variations could not be fetched, and keeps the rest of the page", async () => {
     const server = await store();
     server.addFault({ match: (r) => r.path.includes(VARIATIONS), kind: "status", status: 500 });
-    const roaster = await addRoaster(testDb.db, server.url, {});
+    const roaster = await addRoaster(testDb().db, server.url, {});
     const { pages } = await run(roaster, { settings: { HTTP_RETRIES: 1 } });
     const [page] = pages;
     expect(page!.error).toBeUndefined();
@@ -213,7 +207,7 @@ describe("WooCommerce adapter", () => {
   it("fails the page when a variation batch is throttled beyond the cap", async () => {
     const server = await store();
     server.addFault({ match: (r) => r.path.includes(VARIATIONS), kind: "status", status: 429, headers: { "retry-after": "900" } });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages).toHaveLength(1);
     expect(pages[0]!.error).toMatchObject({ retry: "throttled", retryAfterMs: 900_000 });
@@ -222,7 +216,7 @@ describe("WooCommerce adapter", () => {
   it("fails a page answered with HTML, or with JSON of the wrong shape, clearly", async () => {
     const server = await store();
     server.addFault({ match: "/wp-json/wc/store/v1/products?per_page", kind: "html", times: 1 });
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const html = await run(roaster);
     expect(html.pages[0]!.error).toMatchObject({ code: "html_instead_of_json" });
     expect(html.pages[0]!.error!.message).toMatch(/WooCommerce Store API products JSON was expected/);
@@ -236,7 +230,7 @@ describe("WooCommerce adapter", () => {
     const server = await store();
     server.products[1] = { ...server.products[1], prices: { price: "100" } }; // no currency_minor_unit
     server.changed();
-    const roaster = await addRoaster(testDb.db, server.url);
+    const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
     expect(pages[0]!.products).toHaveLength(9);
     expect(pages[0]!.productErrors).toEqual([

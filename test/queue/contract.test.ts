@@ -17,6 +17,7 @@ import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { jobIdFor, type JobPayload } from "../../src/queue/job.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
+import { until } from "../helpers/until.ts";
 
 // One contract, both backends: the same tests, unchanged, against BullMQ on a real Redis and
 // against the embedded queue. Handlers do real work: GETs to a local HTTP server.
@@ -74,14 +75,6 @@ async function fetchStore(query: string, signal?: AbortSignal): Promise<void> {
   const res = await fetch(`${store.url}/?${query}`, { signal: signal ?? null });
   await res.text();
   if (!res.ok) throw new Error(`store answered ${res.status}`);
-}
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the condition");
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("retryDelayMs", () => {

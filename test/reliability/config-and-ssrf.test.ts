@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
-import { addRoasters } from "./harness.ts";
+import { addRoasters } from "./fleet.ts";
 
 // Invalid settings and roaster files through the real CLI (every bad value named, nothing
 // written), and SSRF through the real `scrape` command with the default

@@ -6,7 +6,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN } from "../helpers/cli.ts";
 import { parseLogLines } from "../helpers/logs.ts";
-import { currentRssKb, peakRssKb, until } from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { currentRssKb, peakRssKb } from "./processes.ts";
 
 // The dashboard under a 400 MB request body, started as it ships (`node
 // --max-old-space-size=256`, as `npm start` runs): an unauthenticated POST /login, and a

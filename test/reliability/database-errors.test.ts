@@ -14,7 +14,9 @@ import { POSTGRES_URL, testEngines, useTestDatabase } from "../helpers/database.
 import { captureLogger } from "../helpers/logs.ts";
 import { testSettings } from "../helpers/settings.ts";
 import { shopifyFixtureProducts, startStoreServer } from "../helpers/store-server.ts";
-import { addRoasters, runsOf, until } from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { addRoasters } from "./fleet.ts";
+import { runsOf } from "./outcomes.ts";
 
 // Database errors that no retry can fix are permanent: the statement fails the same way
 // every time, so a job that meets one fails at once instead of fetching the store six times.

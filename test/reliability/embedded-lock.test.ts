@@ -6,7 +6,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answers, claimDataDir, OwnerSocketDirError, ownerSocketPath, readOwnerInfo } from "../../src/db/embedded/ownership.ts";
 import { runCli } from "../helpers/cli.ts";
-import { killAll, spawnCli, until, type Child } from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { killAll, spawnCli, type Child } from "./processes.ts";
 
 // The embedded database's owner lock under contention, with real processes: racers that
 // recover the same stale lock at the same instant (aligned to the microsecond by busy-waiting

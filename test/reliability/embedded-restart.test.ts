@@ -5,17 +5,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.ts";
 import { POSTGRES_URL } from "../helpers/database.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
-import {
-  expectEveryJobFinished,
-  killAll,
-  referenceSnapshot,
-  snapshot,
-  snapshotDiff,
-  spawnCli,
-  until,
-  type Child,
-  type RoasterSpec,
-} from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { referenceSnapshot, type RoasterSpec } from "./fleet.ts";
+import { expectEveryJobFinished, snapshot, snapshotDiff } from "./outcomes.ts";
+import { killAll, spawnCli, type Child } from "./processes.ts";
 
 // The all-in-one `start` on the embedded database and queue, killed with -9 in the middle of
 // a job and started again: the interrupted job runs again (the scheduler finds its slot

@@ -9,7 +9,9 @@ import { addRoaster } from "../helpers/fetch.ts";
 import { startFirecrawl, type FirecrawlProduct, type FirecrawlStandIn } from "../helpers/firecrawl-server.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
-import { killAll, producerQueue, spawnCli, until, untilQueueDrained, workerEnv, type Child } from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { killAll, spawnCli, workerEnv, type Child } from "./processes.ts";
+import { producerQueue, untilQueueDrained } from "./queue.ts";
 
 // The Firecrawl budget is counted in the database before each call, so it holds when two
 // processes spend the same roaster's budget at once, and when a worker is killed with -9

@@ -4,21 +4,11 @@ import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
 import { startStoreServer, type RecordedRequest, type StoreServer } from "../helpers/store-server.ts";
-import {
-  addRoasters,
-  expectEveryJobFinished,
-  killAll,
-  producerQueue,
-  referenceSnapshot,
-  snapshot,
-  snapshotDiff,
-  spawnCli,
-  until,
-  untilQueueDrained,
-  workerEnv,
-  type Child,
-  type RoasterSpec,
-} from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { addRoasters, referenceSnapshot, type RoasterSpec } from "./fleet.ts";
+import { expectEveryJobFinished, snapshot, snapshotDiff } from "./outcomes.ts";
+import { killAll, spawnCli, workerEnv, type Child } from "./processes.ts";
+import { producerQueue, untilQueueDrained } from "./queue.ts";
 
 // A store that flaps (every third request 503, resets, one 10 s stall) beside healthy
 // stores, all in one worker process: the healthy roasters' runs take what their own pacing

@@ -18,7 +18,8 @@ import {
   wooFixtureProducts,
   type StoreServer,
 } from "../helpers/store-server.ts";
-import { addRoasters, snapshot, snapshotDiff } from "./harness.ts";
+import { addRoasters } from "./fleet.ts";
+import { snapshot, snapshotDiff } from "./outcomes.ts";
 
 // A corpus of malformed store answers, each served by a store of its own and scraped by the
 // real pipeline (polite client, adapter, validation, normalization, persistence) into a real

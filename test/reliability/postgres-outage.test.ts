@@ -6,22 +6,12 @@ import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
 import type { StoreServer } from "../helpers/store-server.ts";
-import {
-  expectEveryJobFinished,
-  killAll,
-  producerQueue,
-  shopifyFleet,
-  sleep,
-  snapshot,
-  snapshotDiff,
-  spawnCli,
-  startTcpProxy,
-  until,
-  untilQueueDrained,
-  workerEnv,
-  type Child,
-  type TcpProxy,
-} from "./harness.ts";
+import { sleep, until } from "../helpers/until.ts";
+import { shopifyFleet } from "./fleet.ts";
+import { startTcpProxy, type TcpProxy } from "./network.ts";
+import { expectEveryJobFinished, snapshot, snapshotDiff } from "./outcomes.ts";
+import { killAll, spawnCli, workerEnv, type Child } from "./processes.ts";
+import { producerQueue, untilQueueDrained } from "./queue.ts";
 
 // PostgreSQL unreachable for 20 s in the middle of a batch (a TCP proxy between the workers
 // and the server is cut, then restored), and connections killed mid-transaction with

@@ -5,20 +5,12 @@ import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { hasRedis } from "../helpers/redis.ts";
 import type { StoreServer } from "../helpers/store-server.ts";
-import {
-  expectEveryJobFinished,
-  killAll,
-  producerQueue,
-  shopifyFleet,
-  snapshot,
-  snapshotDiff,
-  spawnCli,
-  startOwnRedis,
-  until,
-  workerEnv,
-  type Child,
-  type OwnRedis,
-} from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { shopifyFleet } from "./fleet.ts";
+import { expectEveryJobFinished, snapshot, snapshotDiff } from "./outcomes.ts";
+import { startOwnRedis, type OwnRedis } from "./own-redis.ts";
+import { killAll, spawnCli, workerEnv, type Child } from "./processes.ts";
+import { producerQueue } from "./queue.ts";
 
 // Redis restarted without persistence in the middle of a batch: every key is gone, the
 // workers reconnect, and the next scheduler tick finds the recorded-but-unfinished slots the

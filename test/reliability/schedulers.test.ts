@@ -4,18 +4,11 @@ import { runCli } from "../helpers/cli.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
 import type { StoreServer } from "../helpers/store-server.ts";
-import {
-  expectEveryJobFinished,
-  killAll,
-  producerQueue,
-  shopifyFleet,
-  snapshot,
-  snapshotDiff,
-  spawnCli,
-  until,
-  workerEnv,
-  type Child,
-} from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { shopifyFleet } from "./fleet.ts";
+import { expectEveryJobFinished, snapshot, snapshotDiff } from "./outcomes.ts";
+import { killAll, spawnCli, workerEnv, type Child } from "./processes.ts";
+import { producerQueue } from "./queue.ts";
 
 // Two `schedule --once` processes ticking at the same instant, then a late duplicate tick
 // for the same instant: every slot is recorded and enqueued exactly once, and every job

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.ts";
 import { POSTGRES_URL } from "../helpers/database.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
-import { ALL_OUTPUT, freePort, spawnCli, startOwnRedis, until, type OwnRedis } from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { freePort } from "./network.ts";
+import { startOwnRedis, type OwnRedis } from "./own-redis.ts";
+import { ALL_OUTPUT, spawnCli } from "./processes.ts";
 
 // Secrets never appear in logs, errors or stats. A PostgreSQL role with a password of its own
 // (created here), a redis-server of this file's own with `requirepass`, a dashboard token and

@@ -7,20 +7,12 @@ import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { hasRedis } from "../helpers/redis.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
-import {
-  addRoasters,
-  currentRssKb,
-  expectEveryJobFinished,
-  killAll,
-  peakRssKb,
-  producerQueue,
-  spawnCli,
-  startOwnRedis,
-  until,
-  workerEnv,
-  type Child,
-  type OwnRedis,
-} from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { addRoasters } from "./fleet.ts";
+import { expectEveryJobFinished } from "./outcomes.ts";
+import { startOwnRedis, type OwnRedis } from "./own-redis.ts";
+import { currentRssKb, killAll, peakRssKb, spawnCli, workerEnv, type Child } from "./processes.ts";
+import { producerQueue } from "./queue.ts";
 
 // Load: many roasters on local stores, two worker processes, pacing on at a scaled-down
 // delay, two full batches. SOAK=1 runs the full size (1,000 roasters × 200 products; tens of

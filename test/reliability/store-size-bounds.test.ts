@@ -12,7 +12,9 @@ import { POSTGRES_URL, testEngines, useTestDatabase } from "../helpers/database.
 import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { testSettings } from "../helpers/settings.ts";
 import { startStoreServer, wooFixtureProducts, type StoreServer } from "../helpers/store-server.ts";
-import { addRoasters, killAll, peakRssKb, sleep, spawnCli, type Child } from "./harness.ts";
+import { sleep } from "../helpers/until.ts";
+import { addRoasters } from "./fleet.ts";
+import { killAll, peakRssKb, spawnCli, type Child } from "./processes.ts";
 
 // How much a store can make us read: one page of 100,000 products (10 MB, under the 20 MB
 // response cap) in a real `scrape` process with the shipped 256 MB heap; a Woo store whose

@@ -11,7 +11,11 @@ import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
-import { addRoasters, killAll, producerQueue, runsOf, sleep, spawnCli, until, workerEnv, type Child } from "./harness.ts";
+import { sleep, until } from "../helpers/until.ts";
+import { addRoasters } from "./fleet.ts";
+import { runsOf } from "./outcomes.ts";
+import { killAll, spawnCli, workerEnv, type Child } from "./processes.ts";
+import { producerQueue } from "./queue.ts";
 
 // Waits a store asks for, and the job's own deadline, against real processes: a `start`
 // (embedded database and queue, where an overflowing timer once meant ~900 warnings a

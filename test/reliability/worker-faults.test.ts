@@ -4,19 +4,11 @@ import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
 import type { StoreServer } from "../helpers/store-server.ts";
-import {
-  expectEveryJobFinished,
-  killAll,
-  producerQueue,
-  shopifyFleet,
-  snapshot,
-  snapshotDiff,
-  spawnCli,
-  until,
-  untilQueueDrained,
-  workerEnv,
-  type Child,
-} from "./harness.ts";
+import { until } from "../helpers/until.ts";
+import { shopifyFleet } from "./fleet.ts";
+import { expectEveryJobFinished, snapshot, snapshotDiff } from "./outcomes.ts";
+import { killAll, spawnCli, workerEnv, type Child } from "./processes.ts";
+import { producerQueue, untilQueueDrained } from "./queue.ts";
 
 // Real `coffee-scraper worker` processes on the shared Redis (a prefix of this file's own)
 // and a PostgreSQL database of this file's own, scraping local Shopify stores.

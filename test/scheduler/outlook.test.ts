@@ -6,6 +6,7 @@ import { startScheduler } from "../../src/scheduler/loop.ts";
 import { roasterOutlook } from "../../src/scheduler/next.ts";
 import { scheduleTick, type TickSummary } from "../../src/scheduler/tick.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
+import { until } from "../helpers/until.ts";
 import { clearRoasters, finishedRun, roaster, seedRoasters } from "./seed.ts";
 
 // `roasters next` (roasterOutlook) and the long-running loop, on the real databases.
@@ -80,9 +81,11 @@ describe("startScheduler (the long-running loop)", () => {
       tickMs: 100,
       onTick: (s) => ticks.push(s),
     });
-    const deadline = Date.now() + 10_000;
-    while (ticks.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await scheduler.stop();
+    try {
+      await until(() => ticks.length >= 3, 10_000, "three ticks");
+    } finally {
+      await scheduler.stop();
+    }
     const count = ticks.length;
     expect(count).toBeGreaterThanOrEqual(3);
     expect(ticks[0]!.enqueued).toHaveLength(1); // the first tick enqueued the never-scraped roaster

@@ -6,8 +6,7 @@ import { silentLogger } from "../../src/log/logger.ts";
 import { readLease, releaseLease, renewLease, tryAcquireLease } from "../../src/db/leases.ts";
 import { holdLease, RoasterBusyError } from "../../src/worker/lease.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from "../helpers/until.ts";
 
 describe.each(testEngines())("roaster lease on %s", (engine) => {
   const testDb = useTestDatabase(engine);
@@ -72,8 +71,7 @@ describe.each(testEngines())("roaster lease on %s", (engine) => {
     const roasterId = await roaster();
     const held = await holdLease(db, { roasterId, roaster: "r", holder: "h:1:aa", jobId: "j1", ttlMs: 300, log: silentLogger() });
     await db.query(`UPDATE coffee_scraper.roaster_leases SET holder = 'thief', job_id = 'other' WHERE roaster_id = $1`, [roasterId]);
-    const deadline = Date.now() + 2000;
-    while (!held.lost.aborted && Date.now() < deadline) await sleep(20);
+    await until(() => held.lost.aborted, 2000, "the lease to signal `lost`");
     expect(held.lost.aborted).toBe(true);
     await held.release();
     expect((await readLease(db, roasterId))?.holder).toBe("thief");

@@ -17,6 +17,7 @@ import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { parseLogLines, type LogLine } from "../helpers/logs.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
 import { overlaps, WORK_TABLES_SQL, type WorkSpan } from "./fixtures/http-work.ts";
+import { until } from "../helpers/until.ts";
 
 // Real worker processes (the worker command's code path, with the tests' work in place of the
 // pipeline) sharing one Redis and one PostgreSQL database.
@@ -28,14 +29,6 @@ interface WorkerProcess {
   proc: ChildProcess;
   lines(): LogLine[];
   exit: Promise<number | null>;
-}
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 30_000, what = "the condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe.skipIf(!POSTGRES_URL || !hasRedis)("worker processes on one Redis and one PostgreSQL", () => {

@@ -24,6 +24,7 @@ import { captureLogger, type LogLine } from "../helpers/logs.ts";
 import { hasRedis, REDIS_URL, useRedisPrefix } from "../helpers/redis.ts";
 import { testSettings } from "../helpers/settings.ts";
 import { httpWork, WORK_TABLES_SQL, type WorkSpan } from "./fixtures/http-work.ts";
+import { until } from "../helpers/until.ts";
 
 // The worker edge, runJob, scrape, enqueue and status in one process, on PGlite, against both
 // queue backends. Work is real: GETs to a local store and rows in the test database.
@@ -59,14 +60,6 @@ const job = (roaster: string, slot = "2026-03-01T03:00:00.000Z", type: JobPayloa
   slot,
   reason: "test",
 });
-
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the condition");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function deps(): { deps: Deps; lines: LogLine[] } {
   const { log, lines } = captureLogger();

@@ -9,6 +9,7 @@ import { s3ArtifactStore } from "../../../src/pipeline/artifacts/s3-store.ts";
 import type { ArtifactStore } from "../../../src/pipeline/artifacts/store.ts";
 import { useTestDatabase } from "../../helpers/database.ts";
 import { startS3Server, type S3Server } from "../../helpers/s3-server.ts";
+import { sleep } from "../../helpers/until.ts";
 
 // `artifacts prune` racing a run that deduplicates onto a body prune is about to delete: an
 // old body no record refers to any more, stored again by a new run at the very moment prune
@@ -17,7 +18,6 @@ import { startS3Server, type S3Server } from "../../helpers/s3-server.ts";
 
 const ROUNDS = 150;
 const database = useTestDatabase("pglite");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function race(store: ArtifactStore, age: (key: string) => void, rounds: number): Promise<string[]> {
   const lost: string[] = [];

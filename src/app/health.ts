@@ -1,5 +1,6 @@
 import type { Settings } from "../config/settings.ts";
-import { openDatabase } from "../db/database.ts";
+import { processCommand } from "./process-role.ts";
+import { openDatabase } from "../db/open-database.ts";
 import { pendingMigrations } from "../db/migrate.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -49,7 +50,7 @@ export async function checkHealth(
         health.database.checked = true;
         try {
           const db = await within(
-            openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR }),
+            openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR, command: processCommand() }),
             timeoutMs,
           );
           try {

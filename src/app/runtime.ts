@@ -1,5 +1,7 @@
 import type { Settings } from "../config/settings.ts";
-import { openDatabase, type Database } from "../db/database.ts";
+import type { Database } from "../db/database.ts";
+import { processCommand } from "./process-role.ts";
+import { openDatabase } from "../db/open-database.ts";
 import { migrate } from "../db/migrate.ts";
 import type { Logger } from "../log/logger.ts";
 import type { QueueBackend } from "../queue/backend.ts";
@@ -31,7 +33,7 @@ export async function createRuntime(
   options: { migrate?: boolean; db?: Database } = {},
 ): Promise<Runtime> {
   const ownsDb = !options.db;
-  const db = options.db ?? (await openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR }));
+  const db = options.db ?? (await openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR, command: processCommand() }));
   try {
     if (options.migrate !== false) await migrate(db);
     const queue = await queueFor(settings, log, db);

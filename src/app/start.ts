@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { importRoasters } from "../config/import-roasters.ts";
 import { readRoasterFile } from "../config/roaster-file.ts";
 import { cadenceFloorsOf, describeSettings, type Settings } from "../config/settings.ts";
-import { openDatabase } from "../db/database.ts";
+import { processCommand } from "./process-role.ts";
+import { openDatabase } from "../db/open-database.ts";
 import { migrate } from "../db/migrate.ts";
 import { listRoasters } from "../db/roasters.ts";
 import type { Logger } from "../log/logger.ts";
@@ -44,6 +45,7 @@ export async function runAllInOne(
   const db = await openDatabase({
     databaseUrl: settings.DATABASE_URL,
     dataDir: settings.DATA_DIR,
+    command: processCommand(),
     requireOwnership: true,
   }).catch((err: unknown) => {
     waiting.dispose();

@@ -5,7 +5,7 @@ import { endsJob, retryClassOf, ScrapeError } from "../errors.ts";
 import { createFetchStats, type FetchStats } from "../fetch/stats.ts";
 import { saveValidators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
-import { adapterFor } from "../platforms/adapter.ts";
+import { adapterFor } from "../platforms/registry.ts";
 import { detectAndSavePlatform } from "../platforms/detect.ts";
 import { recordFullSweep, saveLastmods } from "../db/page-lastmods.ts";
 import { ensureSource, readViaOf, saveReadVia } from "../db/roasters.ts";

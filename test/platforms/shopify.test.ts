@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Roaster } from "../../src/config/roaster.ts";
 import { ScrapeError } from "../../src/errors.ts";
 import { saveValidators } from "../../src/fetch/validators.ts";
-import { adapterFor, parseStoredPage, type StorePage } from "../../src/platforms/adapter.ts";
+import type { StorePage } from "../../src/platforms/adapter.ts";
+import { adapterFor, parseStoredPage } from "../../src/platforms/registry.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, type TestSite } from "../helpers/fetch.ts";
 import {

@@ -11,7 +11,7 @@ import { after } from "../timers.ts";
 // database and its queue? Read-only (no migrations), and quick. The embedded database is
 // not opened: it belongs to the running `start` process and admits one process at a time.
 
-export interface Health {
+export interface ServiceHealth {
   ok: boolean;
   database: {
     ok: boolean;
@@ -36,9 +36,9 @@ export async function checkHealth(
   settings: Settings,
   log: Logger,
   options: { timeoutMs?: number } = {},
-): Promise<Health> {
+): Promise<ServiceHealth> {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const health: Health = {
+  const health: ServiceHealth = {
     ok: false,
     database: { ok: true, engine: settings.DATABASE_URL ? "postgres" : "pglite", checked: false },
     queue: { ok: true, kind: settings.REDIS_URL ? "bullmq" : "embedded", checked: false },

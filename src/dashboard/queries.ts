@@ -167,7 +167,8 @@ export async function totals(db: Queryable, now: Date): Promise<Totals> {
 
 // --- roaster -------------------------------------------------------------------------------
 
-export interface RoasterRow {
+/** The roaster page's view of one roaster: its stored options with their defaults applied. */
+export interface RoasterDetail {
   id: string;
   slug: string;
   name: string;
@@ -190,8 +191,8 @@ export interface RoasterRow {
   updated_at: When;
 }
 
-export async function roasterBySlug(db: Queryable, slug: string): Promise<RoasterRow | null> {
-  const [row] = await db.query<RoasterRow>(
+export async function roasterBySlug(db: Queryable, slug: string): Promise<RoasterDetail | null> {
+  const [row] = await db.query<RoasterDetail>(
     `SELECT r.id, r.slug, r.name, r.website, r.platform::text AS platform, o.currency, r.is_active,
             COALESCE(r.full_cadence, '${DEFAULT_FULL_CADENCE}') AS full_cadence,
             COALESCE(r.price_cadence, '${DEFAULT_PRICE_CADENCE}') AS price_cadence,

@@ -12,7 +12,7 @@ import {
   roasterBySlug,
   runsOfJob,
   type HeldVariantRow,
-  type RoasterRow,
+  type RoasterDetail,
   type RunRow,
 } from "../queries.ts";
 import { NO_QUEUE_HERE, type PageContext } from "./context.ts";
@@ -133,7 +133,7 @@ function jobFlash(ctx: PageContext, params: RoasterParams, job: JobView): Html {
   </div>`;
 }
 
-function enqueueButtons(ctx: PageContext, roaster: RoasterRow): Html {
+function enqueueButtons(ctx: PageContext, roaster: RoasterDetail): Html {
   const disabled = !ctx.queue || !roaster.is_active;
   const why = !ctx.queue ? NO_QUEUE_HERE : !roaster.is_active ? "Inactive roasters are never run." : "";
   const form = (type: "full" | "price", label: string) =>
@@ -144,7 +144,7 @@ function enqueueButtons(ctx: PageContext, roaster: RoasterRow): Html {
     <span class="muted small">${why || "Puts a job on the queue for this minute's manual slot; a worker picks it up."}</span></div>`;
 }
 
-function schedule(ctx: PageContext, roaster: RoasterRow, slots: { job_type: string; slot_at: Date | string; finished_at: Date | string | null }[], runs: RunRow[]): Html {
+function schedule(ctx: PageContext, roaster: RoasterDetail, slots: { job_type: string; slot_at: Date | string; finished_at: Date | string | null }[], runs: RunRow[]): Html {
   const row = (type: "full_refresh" | "price_only", cadence: string) => {
     const slot = slots.find((s) => s.job_type === type);
     const lastRun = runs.find((r) => r.job_type === type);
@@ -158,7 +158,7 @@ function schedule(ctx: PageContext, roaster: RoasterRow, slots: { job_type: stri
     <tbody>${row("full_refresh", roaster.full_cadence)}${row("price_only", roaster.price_cadence)}</tbody></table>`;
 }
 
-function config(ctx: PageContext, r: RoasterRow): Html {
+function config(ctx: PageContext, r: RoasterDetail): Html {
   const yes = (b: boolean | null) => (b === null ? "—" : b ? "yes" : "no");
   return html`<dl class="kv">
     <dt>currency</dt><dd>${r.currency ?? "from the store"}</dd>
@@ -174,7 +174,7 @@ function config(ctx: PageContext, r: RoasterRow): Html {
 }
 
 /** The LLM enricher's work over 30 days and the images on ImageKit, when either is in use here. */
-function stagesCard(ctx: PageContext, roaster: RoasterRow, stages: RoasterStages | undefined): Html | string {
+function stagesCard(ctx: PageContext, roaster: RoasterDetail, stages: RoasterStages | undefined): Html | string {
   if (!stages) return "";
   const { llm, images } = stages;
   const llmShown = roaster.use_llm || llm.runs > 0 || llm.coffees_inferred > 0;

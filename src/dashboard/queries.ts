@@ -1,4 +1,5 @@
 import { artifactOrder } from "../db/artifacts.ts";
+import type { JobType } from "../core/job-kinds.ts";
 import type { Queryable } from "../db/database.ts";
 import { ROASTER_FROM } from "../db/roasters.ts";
 import { FIRECRAWL_THIS_MONTH, READING_COLUMNS, type Reading } from "../db/store-reading.ts";
@@ -251,7 +252,7 @@ const RUN_COLUMNS = `sr.id, sr.status::text AS status, sr.job_type, sr.job_id, s
 export interface RunFilter {
   roaster?: string | undefined;
   status?: "ok" | "partial" | "fail" | "running" | undefined;
-  type?: "full_refresh" | "price_only" | undefined;
+  type?: JobType | undefined;
 }
 
 export async function listRuns(db: Queryable, filter: RunFilter, page: number, size: number): Promise<Page<RunRow>> {

@@ -16,7 +16,7 @@ import type { StorePage, StoredResponse } from "../platforms/adapter.ts";
 import { adapterFor, parseStoredPage } from "../platforms/registry.ts";
 import { detectPlatform } from "../platforms/detect.ts";
 import { decodeJson } from "../platforms/json.ts";
-import type { StorePlatform } from "../platforms/raw-product.ts";
+import type { StorePlatform } from "../core/platform.ts";
 import type { ArtifactStore } from "../pipeline/artifacts/store.ts";
 import { loadStoredRun, storedRunPages } from "../pipeline/replay.ts";
 import { configuredPlatform } from "../pipeline/store-access.ts";

@@ -1,3 +1,4 @@
+import { JOB_TYPES } from "../core/job-kinds.ts";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { JobCounts } from "../queue/backend.ts";
 import { after } from "../timers.ts";
@@ -59,7 +60,7 @@ export function createMetrics(): Metrics {
   const alerts = counter("price_alerts_total", "Price alerts raised.");
   const leaseConflicts = counter("lease_conflicts_total", "Job attempts deferred because another job held the roaster's lease.");
 
-  for (const type of ["full_refresh", "price_only"]) {
+  for (const type of JOB_TYPES) {
     for (const outcome of ["completed", "failed", "retrying", "deferred"]) jobs.inc({ type, outcome }, 0);
   }
 

@@ -1,3 +1,4 @@
+import type { JobMode } from "../core/job-kinds.ts";
 import type { Queryable } from "../db/database.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
 import { altitudeRangeM } from "./normalize/altitude.ts";
@@ -8,8 +9,6 @@ import type { ListingHashes } from "./listing-hash.ts";
 
 // Turns normalized products into the JSON documents coffee_scraper.ingest_page (migration
 // 0004) writes through the users' RPC functions, a bounded chunk of a page per round trip.
-
-export type IngestMode = "full" | "price";
 
 export interface PriceAlert {
   coffee_id: string;
@@ -172,7 +171,7 @@ export async function ingestPage(
   input: {
     roasterId: string;
     runId: string;
-    mode: IngestMode;
+    mode: JobMode;
     documents: Record<string, unknown>[];
     /** Products listed as they were when last written: only seen, not rewritten. */
     unchanged?: string[];

@@ -1,10 +1,11 @@
+import { modeOf } from "../core/job-kinds.ts";
 import type { Deps } from "../app/deps.ts";
 import { artifactOrder } from "../db/artifacts.ts";
 import type { Queryable } from "../db/database.ts";
 import { permanent } from "../errors.ts";
 import type { StorePage } from "../platforms/adapter.ts";
 import { parseStoredPage } from "../platforms/registry.ts";
-import { isStorePlatform, type StorePlatform } from "../platforms/raw-product.ts";
+import { isStorePlatform, type StorePlatform } from "../core/platform.ts";
 import type { JobType } from "../queue/job.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import { finishRun, startRun } from "./run-bookkeeping.ts";
@@ -156,7 +157,7 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
       log,
       roasterId: run.roasterId,
       runId: newRunId,
-      mode: jobType === "full_refresh" ? "full" : "price",
+      mode: modeOf(jobType),
       pinnedCurrency: currency,
       stats,
       now: () => deps.clock.now(),

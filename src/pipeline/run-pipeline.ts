@@ -1,3 +1,4 @@
+import { modeOf } from "../core/job-kinds.ts";
 import type { Deps } from "../app/deps.ts";
 import type { Roaster } from "../config/roaster.ts";
 import type { RunStatus } from "../db/enums.ts";
@@ -58,7 +59,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   if (abandoned > 0) log.warn({ abandoned }, "closed runs left open by a process that died mid-job");
   const runId = await startRun(db, { sourceId, jobId: input.jobId, jobType: job.type });
   const fetchStats = createFetchStats();
-  const mode = job.type === "full_refresh" ? "full" : "price";
+  const mode = modeOf(job.type);
   const site = deps.http.forSite({ roaster, stats: fetchStats, signal, log, appliesFullRefresh: mode === "full" });
   let alerts: PriceAlert[] = [];
   let fatal: unknown = null;

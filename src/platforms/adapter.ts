@@ -4,7 +4,8 @@ import type { FetchResult, GetOptions } from "../fetch/client.ts";
 import type { FirecrawlAnswer } from "../fetch/firecrawl.ts";
 import type { Validators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
-import type { RawProduct, StorePlatform } from "./raw-product.ts";
+import type { StorePlatform } from "../core/platform.ts";
+import type { RawProduct } from "./raw-product.ts";
 
 // The seam between the polite client and the pipeline: an adapter turns a store's HTTP
 // answers into RawProducts, page by page. Adapters never touch the network themselves

@@ -1,7 +1,7 @@
 import type { ParsedPage, PlatformAdapter, StoredResponse } from "./adapter.ts";
 import { firecrawlAdapter, parseFirecrawlPage } from "./firecrawl/adapter.ts";
 import { jsonldAdapter, parseJsonLdPage } from "./jsonld/adapter.ts";
-import type { StorePlatform } from "./raw-product.ts";
+import type { StorePlatform } from "../core/platform.ts";
 import { parseShopifyPage, shopifyAdapter } from "./shopify/adapter.ts";
 import { parseWooPage, wooAdapter } from "./woocommerce/adapter.ts";
 

@@ -8,7 +8,7 @@ import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
 import { startMetricsServer } from "../../metrics/server.ts";
 import { enqueueRoasters, UnknownRoastersError } from "../../queue/enqueue.ts";
-import { CLI_JOB_TYPES, type JobType } from "../../queue/job.ts";
+import { JOB_MODES, jobTypeOf, type JobMode } from "../../core/job-kinds.ts";
 import { scrapeOnce } from "../../worker/scrape-once.ts";
 import { collectStatus, formatStatus } from "../../worker/status.ts";
 import { runWorkerUntilSignal } from "../../worker/worker.ts";
@@ -17,8 +17,8 @@ import { CliError, commandContext, EXIT, printJson, printText } from "../context
 // enqueue, worker, status, scrape: argument parsing only; the work is in src/queue and src/worker.
 
 const typeOption = () =>
-  new Option("--type <type>", "full | price").choices(Object.keys(CLI_JOB_TYPES)).default("full");
-const jobType = (cli: string): JobType => CLI_JOB_TYPES[cli]!;
+  new Option("--type <type>", "full | price").choices(JOB_MODES).default("full");
+const jobType = (cli: string) => jobTypeOf(cli as JobMode);
 const FORCE_HELP =
   "read every page in full (no 304s) and normalize every product again, unchanged ones included (after a parser improvement)";
 

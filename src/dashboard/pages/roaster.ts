@@ -1,3 +1,4 @@
+import type { JobMode, JobType } from "../../core/job-kinds.ts";
 import { nextSlot } from "../../scheduler/cadence.ts";
 import { readingText } from "../../db/store-reading.ts";
 import { coerceError } from "../../errors.ts";
@@ -136,7 +137,7 @@ function jobFlash(ctx: PageContext, params: RoasterParams, job: JobView): Html {
 function enqueueButtons(ctx: PageContext, roaster: RoasterDetail): Html {
   const disabled = !ctx.queue || !roaster.is_active;
   const why = !ctx.queue ? NO_QUEUE_HERE : !roaster.is_active ? "Inactive roasters are never run." : "";
-  const form = (type: "full" | "price", label: string) =>
+  const form = (type: JobMode, label: string) =>
     html`<form method="post" action="/roasters/${encodeURIComponent(roaster.slug)}/enqueue" class="inline">
       <input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="type" value="${type}">
       <button type="submit" ${disabled ? html`disabled` : ""}>${label}</button></form>`;
@@ -145,7 +146,7 @@ function enqueueButtons(ctx: PageContext, roaster: RoasterDetail): Html {
 }
 
 function schedule(ctx: PageContext, roaster: RoasterDetail, slots: { job_type: string; slot_at: Date | string; finished_at: Date | string | null }[], runs: RunRow[]): Html {
-  const row = (type: "full_refresh" | "price_only", cadence: string) => {
+  const row = (type: JobType, cadence: string) => {
     const slot = slots.find((s) => s.job_type === type);
     const lastRun = runs.find((r) => r.job_type === type);
     const next = roaster.is_active ? nextSlot(cadence, ctx.now) : null;

@@ -1,3 +1,4 @@
+import { isJobType, JOB_TYPES } from "../../core/job-kinds.ts";
 import { bytes, count, duration, JOB_TYPE_LABEL, statusBadge, when } from "../format.ts";
 import { html, safeHref, type Html } from "../html.ts";
 import { pager } from "../layout.ts";
@@ -6,14 +7,13 @@ import type { PageContext } from "./context.ts";
 import { runsTable } from "./roaster.ts";
 
 const STATUSES = ["ok", "partial", "fail", "running"] as const;
-const TYPES = ["full_refresh", "price_only"] as const;
 
 export function parseRunFilter(q: { roaster?: string | undefined; status?: string | undefined; type?: string | undefined }): RunFilter {
   const roaster = q.roaster?.trim();
   return {
     roaster: roaster && /^[a-z0-9][a-z0-9-]{0,99}$/.test(roaster) ? roaster : undefined,
     status: (STATUSES as readonly string[]).includes(q.status ?? "") ? (q.status as RunFilter["status"]) : undefined,
-    type: (TYPES as readonly string[]).includes(q.type ?? "") ? (q.type as RunFilter["type"]) : undefined,
+    type: isJobType(q.type) ? q.type : undefined,
   };
 }
 
@@ -28,7 +28,7 @@ export async function runsPage(ctx: PageContext, filter: RunFilter, page: number
   <form class="filters" method="get" action="/runs">
     <label>Roaster (slug) <input type="text" name="roaster" value="${filter.roaster ?? ""}" placeholder="any"></label>
     <label>Status <select name="status"><option value="">any</option>${STATUSES.map((s) => option(s, filter.status))}</select></label>
-    <label>Type <select name="type"><option value="">any</option>${TYPES.map((t) => option(t, filter.type, JOB_TYPE_LABEL[t]))}</select></label>
+    <label>Type <select name="type"><option value="">any</option>${JOB_TYPES.map((t) => option(t, filter.type, JOB_TYPE_LABEL[t]))}</select></label>
     <button type="submit" class="secondary">Filter</button>
     ${filter.roaster || filter.status || filter.type ? html`<a href="/runs">clear</a>` : ""}
   </form>

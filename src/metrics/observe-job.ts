@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import type { Logger } from "../log/logger.ts";
+import { readRunStats, type StoredRunStats } from "../pipeline/run-stats.ts";
 import type { Metrics, JobOutcome } from "./metrics.ts";
 
 // The worker edge's one metrics call per job attempt. A completed attempt carries its run's
@@ -12,7 +13,7 @@ export interface FinishedAttempt {
   attempt: number;
   outcome: JobOutcome;
   durationMs: number;
-  summary?: { status: string; stats: Record<string, unknown> } | undefined;
+  summary?: { status: string; stats: StoredRunStats } | undefined;
   leaseConflict?: boolean;
 }
 
@@ -25,13 +26,13 @@ export async function observeJob(
   try {
     let run = attempt.summary ? { status: attempt.summary.status, stats: attempt.summary.stats } : null;
     if (!run && (attempt.outcome === "failed" || attempt.outcome === "retrying")) {
-      const [row] = await deps.db.query<{ status: string | null; stats_json: Record<string, unknown> | null }>(
+      const [row] = await deps.db.query<{ status: string | null; stats_json: unknown }>(
         `SELECT status::text AS status, stats_json FROM coffee_scraper.runs
           WHERE job_id = $1 AND finished_at IS NOT NULL AND stats_json->>'attempt' = $2
           ORDER BY started_at DESC LIMIT 1`,
         [attempt.jobId, String(attempt.attempt)],
       );
-      if (row) run = { status: row.status ?? "fail", stats: row.stats_json ?? {} };
+      if (row) run = { status: row.status ?? "fail", stats: readRunStats(row.stats_json) };
     }
     metrics.observeJob({
       type: attempt.type,

@@ -177,7 +177,7 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   roundTimings(stats);
   const status = runStatusOf(stats, fatal);
   await finishRun(db, newRunId, status, stats);
-  return { runId: newRunId, status, stats: stats as unknown as Record<string, unknown> };
+  return { runId: newRunId, status, stats };
 }
 
 async function firstMissing(store: ArtifactStore, rows: ArtifactRow[]): Promise<string | null> {

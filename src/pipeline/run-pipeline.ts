@@ -43,7 +43,8 @@ export interface PipelineInput {
 export interface RunSummary {
   runId: string;
   status: RunStatus;
-  stats: Record<string, unknown>;
+  /** The run's stats (all of them from the pipeline; a stand-in work may report a few). */
+  stats: Partial<RunStats>;
 }
 
 export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
@@ -156,7 +157,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   await announceAlerts(alerts, { roaster: roaster.slug, runId, webhookUrl: deps.settings.ALERT_WEBHOOK_URL, log });
 
   if (fatal !== null) throw fatal;
-  return { runId, status, stats: summaryOf(stats) };
+  return { runId, status, stats };
 }
 
 /** The run's failure when no page could be read: the first page's, so its class, wait and finality hold. */
@@ -173,10 +174,8 @@ function mergeFetchStats(stats: RunStats, fetch: FetchStats): void {
   stats.retries = fetch.retries;
   stats.bytes = fetch.bytes;
   stats.politeness_wait_ms = Math.round(fetch.politenessWaitMs);
-  Object.assign(stats, { retry_wait_ms: Math.round(fetch.retryWaitMs), http_statuses: fetch.statuses });
+  stats.retry_wait_ms = Math.round(fetch.retryWaitMs);
+  stats.http_statuses = fetch.statuses;
   stats.timings_ms.fetch = fetch.exchangeMs;
 }
 
-function summaryOf(stats: RunStats): Record<string, unknown> {
-  return stats as unknown as Record<string, unknown>;
-}

@@ -216,10 +216,10 @@ describe("runJob, scrape, enqueue, status", () => {
       signal: new AbortController().signal,
       work: async (input) => {
         leaseDuringWork = await readLease(input.deps.db, input.roaster.id);
-        return { runId: "r1", status: "partial", stats: { slug: input.roaster.slug } };
+        return { runId: "r1", status: "partial", stats: { job_id: input.roaster.slug } };
       },
     });
-    expect(summary).toEqual({ runId: "r1", status: "partial", stats: { slug: "good" } });
+    expect(summary).toEqual({ runId: "r1", status: "partial", stats: { job_id: "good" } });
     expect(leaseDuringWork).toMatchObject({ roaster_id: roasterId, job_id: "j-lease" });
     expect(await readLease(d.db, roasterId)).toBeNull();
     await expect(

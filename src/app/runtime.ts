@@ -12,7 +12,7 @@ import { queueOperations, remoteQueue } from "../queue/remote.ts";
 import { createHttpClient } from "../fetch/client.ts";
 import { openArtifactStore } from "../pipeline/artifacts/open-store.ts";
 import { createMetrics } from "../metrics/metrics.ts";
-import { systemClock } from "./clock.ts";
+import { systemClock } from "../core/clock.ts";
 import type { Deps } from "./deps.ts";
 
 export interface Runtime {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import type { Clock } from "../app/clock.ts";
+import type { Clock } from "../core/clock.ts";
 import type { Settings } from "../config/settings.ts";
 import type { Queryable } from "../db/database.ts";
 import { C0_CONTROLS } from "../control-characters.ts";

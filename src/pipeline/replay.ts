@@ -1,5 +1,5 @@
 import { modeOf } from "../core/job-kinds.ts";
-import type { Deps } from "../app/deps.ts";
+import type { PipelineDeps } from "./deps.ts";
 import { artifactOrder } from "../db/artifacts.ts";
 import type { Queryable } from "../db/database.ts";
 import { permanent } from "../errors.ts";
@@ -118,7 +118,7 @@ export async function* storedRunPages(run: StoredRun, artifacts: ArtifactStore):
  * Re-runs validation, normalization and persistence over the raw pages a run stored,
  * without touching the network. The replay is a run of its own (slot `replay:<run id>`).
  */
-export async function replayRun(runId: string, deps: Deps & { artifacts: ArtifactStore }): Promise<RunSummary> {
+export async function replayRun(runId: string, deps: PipelineDeps & { artifacts: ArtifactStore }): Promise<RunSummary> {
   const { db, log } = deps;
   const run = await loadStoredRun(db, runId);
   const { jobType, currency } = run;

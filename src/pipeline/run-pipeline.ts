@@ -1,5 +1,5 @@
 import { modeOf } from "../core/job-kinds.ts";
-import type { Deps } from "../app/deps.ts";
+import type { PipelineDeps } from "./deps.ts";
 import type { Roaster } from "../config/roaster.ts";
 import type { RunStatus } from "../db/enums.ts";
 import { endsJob, retryClassOf, ScrapeError } from "../errors.ts";
@@ -33,7 +33,7 @@ export interface PipelineInput {
   roaster: Roaster;
   /** Attempt number, 1-based. */
   attempt: number;
-  deps: Deps;
+  deps: PipelineDeps;
   /** Scoped logger: every line carries jobId, roaster, type, attempt. */
   log: Logger;
   /** Aborted when the process must stop at once (second signal, shutdown timeout, lease lost). */

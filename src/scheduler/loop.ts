@@ -1,4 +1,4 @@
-import type { Clock } from "../app/clock.ts";
+import type { Clock } from "../core/clock.ts";
 import type { CadenceFloors } from "../config/settings.ts";
 import type { Queryable } from "../db/database.ts";
 import { coerceError } from "../errors.ts";

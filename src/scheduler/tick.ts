@@ -1,4 +1,4 @@
-import type { Clock } from "../app/clock.ts";
+import type { Clock } from "../core/clock.ts";
 import type { Queryable } from "../db/database.ts";
 import type { Logger } from "../log/logger.ts";
 import type { JobState, QueueBackend } from "../queue/backend.ts";

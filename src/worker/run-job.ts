@@ -1,4 +1,4 @@
-import type { Deps } from "../app/deps.ts";
+import type { WorkerDeps } from "./deps.ts";
 import { permanent, ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
 import { runPipeline, type PipelineInput, type RunSummary } from "../pipeline/run-pipeline.ts";
@@ -18,7 +18,7 @@ export interface RunJobInput {
   job: JobPayload;
   /** 1-based attempt number. */
   attempt: number;
-  deps: Deps;
+  deps: WorkerDeps;
   /** Scoped logger (jobId, roaster, type, attempt). */
   log: Logger;
   signal: AbortSignal;

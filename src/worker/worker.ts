@@ -1,4 +1,4 @@
-import type { Deps } from "../app/deps.ts";
+import type { WorkerDeps } from "./deps.ts";
 import type { Settings } from "../config/settings.ts";
 import { coerceError, endsJob, retryClassOf, ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -64,7 +64,7 @@ function whyNotRetried(err: unknown, error: Error, settings: Pick<Settings, "JOB
 }
 
 export interface WorkerOptions {
-  deps: Deps;
+  deps: WorkerDeps;
   queue: QueueBackend;
   /** Roasters at once; defaults to WORKER_CONCURRENCY. */
   concurrency?: number;

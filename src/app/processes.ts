@@ -2,21 +2,21 @@ import { existsSync } from "node:fs";
 import { importRoasters } from "../config/import-roasters.ts";
 import { readRoasterFile } from "../config/roaster-file.ts";
 import { cadenceFloorsOf, describeSettings, type Settings } from "../config/settings.ts";
-import { processCommand } from "./process-role.ts";
-import { openDatabase } from "../db/open-database.ts";
-import { migrate } from "../db/migrate.ts";
-import { listRoasters } from "../db/roasters.ts";
-import type { Logger } from "../log/logger.ts";
 import { waitForSignal, type SignalOptions } from "../core/shutdown.ts";
-import type { Consumer } from "../queue/backend.ts";
-import { startScheduler, type SchedulerOptions } from "../scheduler/loop.ts";
-import { startWorker, type WorkerOptions } from "../worker/worker.ts";
 import { accessPolicy } from "../dashboard/access.ts";
 import { startOperationsServers } from "../dashboard/operations.ts";
 import { startDashboard } from "../dashboard/server.ts";
+import { migrate } from "../db/migrate.ts";
+import { openDatabase } from "../db/open-database.ts";
+import { listRoasters } from "../db/roasters.ts";
+import type { Logger } from "../log/logger.ts";
 import { startMetricsServer } from "../metrics/server.ts";
-import { createRuntime, type Runtime } from "./runtime.ts";
+import type { Consumer } from "../queue/backend.ts";
+import { startScheduler, type SchedulerOptions } from "../scheduler/loop.ts";
 import { sleep } from "../timers.ts";
+import { startWorker, type WorkerOptions } from "../worker/worker.ts";
+import { processCommand } from "./process-role.ts";
+import { createRuntime, type Runtime } from "./runtime.ts";
 
 // The long-running processes, assembled in one place: `start` (everything on one machine),
 // `worker`, `schedule` (the loop) and `dashboard`. Each listens for SIGTERM/SIGINT with the

@@ -13,7 +13,8 @@ import pino from "pino";
 import { createDeps } from "../src/app/runtime.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import { startDashboard } from "../src/dashboard/server.ts";
-import { openDatabase, type Database } from "../src/db/database.ts";
+import type { Database } from "../src/db/database.ts";
+import { openDatabase } from "../src/db/open-database.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { createBenchDatabase, machine } from "./lib/postgres.ts";
 

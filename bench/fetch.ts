@@ -5,13 +5,13 @@
 //   2. Pacing on (250 ± 100 ms, concurrency 3): wall time against the theoretical minimum
 //      (N − 1) × 250 ms for the N requests made (target within 10 %).
 import { performance } from "node:perf_hooks";
-import { openDatabase } from "../src/db/database.ts";
+import { openDatabase } from "../src/db/open-database.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { databaseSiteMemory } from "../src/db/site-memory.ts";
 import { createFetchStats } from "../src/fetch/stats.ts";
 import { createHttpClient } from "../src/fetch/client.ts";
 import { RobotsCache } from "../src/fetch/robots.ts";
-import { adapterFor } from "../src/platforms/adapter.ts";
+import { adapterFor } from "../src/platforms/registry.ts";
 import { addRoaster, testHttpSettings } from "../test/helpers/fetch.ts";
 import { startStoreServer } from "../test/helpers/store-server.ts";
 

@@ -20,7 +20,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { importRoasters } from "../src/config/import-roasters.ts";
 import { roasterConfigSchema } from "../src/config/roaster.ts";
-import { openDatabase } from "../src/db/database.ts";
+import { openDatabase } from "../src/db/open-database.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { jobIdFor, type JobPayload } from "../src/queue/job.ts";
 import { startStoreServer, type StoreServer } from "../test/helpers/store-server.ts";

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import TurndownService from "turndown";
 import { listingHashes } from "../src/pipeline/listing-hash.ts";
 import { htmlToMarkdown, normalizeProduct } from "../src/pipeline/normalize/index.ts";
-import { parseStoredPage } from "../src/platforms/adapter.ts";
+import { parseStoredPage } from "../src/platforms/registry.ts";
 import type { RawProduct } from "../src/platforms/raw-product.ts";
 import { machine } from "./lib/postgres.ts";
 

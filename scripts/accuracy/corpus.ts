@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import type { StoredResponse } from "../../src/platforms/adapter.ts";
-import type { StorePlatform } from "../../src/platforms/raw-product.ts";
+import type { StorePlatform } from "../../src/core/platform.ts";
 
 export const CORPUS_DIR = fileURLToPath(new URL("../../test/fixtures/corpus/", import.meta.url));
 const FIXTURES_DIR = path.dirname(CORPUS_DIR);

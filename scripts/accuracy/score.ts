@@ -1,6 +1,6 @@
 // Compares what the normalizers make of the corpus with its labels, field by field.
 import { isDeepStrictEqual } from "node:util";
-import { parseStoredPage } from "../../src/platforms/adapter.ts";
+import { parseStoredPage } from "../../src/platforms/registry.ts";
 import { normalizeProduct } from "../../src/pipeline/normalize/product.ts";
 import type { NormalizedProduct, NormalizedVariant } from "../../src/pipeline/normalize/types.ts";
 import { parseGrind } from "../../src/pipeline/normalize/grind.ts";

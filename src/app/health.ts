@@ -1,6 +1,7 @@
 import { queueSettings } from "../config/setting-sections.ts";
 import type { Settings } from "../config/settings.ts";
-import { openDatabase } from "../db/database.ts";
+import { processCommand } from "./process-role.ts";
+import { openDatabase } from "../db/open-database.ts";
 import { pendingMigrations } from "../db/migrate.ts";
 import { coerceError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -11,7 +12,7 @@ import { after } from "../timers.ts";
 // database and its queue? Read-only (no migrations), and quick. The embedded database is
 // not opened: it belongs to the running `start` process and admits one process at a time.
 
-export interface Health {
+export interface ServiceHealth {
   ok: boolean;
   database: {
     ok: boolean;
@@ -36,9 +37,9 @@ export async function checkHealth(
   settings: Settings,
   log: Logger,
   options: { timeoutMs?: number } = {},
-): Promise<Health> {
+): Promise<ServiceHealth> {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const health: Health = {
+  const health: ServiceHealth = {
     ok: false,
     database: { ok: true, engine: settings.DATABASE_URL ? "postgres" : "pglite", checked: false },
     queue: { ok: true, kind: settings.REDIS_URL ? "bullmq" : "embedded", checked: false },
@@ -50,7 +51,7 @@ export async function checkHealth(
         health.database.checked = true;
         try {
           const db = await within(
-            openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR }),
+            openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR, command: processCommand() }),
             timeoutMs,
           );
           try {

@@ -1,6 +1,8 @@
 import { artifactSettings, httpSettings, queueSettings } from "../config/setting-sections.ts";
 import type { Settings } from "../config/settings.ts";
-import { openDatabase, type Database } from "../db/database.ts";
+import type { Database } from "../db/database.ts";
+import { processCommand } from "./process-role.ts";
+import { openDatabase } from "../db/open-database.ts";
 import { migrate } from "../db/migrate.ts";
 import { databaseSiteMemory } from "../db/site-memory.ts";
 import type { Logger } from "../log/logger.ts";
@@ -12,7 +14,7 @@ import { queueOperations, remoteQueue } from "../queue/remote.ts";
 import { createHttpClient } from "../fetch/client.ts";
 import { openArtifactStore } from "../pipeline/artifacts/open-store.ts";
 import { createMetrics } from "../metrics/metrics.ts";
-import { systemClock } from "./clock.ts";
+import { systemClock } from "../core/clock.ts";
 import type { Deps } from "./deps.ts";
 
 export interface Runtime {
@@ -33,7 +35,7 @@ export async function createRuntime(
   options: { migrate?: boolean; db?: Database } = {},
 ): Promise<Runtime> {
   const ownsDb = !options.db;
-  const db = options.db ?? (await openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR }));
+  const db = options.db ?? (await openDatabase({ databaseUrl: settings.DATABASE_URL, dataDir: settings.DATA_DIR, command: processCommand() }));
   try {
     if (options.migrate !== false) await migrate(db);
     const queue = await queueFor(settings, log, db);

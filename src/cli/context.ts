@@ -1,5 +1,7 @@
 import { loadSettings, type Settings } from "../config/settings.ts";
-import { openDatabase, type Database } from "../db/database.ts";
+import type { Database } from "../db/database.ts";
+import { processCommand } from "../app/process-role.ts";
+import { openDatabase } from "../db/open-database.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import { terminalJson, terminalText } from "./terminal-text.ts";
 
@@ -36,6 +38,7 @@ export async function withDatabase<T>(
   const db = await openDatabase({
     databaseUrl: settings.DATABASE_URL,
     dataDir: settings.DATA_DIR,
+    command: processCommand(),
     onStaleLock: (dead) =>
       (options.log ?? console).warn?.(
         terminalText(`recovered the embedded database lock left by a dead process${dead ? ` (pid ${dead.pid}, \`${dead.command}\`)` : ""}`),

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { setProcessCommand } from "../app/process-role.ts";
-import { PortInUseError } from "../app/serve-http.ts";
+import { PortInUseError } from "../core/serve-http.ts";
 import { DashboardAccessError } from "../dashboard/access.ts";
 import { DataDirOwnedError } from "../db/embedded/open-embedded.ts";
 import { OwnerSocketDirError } from "../db/embedded/ownership.ts";

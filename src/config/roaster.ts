@@ -1,3 +1,4 @@
+import { CONFIGURED_PLATFORMS } from "../core/platform.ts";
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { CONTROLS } from "../control-characters.ts";
@@ -66,7 +67,7 @@ export const roasterConfigSchema = z
     name: text(200),
     website: httpUrl,
     /** `custom`: no platform API; read from product pages' schema.org data (or Firecrawl, when allowed). */
-    platform: z.enum(["shopify", "woocommerce", "custom"]).optional(),
+    platform: z.enum(CONFIGURED_PLATFORMS).optional(),
     currency: z
       .string()
       .trim()

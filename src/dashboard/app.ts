@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import type { Clock } from "../app/clock.ts";
+import type { Clock } from "../core/clock.ts";
 import type { Settings } from "../config/settings.ts";
 import { artifactById } from "../db/dashboard/runs.ts";
 import type { Queryable } from "../db/database.ts";
@@ -12,7 +12,7 @@ import { operationsRoutes } from "../metrics/routes.ts";
 import type { ArtifactStore } from "../pipeline/artifacts/store.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import { enqueueRoasters, UnknownRoastersError } from "../queue/enqueue.ts";
-import { CLI_JOB_TYPES } from "../queue/job.ts";
+import { isJobMode, jobTypeOf } from "../core/job-kinds.ts";
 import {
   accessMiddleware,
   checkPassword,
@@ -182,7 +182,7 @@ export async function createDashboardApp(deps: DashboardDeps, policy: AccessPoli
     const form = await c.req.parseBody();
     if (!validCsrf(c, policy, form.csrf)) return c.text("invalid or missing CSRF token: reload the page and try again", 403);
     if (!queue) return c.text(NO_QUEUE_HERE, 409);
-    const type = CLI_JOB_TYPES[String(form.type)];
+    const type = isJobMode(form.type) ? jobTypeOf(form.type) : undefined;
     if (!type || !SLUG.test(slug)) return c.text("type must be full or price", 400);
     try {
       const [result] = await enqueueRoasters({ db, queue, clock: deps.clock }, { roasters: [slug], type, reason: "dashboard" });

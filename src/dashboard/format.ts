@@ -1,3 +1,4 @@
+import { JOB_TYPES, modeOf } from "../core/job-kinds.ts";
 import { html, type Html } from "./html.ts";
 
 // Display formats: times in UTC (the schedules are UTC), money with its currency code.
@@ -60,7 +61,8 @@ export function grams(weight: number | null | undefined): string {
   return weight >= 1000 && weight % 100 === 0 ? `${weight / 1000} kg` : `${weight} g`;
 }
 
-export const JOB_TYPE_LABEL: Record<string, string> = { full_refresh: "full", price_only: "price" };
+/** A stored job type as shown: its mode ("full", "price"); keyed by string because rows carry any text. */
+export const JOB_TYPE_LABEL: Record<string, string> = Object.fromEntries(JOB_TYPES.map((type) => [type, modeOf(type)]));
 
 export function statusBadge(status: string | null | undefined): Html {
   const s = status ?? "running";

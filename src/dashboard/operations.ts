@@ -1,16 +1,32 @@
-import type { Deps } from "../app/deps.ts";
-import { PortInUseError, type HttpServer } from "../app/serve-http.ts";
+import type { Settings } from "../config/settings.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../log/logger.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { ArtifactStore } from "../pipeline/artifacts/store.ts";
+import { PortInUseError, type HttpServer } from "../core/serve-http.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { startMetricsServer } from "../metrics/server.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import { startDashboard } from "./server.ts";
+
+/** What the operations servers read: the database, the stored pages, this process's metrics. */
+export interface OperationsDeps {
+  settings: Settings;
+  db: Database;
+  log: Logger;
+  clock: Clock;
+  artifacts: ArtifactStore;
+  /** This process's registry; a fresh one when absent. */
+  metrics?: Metrics;
+}
 
 /**
  * What `start` serves next to its scheduler and worker: the dashboard (with /metrics,
  * /healthz, /readyz) on DASHBOARD_HOST:DASHBOARD_PORT, and the bare metrics server on
  * METRICS_PORT when that is set. Both see this process's queue and metrics.
  */
-export async function startOperationsServers(deps: Deps, queue: QueueBackend): Promise<{ close(): Promise<void> }> {
+export async function startOperationsServers(deps: OperationsDeps, queue: QueueBackend): Promise<{ close(): Promise<void> }> {
   const { settings, log } = deps;
   const metrics = deps.metrics ?? createMetrics();
   const servers: HttpServer[] = [];

@@ -1,5 +1,5 @@
-import type { Clock } from "../app/clock.ts";
-import { serveHttp, type HttpServer } from "../app/serve-http.ts";
+import type { Clock } from "../core/clock.ts";
+import { serveHttp, type HttpServer } from "../core/serve-http.ts";
 import type { Logger } from "../log/logger.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { accessPolicy, type AccessPolicy } from "./access.ts";

@@ -1,7 +1,5 @@
 // Enum values of the users' existing schema (docs/schema.md). Fixed: never rename.
-export const PLATFORMS = ["shopify", "woocommerce", "custom", "other"] as const;
-export type Platform = (typeof PLATFORMS)[number];
-
+// (Their platform_enum is in core/platform.ts, with the platforms we read.)
 export const COFFEE_STATUSES = [
   "active",
   "seasonal",

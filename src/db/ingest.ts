@@ -1,10 +1,10 @@
+import type { JobMode } from "../core/job-kinds.ts";
 import type { Queryable } from "./database.ts";
 
 // A page's products into the users' tables: coffee_scraper.ingest_page_set (migration 0004)
 // writes documents the pipeline built and cleaned (pipeline/persist.ts), and reports what it
 // wrote, held back or could not write.
 
-export type IngestMode = "full" | "price";
 
 export interface PriceAlert {
   coffee_id: string;
@@ -47,7 +47,7 @@ export async function ingestPageSet(
   input: {
     roasterId: string;
     runId: string;
-    mode: IngestMode;
+    mode: JobMode;
     documentsJson: string;
     sourceUrl: string;
     scrapedAt: Date;

@@ -1,5 +1,5 @@
 import { cronProblem, DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE, type Roaster, type RoasterConfig } from "../config/roaster.ts";
-import type { StorePlatform } from "../platforms/raw-product.ts";
+import { isConfiguredPlatform, recordedPlatformOf, type StorePlatform } from "../core/platform.ts";
 import type { Queryable } from "./database.ts";
 
 // Roasters live in the users' `roasters` table (written by their client too, so any column
@@ -55,7 +55,7 @@ export function toRoaster(row: RoasterRow): Roaster {
     slug: row.slug,
     name: row.name,
     website: row.website ?? "",
-    ...(row.platform === "shopify" || row.platform === "woocommerce" || row.platform === "custom" ? { platform: row.platform } : {}),
+    ...(isConfiguredPlatform(row.platform) ? { platform: row.platform } : {}),
     read_via: row.read_via ?? null,
     ...(row.currency ? { currency: row.currency } : {}),
     is_active: row.is_active,
@@ -156,16 +156,12 @@ export type ReadVia = "api" | "jsonld" | "firecrawl";
 export const readViaOf = (platform: StorePlatform): ReadVia =>
   platform === "jsonld" || platform === "firecrawl" ? platform : "api";
 
-/** Their platform_enum value for a way of reading: JSON-LD and Firecrawl stores are `custom`. */
-export const usersPlatformOf = (platform: StorePlatform): "shopify" | "woocommerce" | "custom" =>
-  platform === "jsonld" || platform === "firecrawl" ? "custom" : platform;
-
 /**
  * Records the platform found by detection on the roaster and its store (their enum), and how
  * its products are read (ours, in roaster_options).
  */
 export async function savePlatform(db: Queryable, roasterId: string, platform: StorePlatform): Promise<void> {
-  const theirs = usersPlatformOf(platform);
+  const theirs = recordedPlatformOf(platform);
   await db.query(`UPDATE public.roasters SET platform = $2::platform_enum, updated_at = now() WHERE id = $1`, [roasterId, theirs]);
   await db.query(`UPDATE public.product_sources SET platform = $2::platform_enum WHERE roaster_id = $1`, [roasterId, theirs]);
   await saveReadVia(db, roasterId, readViaOf(platform));

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Deps } from "../app/deps.ts";
+import type { PipelineDeps } from "../pipeline/deps.ts";
 import type { Roaster } from "../config/roaster.ts";
 import type { ImageSettings } from "../config/setting-sections.ts";
 import {
@@ -40,7 +40,7 @@ export interface ImageStats {
 }
 
 export async function runImageStage(input: {
-  deps: Deps;
+  deps: PipelineDeps;
   roaster: Pick<Roaster, "id" | "slug" | "default_concurrency">;
   stats: FetchStats;
   signal: AbortSignal;

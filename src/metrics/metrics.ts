@@ -1,4 +1,6 @@
+import { JOB_TYPES } from "../core/job-kinds.ts";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { StoredRunStats } from "../pipeline/run-stats.ts";
 import type { JobCounts } from "../queue/backend.ts";
 import { after } from "../timers.ts";
 
@@ -10,7 +12,7 @@ export const METRIC_PREFIX = "coffee_scraper_";
 
 export type JobOutcome = "completed" | "failed" | "retrying" | "deferred";
 
-/** What one finished job attempt contributes. `stats` is the run's stats_json (absent when no run was made). */
+/** What one finished job attempt contributes. `stats` is the run's stats (absent when no run was made). */
 export interface JobObservation {
   type: string;
   outcome: JobOutcome;
@@ -18,7 +20,7 @@ export interface JobObservation {
   /** The job was deferred because another job held its roaster's lease. */
   leaseConflict?: boolean;
   runStatus?: string | null;
-  stats?: Record<string, unknown> | null;
+  stats?: StoredRunStats | null;
 }
 
 export interface Metrics {
@@ -30,7 +32,7 @@ export interface Metrics {
   collectProcessMetrics(): void;
 }
 
-const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0);
+const num = (value: number | undefined): number => (value !== undefined && value > 0 ? value : 0);
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
@@ -59,7 +61,7 @@ export function createMetrics(): Metrics {
   const alerts = counter("price_alerts_total", "Price alerts raised.");
   const leaseConflicts = counter("lease_conflicts_total", "Job attempts deferred because another job held the roaster's lease.");
 
-  for (const type of ["full_refresh", "price_only"]) {
+  for (const type of JOB_TYPES) {
     for (const outcome of ["completed", "failed", "retrying", "deferred"]) jobs.inc({ type, outcome }, 0);
   }
 
@@ -99,11 +101,8 @@ export function createMetrics(): Metrics {
       variants.inc(num(s.variants_upserted));
       prices.inc(num(s.prices_inserted));
       alerts.inc(num(s.price_alerts));
-      const statuses = s.http_statuses;
-      if (statuses && typeof statuses === "object") {
-        for (const [status, n] of Object.entries(statuses as Record<string, unknown>)) {
-          if (/^\d{3}$/.test(status) && num(n) > 0) responses.inc({ status }, num(n));
-        }
+      for (const [status, n] of Object.entries(s.http_statuses ?? {})) {
+        if (/^\d{3}$/.test(status) && num(n) > 0) responses.inc({ status }, num(n));
       }
     },
     watchQueue(counts) {

@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/database.ts";
 import { finishedRunOfAttempt } from "../db/runs.ts";
 import type { Logger } from "../log/logger.ts";
+import { readRunStats, type StoredRunStats } from "../pipeline/run-stats.ts";
 import type { Metrics, JobOutcome } from "./metrics.ts";
 
 // The worker edge's one metrics call per job attempt. A completed attempt carries its run's
@@ -13,7 +14,7 @@ export interface FinishedAttempt {
   attempt: number;
   outcome: JobOutcome;
   durationMs: number;
-  summary?: { status: string; stats: Record<string, unknown> } | undefined;
+  summary?: { status: string; stats: StoredRunStats } | undefined;
   leaseConflict?: boolean;
 }
 
@@ -27,7 +28,7 @@ export async function observeJob(
     let run = attempt.summary ? { status: attempt.summary.status, stats: attempt.summary.stats } : null;
     if (!run && (attempt.outcome === "failed" || attempt.outcome === "retrying")) {
       const row = await finishedRunOfAttempt(deps.db, attempt.jobId, attempt.attempt);
-      if (row) run = { status: row.status ?? "fail", stats: row.stats_json ?? {} };
+      if (row) run = { status: row.status ?? "fail", stats: readRunStats(row.stats_json) };
     }
     metrics.observeJob({
       type: attempt.type,

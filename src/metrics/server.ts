@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { serveHttp, type HttpServer } from "../app/serve-http.ts";
+import { serveHttp, type HttpServer } from "../core/serve-http.ts";
 import type { Logger } from "../log/logger.ts";
 import { operationsRoutes, type OperationsTargets } from "./routes.ts";
 

@@ -1,5 +1,6 @@
+import type { JobMode } from "../core/job-kinds.ts";
 import type { Queryable } from "../db/database.ts";
-import { ingestPageSet, markUnlistedCoffees, recordArtifactRows, type IngestMode, type IngestResult, type NewArtifact } from "../db/ingest.ts";
+import { ingestPageSet, markUnlistedCoffees, recordArtifactRows, type IngestResult, type NewArtifact } from "../db/ingest.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
 import { altitudeRangeM } from "./normalize/altitude.ts";
 import type { NormalizedProduct } from "./normalize/types.ts";
@@ -10,7 +11,7 @@ import type { ListingHashes } from "./listing-hash.ts";
 // Turns normalized products into the JSON documents coffee_scraper.ingest_page (migration
 // 0004) writes through the users' RPC functions, a bounded chunk of a page per round trip.
 
-export type { HeldVariant, IngestMode, IngestResult, PriceAlert } from "../db/ingest.ts";
+export type { HeldVariant, IngestResult, PriceAlert } from "../db/ingest.ts";
 
 /** What one round trip carries at most: a page is written in chunks of this size. */
 export const INGEST_CHUNK = { products: 100, bytes: 4 * 1024 * 1024 } as const;
@@ -138,7 +139,7 @@ export async function ingestPage(
   input: {
     roasterId: string;
     runId: string;
-    mode: IngestMode;
+    mode: JobMode;
     documents: Record<string, unknown>[];
     /** Products listed as they were when last written: only seen, not rewritten. */
     unchanged?: string[];

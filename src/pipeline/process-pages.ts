@@ -1,3 +1,4 @@
+import type { JobMode } from "../core/job-kinds.ts";
 import type { Database } from "../db/database.ts";
 import type { ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -6,7 +7,7 @@ import type { ArtifactStore } from "./artifacts/store.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
 import { normalizeProduct, type Classification, type NormalizedProduct, type NormalizedVariant } from "./normalize/index.ts";
 import { listingHashes } from "./listing-hash.ts";
-import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type IngestMode, type PriceAlert } from "./persist.ts";
+import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type PriceAlert } from "./persist.ts";
 import type { ProductStates } from "../db/product-state.ts";
 import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats.ts";
 import { enrichPage, type EnrichCandidate, type InferredSensory } from "../enrich/apply.ts";
@@ -21,7 +22,7 @@ export interface ProcessPagesInput {
   log: Logger;
   roasterId: string;
   runId: string;
-  mode: IngestMode;
+  mode: JobMode;
   /** Currency pinned by the roaster's config; otherwise the page's own. */
   pinnedCurrency: string | null;
   stats: RunStats;

@@ -1,7 +1,7 @@
 // After a parser improvement: bring a roaster's stored rows up to date from the raw pages
 // of its newest complete full run, without fetching anything (a replay of that run, taken
 // under the roaster's lease so it never interleaves with a running job).
-import type { Deps } from "../app/deps.ts";
+import type { PipelineDeps } from "./deps.ts";
 import { listRoasters, findRoaster } from "../db/roasters.ts";
 import { newestCompleteFullRun } from "../db/runs.ts";
 import type { Roaster } from "../config/roaster.ts";
@@ -26,7 +26,7 @@ export class UnknownRoasterError extends Error {
   }
 }
 
-async function reparseOne(deps: Deps, roaster: Roaster): Promise<ReparseOutcome> {
+async function reparseOne(deps: PipelineDeps, roaster: Roaster): Promise<ReparseOutcome> {
   const fromRunId = await newestCompleteFullRun(deps.db, roaster.id);
   if (!fromRunId) {
     return { roaster: roaster.slug, fromRunId: null, run: null, skipped: "no complete full run with stored pages" };
@@ -53,7 +53,7 @@ async function reparseOne(deps: Deps, roaster: Roaster): Promise<ReparseOutcome>
 }
 
 /** Re-parses the named roasters (or every roaster), one after another. */
-export async function reparseRoasters(deps: Deps, target: { roasters: "all" | string[] }): Promise<ReparseOutcome[]> {
+export async function reparseRoasters(deps: PipelineDeps, target: { roasters: "all" | string[] }): Promise<ReparseOutcome[]> {
   let roasters: Roaster[];
   if (target.roasters === "all") roasters = await listRoasters(deps.db);
   else {

@@ -1,9 +1,11 @@
-import type { Deps } from "../app/deps.ts";
+import { modeOf } from "../core/job-kinds.ts";
+import type { PipelineDeps } from "./deps.ts";
 import { copyArtifacts, storedArtifacts, type StoredArtifact } from "../db/artifacts.ts";
 import type { Queryable } from "../db/database.ts";
 import { permanent } from "../errors.ts";
-import { parseStoredPage, type StorePage } from "../platforms/adapter.ts";
-import { isStorePlatform, type StorePlatform } from "../platforms/raw-product.ts";
+import type { StorePage } from "../platforms/adapter.ts";
+import { parseStoredPage } from "../platforms/registry.ts";
+import { isStorePlatform, type StorePlatform } from "../core/platform.ts";
 import type { JobType } from "../queue/job.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import { findRunRecord, finishRun, startRun } from "../db/runs.ts";
@@ -87,7 +89,7 @@ export async function* storedRunPages(run: StoredRun, artifacts: ArtifactStore):
  * Re-runs validation, normalization and persistence over the raw pages a run stored,
  * without touching the network. The replay is a run of its own (slot `replay:<run id>`).
  */
-export async function replayRun(runId: string, deps: Deps & { artifacts: ArtifactStore }): Promise<RunSummary> {
+export async function replayRun(runId: string, deps: PipelineDeps & { artifacts: ArtifactStore }): Promise<RunSummary> {
   const { db, log } = deps;
   const run = await loadStoredRun(db, runId);
   const { jobType, currency } = run;
@@ -121,7 +123,7 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
       log,
       roasterId: run.roasterId,
       runId: newRunId,
-      mode: jobType === "full_refresh" ? "full" : "price",
+      mode: modeOf(jobType),
       pinnedCurrency: currency,
       stats,
       now: () => deps.clock.now(),
@@ -141,7 +143,7 @@ export async function replayRun(runId: string, deps: Deps & { artifacts: Artifac
   roundTimings(stats);
   const status = runStatusOf(stats, fatal);
   await finishRun(db, newRunId, status, databaseSafe(stats));
-  return { runId: newRunId, status, stats: stats as unknown as Record<string, unknown> };
+  return { runId: newRunId, status, stats };
 }
 
 async function firstMissing(store: ArtifactStore, rows: StoredArtifact[]): Promise<string | null> {

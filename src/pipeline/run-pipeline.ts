@@ -1,10 +1,11 @@
-import type { Deps } from "../app/deps.ts";
+import { modeOf } from "../core/job-kinds.ts";
+import type { PipelineDeps } from "./deps.ts";
 import type { Roaster } from "../config/roaster.ts";
 import type { RunStatus } from "../db/enums.ts";
 import { classify, ScrapeError } from "../errors.ts";
 import { createFetchStats, type FetchStats } from "../fetch/stats.ts";
 import type { Logger } from "../log/logger.ts";
-import { adapterFor } from "../platforms/adapter.ts";
+import { adapterFor } from "../platforms/registry.ts";
 import { choosePlatform } from "../platforms/detect.ts";
 import { recordFullSweep, saveLastmods } from "../db/page-lastmods.ts";
 import { ensureSource, readViaOf, savePlatform, saveReadVia } from "../db/roasters.ts";
@@ -33,7 +34,7 @@ export interface PipelineInput {
   roaster: Roaster;
   /** Attempt number, 1-based. */
   attempt: number;
-  deps: Deps;
+  deps: PipelineDeps;
   /** Scoped logger: every line carries jobId, roaster, type, attempt. */
   log: Logger;
   /** Aborted when the process must stop at once (second signal, shutdown timeout, lease lost). */
@@ -45,7 +46,8 @@ export interface PipelineInput {
 export interface RunSummary {
   runId: string;
   status: RunStatus;
-  stats: Record<string, unknown>;
+  /** The run's stats (all of them from the pipeline; a stand-in work may report a few). */
+  stats: Partial<RunStats>;
 }
 
 export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
@@ -61,7 +63,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   if (abandoned > 0) log.warn({ abandoned }, "closed runs left open by a process that died mid-job");
   const runId = await startRun(db, { sourceId, jobId: input.jobId, jobType: job.type });
   const fetchStats = createFetchStats();
-  const mode = job.type === "full_refresh" ? "full" : "price";
+  const mode = modeOf(job.type);
   const site = deps.http.forSite({ roaster, stats: fetchStats, signal, log, appliesFullRefresh: mode === "full" });
   let alerts: PriceAlert[] = [];
   let fatal: unknown = null;
@@ -152,7 +154,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   await announceAlerts(alerts, { roaster: roaster.slug, runId, webhookUrl: deps.settings.ALERT_WEBHOOK_URL, log });
 
   if (fatal !== null) throw fatal;
-  return { runId, status, stats: summaryOf(stats) };
+  return { runId, status, stats };
 }
 
 /** The run's failure when no page could be read: the first page's, so its class, wait and finality hold. */
@@ -169,10 +171,8 @@ function mergeFetchStats(stats: RunStats, fetch: FetchStats): void {
   stats.retries = fetch.retries;
   stats.bytes = fetch.bytes;
   stats.politeness_wait_ms = Math.round(fetch.politenessWaitMs);
-  Object.assign(stats, { retry_wait_ms: Math.round(fetch.retryWaitMs), http_statuses: fetch.statuses });
+  stats.retry_wait_ms = Math.round(fetch.retryWaitMs);
+  stats.http_statuses = fetch.statuses;
   stats.timings_ms.fetch = fetch.exchangeMs;
 }
 
-function summaryOf(stats: RunStats): Record<string, unknown> {
-  return stats as unknown as Record<string, unknown>;
-}

@@ -1,9 +1,12 @@
+import { isJobType, type JobType } from "../core/job-kinds.ts";
 import type { RunStatus } from "../db/enums.ts";
-import type { JobType } from "../queue/job.ts";
+import type { EnrichmentStats } from "../enrich/enricher.ts";
+import type { ImageStats } from "../images/run-images.ts";
 import type { HeldVariant } from "./persist.ts";
 
 // What a run did, as stored in scrape_runs.stats_json (snake_case, like the rest of the
-// database). Every failure of a page or a product is listed in `errors`.
+// database). Every failure of a page or a product is listed in `errors`. Written by the
+// pipeline; read back (metrics, the dashboard) only through `readRunStats`.
 
 export interface RunError {
   scope: "run" | "page" | "product";
@@ -15,7 +18,7 @@ export interface RunError {
   code?: string;
 }
 
-export interface RunStats {
+export interface RunStats extends Partial<EnrichmentStats>, Partial<ImageStats> {
   job_type: JobType;
   job_id: string;
   slot: string;
@@ -59,6 +62,10 @@ export interface RunStats {
   retries: number;
   bytes: number;
   politeness_wait_ms: number;
+  /** Set from the fetch stats when the run closes (a replay fetches nothing: absent). */
+  retry_wait_ms?: number;
+  /** Final answers by HTTP status ("200", "304", …), set like retry_wait_ms. */
+  http_statuses?: Record<string, number>;
   db_round_trips: number;
   duration_ms: number;
   /**
@@ -151,4 +158,119 @@ export function runStatusOf(stats: RunStats, fatal: boolean): RunStatus {
   const failedProducts = stats.errors.some((e) => e.scope === "product");
   if (stats.pages_failed > 0 && stats.pages === stats.pages_failed) return "fail";
   return stats.pages_failed > 0 || failedProducts || stats.stopped_early !== null ? "partial" : "ok";
+}
+
+/**
+ * stats_json as read back: rows written by older versions lack keys, and jsonb is only as
+ * typed as whoever wrote it, so each key is kept only when its value has the expected shape.
+ * Error entries keep whichever of their fields are strings.
+ */
+export type StoredRunStats = Omit<Partial<RunStats>, "errors"> & { errors?: Partial<RunError>[] };
+
+type Shape = "number" | "text" | "flag" | "job_type" | "strings" | "counts" | "list" | "errors";
+
+const SHAPES: { [K in keyof Required<RunStats>]: Shape } = {
+  job_type: "job_type",
+  job_id: "text",
+  slot: "text",
+  attempt: "number",
+  platform: "text",
+  read_via: "text",
+  sitemap_sweep: "flag",
+  stopped_early: "text",
+  firecrawl_calls: "number",
+  firecrawl_credits: "number",
+  currency: "text",
+  pages: "number",
+  pages_failed: "number",
+  not_modified_pages: "number",
+  products_seen: "number",
+  products_unchanged: "number",
+  products_changed: "number",
+  products_new: "number",
+  coffees_upserted: "number",
+  non_coffee_skipped: "number",
+  variants_upserted: "number",
+  prices_inserted: "number",
+  prices_unchanged: "number",
+  price_alerts: "number",
+  unknown_weights: "number",
+  variants_held: "number",
+  held_variants: "list",
+  unknown_products: "number",
+  unknown_variants: "number",
+  marked_unlisted: "number",
+  artifacts: "number",
+  artifacts_written: "number",
+  requests: "number",
+  retries: "number",
+  bytes: "number",
+  politeness_wait_ms: "number",
+  retry_wait_ms: "number",
+  http_statuses: "counts",
+  db_round_trips: "number",
+  duration_ms: "number",
+  timings_ms: "counts",
+  warnings: "strings",
+  errors: "errors",
+  llm_calls: "number",
+  llm_tokens: "number",
+  llm_cache_hits: "number",
+  llm_enriched: "number",
+  llm_values_inferred: "number",
+  llm_invalid_answers: "number",
+  llm_pending: "number",
+  llm_budget_skipped: "number",
+  llm_failed: "number",
+  images_uploaded: "number",
+  images_deduplicated: "number",
+  images_failed: "number",
+  images_skipped: "number",
+  images_bytes_uploaded: "number",
+};
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
+
+/** The value in its expected shape, or undefined when it has another. */
+function shaped(shape: Shape, value: unknown): unknown {
+  switch (shape) {
+    case "number":
+      return isNumber(value) ? value : undefined;
+    case "text":
+      return typeof value === "string" || value === null ? value : undefined;
+    case "flag":
+      return typeof value === "boolean" || value === null ? value : undefined;
+    case "job_type":
+      return isJobType(value) ? value : undefined;
+    case "strings":
+      return Array.isArray(value) ? value.map(String) : undefined;
+    case "counts":
+      return isRecord(value) ? Object.fromEntries(Object.entries(value).filter(([, n]) => isNumber(n))) : undefined;
+    case "list":
+      return Array.isArray(value) ? value.filter(isRecord) : undefined;
+    case "errors":
+      return Array.isArray(value) ? value.filter(isRecord).map(storedError) : undefined;
+  }
+}
+
+function storedError(entry: Record<string, unknown>): Partial<RunError> {
+  const error: Record<string, unknown> = {};
+  for (const key of ["scope", "message", "url", "retry", "code"] as const) {
+    if (typeof entry[key] === "string") error[key] = entry[key];
+  }
+  if (typeof entry.product === "string" || entry.product === null) error.product = entry.product;
+  return error as Partial<RunError>;
+}
+
+export function readRunStats(json: unknown): StoredRunStats {
+  if (!isRecord(json)) return {};
+  const stats: Record<string, unknown> = {};
+  for (const [key, shape] of Object.entries(SHAPES) as [keyof RunStats, Shape][]) {
+    const value = shaped(shape, json[key]);
+    if (value !== undefined) stats[key] = value;
+  }
+  return stats as StoredRunStats;
 }

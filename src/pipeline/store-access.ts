@@ -6,7 +6,7 @@ import { lastFullSweep, loadLastmods } from "../db/page-lastmods.ts";
 import { FirecrawlClient } from "../fetch/firecrawl.ts";
 import type { Logger } from "../log/logger.ts";
 import type { PageMemory } from "../platforms/adapter.ts";
-import type { StorePlatform } from "../platforms/raw-product.ts";
+import type { StorePlatform } from "../core/platform.ts";
 
 // What a run needs beyond the polite client to read a store that has no platform API: which
 // adapter reads it, the lastmod memory of a sitemap store, and the budgeted Firecrawl client.

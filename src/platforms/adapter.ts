@@ -1,13 +1,11 @@
 import type { Roaster } from "../config/roaster.ts";
 import type { ScrapeError } from "../errors.ts";
 import type { FetchResult, GetOptions } from "../fetch/client.ts";
+import type { FirecrawlAnswer } from "../fetch/firecrawl.ts";
 import type { Validators } from "../fetch/validators.ts";
 import type { Logger } from "../log/logger.ts";
-import type { RawProduct, StorePlatform } from "./raw-product.ts";
-import { firecrawlAdapter, parseFirecrawlPage, type FirecrawlAccess } from "./firecrawl/adapter.ts";
-import { jsonldAdapter, parseJsonLdPage } from "./jsonld/adapter.ts";
-import { parseShopifyPage, shopifyAdapter } from "./shopify/adapter.ts";
-import { parseWooPage, wooAdapter } from "./woocommerce/adapter.ts";
+import type { StorePlatform } from "../core/platform.ts";
+import type { RawProduct } from "./raw-product.ts";
 
 // The seam between the polite client and the pipeline: an adapter turns a store's HTTP
 // answers into RawProducts, page by page. Adapters never touch the network themselves
@@ -22,6 +20,12 @@ export interface PoliteFetcher {
 export interface PageMemory {
   /** The sitemap lastmod each URL had when a full run last read and wrote it. */
   lastmods(urls: readonly string[]): Promise<Map<string, string>>;
+}
+
+/** The Firecrawl side of a run: the client, its ledger bound to the roaster's budget. */
+export interface FirecrawlAccess {
+  map(site: string, limit: number): Promise<FirecrawlAnswer & { links: string[] }>;
+  scrape(url: string, schema: object, prompt: string): Promise<FirecrawlAnswer>;
 }
 
 export interface AdapterContext {
@@ -91,46 +95,4 @@ export interface PlatformAdapter {
    * the endpoint, the store answers 404); any other failure is yielded as a page with `error`.
    */
   pages(ctx: AdapterContext): AsyncIterable<StorePage>;
-}
-
-export function adapterFor(platform: StorePlatform): PlatformAdapter {
-  switch (platform) {
-    case "shopify":
-      return shopifyAdapter;
-    case "woocommerce":
-      return wooAdapter;
-    case "jsonld":
-      return jsonldAdapter;
-    case "firecrawl":
-      return firecrawlAdapter;
-    default:
-      return assertNever(platform);
-  }
-}
-
-/**
- * Rebuilds a page's products from its stored responses, without the network (replay).
- * Pure. Throws a ScrapeError when the responses are not what the platform returns.
- */
-export function parseStoredPage(
-  platform: StorePlatform,
-  responses: readonly StoredResponse[],
-  options: { currency: string | null },
-): ParsedPage {
-  switch (platform) {
-    case "shopify":
-      return parseShopifyPage(responses, options);
-    case "woocommerce":
-      return parseWooPage(responses, options);
-    case "jsonld":
-      return parseJsonLdPage(responses);
-    case "firecrawl":
-      return parseFirecrawlPage(responses);
-    default:
-      return assertNever(platform);
-  }
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`unhandled platform: ${String(value)}`);
 }

@@ -4,7 +4,7 @@ import type { PoliteFetcher } from "./adapter.ts";
 import { decodeJson } from "./json.ts";
 import { isJobFatal, isOk, originsOf, stored } from "./paging.ts";
 import { hasJsonLdProducts } from "./jsonld/detect.ts";
-import type { StorePlatform } from "./raw-product.ts";
+import type { StorePlatform } from "../core/platform.ts";
 import { WOO_PATHS } from "./woocommerce/adapter.ts";
 
 // Which platform a roaster's store runs on, for roasters configured without one: Shopify

@@ -2,16 +2,7 @@
 // Values stay as the store sent them (strings, minor units, HTML): interpreting them is
 // the normalizers' job, so a replay of stored pages re-derives everything.
 
-/**
- * How a store's products are read: its platform's API (Shopify, WooCommerce), its product
- * pages' schema.org data (`jsonld`), or Firecrawl's extraction (`firecrawl`). The last two are
- * `custom` in the users' platform_enum.
- */
-export type StorePlatform = "shopify" | "woocommerce" | "jsonld" | "firecrawl";
-
-export const STORE_PLATFORMS: readonly StorePlatform[] = ["shopify", "woocommerce", "jsonld", "firecrawl"];
-
-export const isStorePlatform = (value: unknown): value is StorePlatform => STORE_PLATFORMS.includes(value as StorePlatform);
+import type { StorePlatform } from "../core/platform.ts";
 
 /** A price as the store wrote it. With `minorUnit` set, `amount` is in minor units (Woo). */
 export interface RawPrice {

@@ -1,4 +1,4 @@
-import type { Clock } from "../app/clock.ts";
+import type { Clock } from "../core/clock.ts";
 import type { Queryable } from "../db/database.ts";
 import { listRoasters } from "../db/roasters.ts";
 import type { EnqueueResult, QueueBackend } from "./backend.ts";

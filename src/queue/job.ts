@@ -1,10 +1,9 @@
 // What travels on the queue: which roaster, which kind of run, for which schedule slot.
 
-export const JOB_TYPES = ["full_refresh", "price_only"] as const;
-export type JobType = (typeof JOB_TYPES)[number];
+import type { JobType } from "../core/job-kinds.ts";
 
-/** CLI `--type full|price` ↔ job types. */
-export const CLI_JOB_TYPES: Record<string, JobType> = { full: "full_refresh", price: "price_only" };
+// The payload's kind of run (core/job-kinds.ts has the table), re-exported for the queue's users.
+export type { JobType };
 
 export interface JobPayload {
   /** Roaster slug. */

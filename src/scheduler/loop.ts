@@ -1,4 +1,4 @@
-import type { Clock } from "../app/clock.ts";
+import type { Clock } from "../core/clock.ts";
 import type { CadenceFloors } from "../config/settings.ts";
 import type { Queryable } from "../db/database.ts";
 import { coerceError } from "../errors.ts";
@@ -75,51 +75,4 @@ export function startScheduler(options: SchedulerOptions): RunningScheduler {
       log.info({ ticks }, "scheduler stopped");
     },
   };
-}
-
-export interface SignalOptions {
-  signals?: NodeJS.Signals[];
-  /** Called on a second signal; defaults to process.exit. */
-  exit?: (code: number) => void;
-}
-
-/**
- * Resolves on the first of `signals` (SIGTERM, SIGINT) with the signal's name; a second
- * signal calls `exit(1)` at once. The listeners are removed by `dispose`.
- */
-export function waitForSignal(
-  log: Logger,
-  options: SignalOptions = {},
-): { received: Promise<NodeJS.Signals>; dispose(): void } {
-  const signals = options.signals ?? ["SIGTERM", "SIGINT"];
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  let first = true;
-  let resolve: (s: NodeJS.Signals) => void = () => {};
-  const received = new Promise<NodeJS.Signals>((r) => (resolve = r));
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!first) {
-      log.warn({ signal }, "second signal: exiting now");
-      exit(1);
-      return;
-    }
-    first = false;
-    resolve(signal);
-  };
-  for (const s of signals) process.on(s, onSignal);
-  return {
-    received,
-    dispose: () => {
-      for (const s of signals) process.off(s, onSignal);
-    },
-  };
-}
-
-/** `coffee-scraper schedule`: the loop until SIGTERM/SIGINT, then stop cleanly. */
-export async function runSchedulerUntilSignal(options: SchedulerOptions & SignalOptions): Promise<void> {
-  const waiting = waitForSignal(options.log, options);
-  const scheduler = startScheduler(options);
-  const signal = await waiting.received;
-  options.log.info({ signal }, "shutting down");
-  await scheduler.stop();
-  waiting.dispose();
 }

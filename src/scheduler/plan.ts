@@ -1,3 +1,4 @@
+import { JOB_TYPES } from "../core/job-kinds.ts";
 import { jobIdFor, type JobPayload, type JobType } from "../queue/job.ts";
 import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
 import { enforcedFloor, slotsAt } from "./cadence.ts";
@@ -130,7 +131,7 @@ export function planTick(roasters: RoasterScheduleState[], at: Date, floors: Cad
     }
     if (full) add(plan, full);
     if (priceDue && !full) add(plan, dueJob(r, "price_only", slots.price_only!, REASONS.scheduled));
-    for (const type of ["full_refresh", "price_only"] as const) {
+    for (const type of JOB_TYPES) {
       if (type === "full_refresh" ? fullDue : priceDue) continue;
       const last = r.last[type];
       if (slots[type] === null && last === null) {

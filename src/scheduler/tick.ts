@@ -1,8 +1,8 @@
-import type { Clock } from "../app/clock.ts";
+import type { Clock } from "../core/clock.ts";
 import type { Queryable } from "../db/database.ts";
 import type { Logger } from "../log/logger.ts";
 import type { JobState, QueueBackend } from "../queue/backend.ts";
-import type { JobType } from "../queue/job.ts";
+import { modeOf } from "../core/job-kinds.ts";
 import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
 import { describeInterval } from "./cadence.ts";
 import { payloadOf, planTick, REASONS, type DueJob, type Plan, type Skipped, type Unfinished } from "./plan.ts";
@@ -161,7 +161,7 @@ function warnUnderFloor(plan: Plan, options: TickOptions): void {
     options.warnedUnderFloor?.add(key);
     options.log?.warn(
       { roaster, type, cadence, minIntervalMs: floors[type] },
-      `cadence "${cadence}" fires more often than ${type === "full_refresh" ? "FULL" : "PRICE"}_CADENCE_MIN_INTERVAL_MS ` +
+      `cadence "${cadence}" fires more often than ${modeOf(type).toUpperCase()}_CADENCE_MIN_INTERVAL_MS ` +
         `(${describeInterval(floors[type])}): slots inside it are skipped; set allow_frequent_cadence on the roaster to run it that often`,
     );
   }
@@ -175,7 +175,6 @@ export function countBy(skipped: Skipped[]): Record<string, number> {
 
 /** A terminal summary: counts, then one line per job due. */
 export function formatTick(summary: TickSummary): string {
-  const typeName: Record<JobType, string> = { full_refresh: "full", price_only: "price" };
   const lines = [
     `${summary.dryRun ? "Dry run at" : "Tick at"} ${summary.at}: ${summary.roasters} roaster(s), ${summary.due.length} due, ` +
       `${summary.dryRun ? "nothing enqueued (dry run)" : `${summary.enqueued.length} enqueued`}, ${summary.skipped.length} skipped`,
@@ -183,9 +182,9 @@ export function formatTick(summary: TickSummary): string {
   const enqueued = new Set(summary.enqueued);
   for (const job of summary.due) {
     const mark = summary.dryRun ? "would enqueue" : enqueued.has(job.jobId) ? "enqueued" : "not enqueued";
-    const serves = job.serves.map((s) => `; also serves the ${typeName[s.type]} slot ${s.slot}`).join("");
+    const serves = job.serves.map((s) => `; also serves the ${modeOf(s.type)} slot ${s.slot}`).join("");
     lines.push(
-      `  ${mark.padEnd(13)} ${typeName[job.type].padEnd(5)} ${job.roaster.padEnd(28)} slot ${job.slot}  (${job.reason}${serves})`,
+      `  ${mark.padEnd(13)} ${modeOf(job.type).padEnd(5)} ${job.roaster.padEnd(28)} slot ${job.slot}  (${job.reason}${serves})`,
     );
   }
   const counts = countBy(summary.skipped);

@@ -1,4 +1,4 @@
-import type { Deps } from "../app/deps.ts";
+import type { WorkerDeps } from "./deps.ts";
 import { markSlotFinished } from "../db/slots.ts";
 import { permanent, ScrapeError } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -23,7 +23,7 @@ export interface RunJobInput {
   attempt: number;
   /** The queue's attempts for this job; defaults to JOB_ATTEMPTS (an inline scrape has no queue). */
   maxAttempts?: number;
-  deps: Deps;
+  deps: WorkerDeps;
   /** Scoped logger (jobId, roaster, type, attempt). */
   log: Logger;
   signal: AbortSignal;

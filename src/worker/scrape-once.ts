@@ -1,4 +1,4 @@
-import type { Deps } from "../app/deps.ts";
+import type { WorkerDeps } from "./deps.ts";
 import type { RunSummary } from "../pipeline/run-pipeline.ts";
 import { manualSlot } from "../queue/enqueue.ts";
 import { jobIdFor, type JobPayload, type JobType } from "../queue/job.ts";
@@ -9,7 +9,7 @@ import { runJob, type JobWork } from "./run-job.ts";
  * as the workers, one attempt, logged with the same started/finished lines.
  */
 export async function scrapeOnce(options: {
-  deps: Deps;
+  deps: WorkerDeps;
   roaster: string;
   type: JobType;
   /** Read every page in full and normalize every product again. */

@@ -1,4 +1,4 @@
-import type { Deps } from "../app/deps.ts";
+import type { WorkerDeps } from "./deps.ts";
 import type { Settings } from "../config/settings.ts";
 import { classify, coerceError, endsJob } from "../errors.ts";
 import type { Logger } from "../log/logger.ts";
@@ -66,7 +66,7 @@ function whyNotRetried(err: unknown, error: Error, settings: Pick<Settings, "JOB
 }
 
 export interface WorkerOptions {
-  deps: Deps;
+  deps: WorkerDeps;
   queue: QueueBackend;
   /** Roasters at once; defaults to WORKER_CONCURRENCY. */
   concurrency?: number;
@@ -129,40 +129,4 @@ export function startWorker(options: WorkerOptions): Consumer {
   const concurrency = options.concurrency ?? options.deps.settings.WORKER_CONCURRENCY;
   options.deps.log.info({ concurrency, queue: options.queue.kind }, "worker started");
   return options.queue.consume(jobHandler(options), { concurrency });
-}
-
-export interface SignalOptions {
-  /** Called on a second signal; defaults to process.exit. */
-  exit?: (code: number) => void;
-  signals?: NodeJS.Signals[];
-}
-
-/**
- * Runs a worker until SIGTERM or SIGINT: then it stops taking jobs and lets running ones
- * finish up to SHUTDOWN_TIMEOUT_MS (after that their signals are aborted). A second signal
- * exits at once. Resolves when the worker has stopped.
- */
-export async function runWorkerUntilSignal(options: WorkerOptions & SignalOptions): Promise<{ drained: boolean }> {
-  const { log, settings } = options.deps;
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  const signals = options.signals ?? ["SIGTERM", "SIGINT"];
-  const consumer = startWorker(options);
-  let stopping = false;
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        log.warn({ signal }, "second signal: exiting now");
-        exit(1);
-        return;
-      }
-      stopping = true;
-      log.info({ signal, running: consumer.running, timeoutMs: settings.SHUTDOWN_TIMEOUT_MS }, "shutting down");
-      void consumer.close({ timeoutMs: settings.SHUTDOWN_TIMEOUT_MS }).then((drained) => {
-        for (const s of signals) process.off(s, onSignal);
-        log.info({ drained }, drained ? "worker stopped" : "worker stopped: running jobs were interrupted");
-        resolve({ drained });
-      });
-    };
-    for (const s of signals) process.on(s, onSignal);
-  });
 }

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
 import { DataDirOwnedError } from "../../src/db/embedded/open-embedded.ts";
 import { answers, ownerSocketPath, readOwnerInfo } from "../../src/db/embedded/ownership.ts";
 import { migrate } from "../../src/db/migrate.ts";
@@ -110,7 +111,7 @@ describe("embedded database ownership", () => {
         "--import",
         "tsx/esm",
         "-e",
-        `const { openDatabase } = await import(${JSON.stringify(path.resolve("src/db/database.ts"))});
+        `const { openDatabase } = await import(${JSON.stringify(path.resolve("src/db/open-database.ts"))});
          await openDatabase({ dataDir: ${JSON.stringify(dataDir)}, command: "doomed" });
          console.log("owned");
          setInterval(() => {}, 1000);`,

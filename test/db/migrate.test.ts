@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { catalogSnapshot } from "../../src/db/catalog.ts";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
 import { listMigrations, migrate, MigrationRefusedError, pendingMigrations, planMigration } from "../../src/db/migrate.ts";
 import { createTestDatabase, testEngines, useTestDatabase } from "../helpers/database.ts";
 import { loadUsersDatabase } from "../helpers/users-db.ts";

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
-import { openDatabase, type Database, type Queryable } from "../../src/db/database.ts";
+import type { Database, Queryable } from "../../src/db/database.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 
 // Each test file gets databases of its own: on PostgreSQL a fresh `cs_test_<random>`

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app/runtime.ts";
-import type { HttpServer } from "../../src/app/serve-http.ts";
-import { openDatabase } from "../../src/db/database.ts";
+import type { HttpServer } from "../../src/core/serve-http.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
 import { findRoaster, upsertRoaster } from "../../src/db/roasters.ts";
 import type { Database } from "../../src/db/database.ts";
 import { startMetricsServer } from "../../src/metrics/server.ts";

@@ -3,7 +3,8 @@ import type { Database } from "../../src/db/database.ts";
 import type { RawProduct } from "../../src/platforms/raw-product.ts";
 import type { NormalizedProduct, NormalizedVariant } from "../../src/pipeline/normalize/types.ts";
 import { listingHashes } from "../../src/pipeline/listing-hash.ts";
-import { ingestDocument, ingestPage, markUnlisted, type IngestMode } from "../../src/pipeline/persist.ts";
+import type { JobMode } from "../../src/core/job-kinds.ts";
+import { ingestDocument, ingestPage, markUnlisted } from "../../src/pipeline/persist.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { addRoaster } from "../helpers/fetch.ts";
 
@@ -93,7 +94,7 @@ async function setup(db: Database, slug: string, alertPct = 10) {
   const { id } = await addRoaster(db, `https://${slug}.example`, { slug, platform: "shopify", alert_price_delta_pct: alertPct });
   const [source] = await db.query<{ id: string }>("SELECT id FROM product_sources WHERE roaster_id = $1", [id]);
   const [run] = await db.query<{ id: string }>("SELECT rpc_scrape_run_start($1) AS id", [source!.id]);
-  const ingest = (mode: IngestMode, products: NormalizedProduct[]) =>
+  const ingest = (mode: JobMode, products: NormalizedProduct[]) =>
     ingestPage(db, {
       roasterId: id,
       runId: run!.id,

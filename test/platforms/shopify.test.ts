@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Roaster } from "../../src/config/roaster.ts";
 import { ScrapeError } from "../../src/errors.ts";
 import { saveValidators } from "../../src/db/validators.ts";
-import { adapterFor, parseStoredPage, type StorePage } from "../../src/platforms/adapter.ts";
+import type { StorePage } from "../../src/platforms/adapter.ts";
+import { adapterFor, parseStoredPage } from "../../src/platforms/registry.ts";
 import { useTestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, type TestSite } from "../helpers/fetch.ts";
 import {

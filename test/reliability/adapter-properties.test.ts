@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ScrapeError } from "../../src/errors.ts";
-import { parseStoredPage, type StoredResponse } from "../../src/platforms/adapter.ts";
+import type { StoredResponse } from "../../src/platforms/adapter.ts";
+import { parseStoredPage } from "../../src/platforms/registry.ts";
 import { normalizeProduct } from "../../src/pipeline/normalize/product.ts";
 import { shopifyFixtureProducts, wooFixtureProducts } from "../helpers/store-server.ts";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app/runtime.ts";
-import { openDatabase } from "../../src/db/database.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
 import { classify } from "../../src/errors.ts";
 import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { manualSlot } from "../../src/queue/enqueue.ts";

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/database.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
 import { POSTGRES_URL } from "../helpers/database.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 import { until } from "../helpers/until.ts";

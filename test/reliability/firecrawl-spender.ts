@@ -1,7 +1,7 @@
 // A child process for firecrawl-budget.test.ts: spends one roaster's Firecrawl budget through
 // the real budgeted client (the database ledger behind it) as fast as it can, with no lease,
 // and prints how many scrapes it was granted. Two of these at once race the same budget.
-import { openDatabase } from "../../src/db/database.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
 import { findRoaster } from "../../src/db/roasters.ts";
 import { budgetedFirecrawl } from "../../src/pipeline/store-access.ts";
 import { testSettings } from "../helpers/settings.ts";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { openDatabase } from "../../src/db/database.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
 import type { QueueBackend } from "../../src/queue/backend.ts";
 import { scheduleTick } from "../../src/scheduler/tick.ts";
 import { POSTGRES_URL, useTestDatabase } from "../helpers/database.ts";

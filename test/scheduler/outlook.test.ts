@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { systemClock } from "../../src/app/clock.ts";
+import { systemClock } from "../../src/core/clock.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { startScheduler } from "../../src/scheduler/loop.ts";

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { openDatabase } from "../../src/db/open-database.ts";
 import type { QueueBackend } from "../../src/queue/backend.ts";
 import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { jobIdFor } from "../../src/queue/job.ts";

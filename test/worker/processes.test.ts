@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { systemClock } from "../../src/app/clock.ts";
+import { systemClock } from "../../src/core/clock.ts";
 import { importRoasters } from "../../src/config/import-roasters.ts";
 import { validateRoasterList } from "../../src/config/roaster-file.ts";
 import { findRoaster } from "../../src/db/roasters.ts";

@@ -17,7 +17,8 @@ import { runJob } from "../../src/worker/run-job.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { collectStatus, formatStatus } from "../../src/worker/status.ts";
 import { deadlineError } from "../../src/worker/run-job.ts";
-import { decideRetry, runWorkerUntilSignal, startWorker } from "../../src/worker/worker.ts";
+import { runWorkerUntilSignal } from "../../src/app/processes.ts";
+import { decideRetry, startWorker } from "../../src/worker/worker.ts";
 import { useTestDatabase } from "../helpers/database.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { captureLogger, type LogLine } from "../helpers/logs.ts";
@@ -209,10 +210,10 @@ describe("runJob, scrape, enqueue, status", () => {
       signal: new AbortController().signal,
       work: async (input) => {
         leaseDuringWork = await readLease(input.deps.db, input.roaster.id);
-        return { runId: "r1", status: "partial", stats: { slug: input.roaster.slug } };
+        return { runId: "r1", status: "partial", stats: { job_id: input.roaster.slug } };
       },
     });
-    expect(summary).toEqual({ runId: "r1", status: "partial", stats: { slug: "good" } });
+    expect(summary).toEqual({ runId: "r1", status: "partial", stats: { job_id: "good" } });
     expect(leaseDuringWork).toMatchObject({ roaster_id: roasterId, job_id: "j-lease" });
     expect(await readLease(d.db, roasterId)).toBeNull();
     await expect(

@@ -34,11 +34,11 @@ export function registerArtifacts(program: Command): void {
       });
       if (opts.json) printJson(summary);
       else {
-        const s = summary.stats as Record<string, number> & { errors: { message: string }[] };
+        const s = summary.stats;
         printText(
           `Replay run ${summary.runId}: ${summary.status} — ${s.pages} page(s), ${s.coffees_upserted} coffees, ` +
             `${s.variants_upserted} variants, ${s.prices_inserted} new price rows.` +
-            (summary.status === "fail" && s.errors[0] ? ` ${s.errors[0].message}` : ""),
+            (summary.status === "fail" && s.errors?.[0] ? ` ${s.errors[0].message}` : ""),
         );
       }
       if (summary.status === "fail") process.exitCode = EXIT.failed;

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { runWorkerProcess } from "../../app/processes.ts";
 import { createRuntime, type Runtime } from "../../app/runtime.ts";
 import { SINGLE_PROCESS_HINT } from "../../db/embedded/open-embedded.ts";
 import { liveOwner } from "../../db/embedded/ownership.ts";
@@ -6,19 +7,17 @@ import { isRemoteDatabase } from "../../db/embedded/remote-database.ts";
 import type { Settings } from "../../config/settings.ts";
 import { coerceError } from "../../errors.ts";
 import type { Logger } from "../../log/logger.ts";
-import { startMetricsServer } from "../../metrics/server.ts";
 import { enqueueRoasters, UnknownRoastersError } from "../../queue/enqueue.ts";
-import { CLI_JOB_TYPES, type JobType } from "../../queue/job.ts";
+import { JOB_MODES, jobTypeOf, type JobMode } from "../../core/job-kinds.ts";
 import { scrapeOnce } from "../../worker/scrape-once.ts";
 import { collectStatus, formatStatus } from "../../worker/status.ts";
-import { runWorkerUntilSignal } from "../../worker/worker.ts";
 import { CliError, commandContext, EXIT, printJson, printText } from "../context.ts";
 
 // enqueue, worker, status, scrape: argument parsing only; the work is in src/queue and src/worker.
 
 const typeOption = () =>
-  new Option("--type <type>", "full | price").choices(Object.keys(CLI_JOB_TYPES)).default("full");
-const jobType = (cli: string): JobType => CLI_JOB_TYPES[cli]!;
+  new Option("--type <type>", "full | price").choices(JOB_MODES).default("full");
+const jobType = (cli: string) => jobTypeOf(cli as JobMode);
 const FORCE_HELP =
   "read every page in full (no 304s) and normalize every product again, unchanged ones included (after a parser improvement)";
 
@@ -89,19 +88,7 @@ export function registerQueueCommands(program: Command): void {
     .action(async (opts: { concurrency?: number }) => {
       const { settings, log } = commandContext({ fd: 1 });
       if (!settings.REDIS_URL) throw new CliError(await noSeparateWorker(settings), EXIT.badInput);
-      const rt = await createRuntime(settings, log);
-      // METRICS_PORT: /metrics, /healthz, /readyz for health checks and Prometheus.
-      const metricsServer =
-        settings.METRICS_PORT === undefined || !rt.deps.metrics
-          ? null
-          : await startMetricsServer({ host: settings.METRICS_HOST, port: settings.METRICS_PORT, metrics: rt.deps.metrics, db: rt.db, queue: rt.queue, log });
-      await runWorkerUntilSignal({
-        deps: rt.deps,
-        queue: rt.queue,
-        ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-      });
-      await metricsServer?.close();
-      await rt.close();
+      await runWorkerProcess({ settings, log, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) });
       log.flush?.();
       // Interrupted jobs may still hold sockets open; they are BullMQ's to hand to another worker now.
       process.exit(EXIT.ok);

@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { checkHealth } from "../../app/health.ts";
+import { runSchedulerProcess } from "../../app/processes.ts";
 import { createRuntime } from "../../app/runtime.ts";
 import { cadenceFloorsOf } from "../../config/settings.ts";
-import { runSchedulerUntilSignal } from "../../scheduler/loop.ts";
 import { formatTick, scheduleTick } from "../../scheduler/tick.ts";
 import { CliError, commandContext, EXIT, printJson, printText } from "../context.ts";
 
@@ -37,24 +37,12 @@ export function registerSchedule(program: Command): void {
         throw new CliError("--at and --json go with --once", EXIT.badInput);
       const { settings, log } = commandContext({ fd: once ? 2 : 1 });
       if (!settings.REDIS_URL && !opts.dryRun) throw new CliError(NO_REDIS, EXIT.badInput);
-      const rt = await createRuntime(settings, log);
       if (!once) {
-        try {
-          await runSchedulerUntilSignal({
-            db: rt.db,
-            queue: rt.queue,
-            log,
-            clock: rt.deps.clock,
-            tickMs: settings.SCHEDULER_TICK_MS,
-            lostAfterMs: settings.SCHEDULER_LOST_AFTER_MS,
-            cadenceFloors: cadenceFloorsOf(settings),
-          });
-        } finally {
-          await rt.close();
-        }
+        await runSchedulerProcess({ settings, log });
         log.flush?.();
         process.exit(EXIT.ok);
       }
+      const rt = await createRuntime(settings, log);
       try {
         const summary = await scheduleTick({
           db: rt.db,

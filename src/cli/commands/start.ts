@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { runAllInOne } from "../../app/start.ts";
+import { runAllInOne } from "../../app/processes.ts";
 import { commandContext, EXIT } from "../context.ts";
 
 export function registerStart(program: Command): void {

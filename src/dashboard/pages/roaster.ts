@@ -1,5 +1,6 @@
-import { coffeesOfRoaster, heldVariantsOfRoaster, lastSlots, roasterBySlug, type HeldVariantRow, type RoasterRow } from "../../db/dashboard/roaster.ts";
+import { coffeesOfRoaster, heldVariantsOfRoaster, lastSlots, roasterBySlug, type HeldVariantRow, type RoasterDetail } from "../../db/dashboard/roaster.ts";
 import { listRuns, runsOfJob, type RunRow } from "../../db/dashboard/runs.ts";
+import type { JobMode, JobType } from "../../core/job-kinds.ts";
 import { nextSlot } from "../../scheduler/cadence.ts";
 import { readingText } from "../../db/store-reading.ts";
 import { coerceError } from "../../errors.ts";
@@ -124,10 +125,10 @@ function jobFlash(ctx: PageContext, params: RoasterParams, job: JobView): Html {
   </div>`;
 }
 
-function enqueueButtons(ctx: PageContext, roaster: RoasterRow): Html {
+function enqueueButtons(ctx: PageContext, roaster: RoasterDetail): Html {
   const disabled = !ctx.queue || !roaster.is_active;
   const why = !ctx.queue ? NO_QUEUE_HERE : !roaster.is_active ? "Inactive roasters are never run." : "";
-  const form = (type: "full" | "price", label: string) =>
+  const form = (type: JobMode, label: string) =>
     html`<form method="post" action="/roasters/${encodeURIComponent(roaster.slug)}/enqueue" class="inline">
       <input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="type" value="${type}">
       <button type="submit" ${disabled ? html`disabled` : ""}>${label}</button></form>`;
@@ -135,8 +136,8 @@ function enqueueButtons(ctx: PageContext, roaster: RoasterRow): Html {
     <span class="muted small">${why || "Puts a job on the queue for this minute's manual slot; a worker picks it up."}</span></div>`;
 }
 
-function schedule(ctx: PageContext, roaster: RoasterRow, slots: { job_type: string; slot_at: Date | string; finished_at: Date | string | null }[], runs: RunRow[]): Html {
-  const row = (type: "full_refresh" | "price_only", cadence: string) => {
+function schedule(ctx: PageContext, roaster: RoasterDetail, slots: { job_type: string; slot_at: Date | string; finished_at: Date | string | null }[], runs: RunRow[]): Html {
+  const row = (type: JobType, cadence: string) => {
     const slot = slots.find((s) => s.job_type === type);
     const lastRun = runs.find((r) => r.job_type === type);
     const next = roaster.is_active ? nextSlot(cadence, ctx.now) : null;
@@ -149,7 +150,7 @@ function schedule(ctx: PageContext, roaster: RoasterRow, slots: { job_type: stri
     <tbody>${row("full_refresh", roaster.full_cadence)}${row("price_only", roaster.price_cadence)}</tbody></table>`;
 }
 
-function config(ctx: PageContext, r: RoasterRow): Html {
+function config(ctx: PageContext, r: RoasterDetail): Html {
   const yes = (b: boolean | null) => (b === null ? "—" : b ? "yes" : "no");
   return html`<dl class="kv">
     <dt>currency</dt><dd>${r.currency ?? "from the store"}</dd>
@@ -165,7 +166,7 @@ function config(ctx: PageContext, r: RoasterRow): Html {
 }
 
 /** The LLM enricher's work over 30 days and the images on ImageKit, when either is in use here. */
-function stagesCard(ctx: PageContext, roaster: RoasterRow, stages: RoasterStages | undefined): Html | string {
+function stagesCard(ctx: PageContext, roaster: RoasterDetail, stages: RoasterStages | undefined): Html | string {
   if (!stages) return "";
   const { llm, images } = stages;
   const llmShown = roaster.use_llm || llm.runs > 0 || llm.coffees_inferred > 0;

@@ -1,4 +1,6 @@
 import { artifactsOfRun, listRuns, runById, type RunFilter } from "../../db/dashboard/runs.ts";
+import { isJobType, JOB_TYPES } from "../../core/job-kinds.ts";
+import { readRunStats, type RunStats } from "../../pipeline/run-stats.ts";
 import { bytes, count, duration, JOB_TYPE_LABEL, statusBadge, when } from "../format.ts";
 import { html, safeHref, type Html } from "../html.ts";
 import { pager } from "../layout.ts";
@@ -6,14 +8,13 @@ import type { PageContext } from "./context.ts";
 import { runsTable } from "./roaster.ts";
 
 const STATUSES = ["ok", "partial", "fail", "running"] as const;
-const TYPES = ["full_refresh", "price_only"] as const;
 
 export function parseRunFilter(q: { roaster?: string | undefined; status?: string | undefined; type?: string | undefined }): RunFilter {
   const roaster = q.roaster?.trim();
   return {
     roaster: roaster && /^[a-z0-9][a-z0-9-]{0,99}$/.test(roaster) ? roaster : undefined,
     status: (STATUSES as readonly string[]).includes(q.status ?? "") ? (q.status as RunFilter["status"]) : undefined,
-    type: (TYPES as readonly string[]).includes(q.type ?? "") ? (q.type as RunFilter["type"]) : undefined,
+    type: isJobType(q.type) ? q.type : undefined,
   };
 }
 
@@ -28,7 +29,7 @@ export async function runsPage(ctx: PageContext, filter: RunFilter, page: number
   <form class="filters" method="get" action="/runs">
     <label>Roaster (slug) <input type="text" name="roaster" value="${filter.roaster ?? ""}" placeholder="any"></label>
     <label>Status <select name="status"><option value="">any</option>${STATUSES.map((s) => option(s, filter.status))}</select></label>
-    <label>Type <select name="type"><option value="">any</option>${TYPES.map((t) => option(t, filter.type, JOB_TYPE_LABEL[t]))}</select></label>
+    <label>Type <select name="type"><option value="">any</option>${JOB_TYPES.map((t) => option(t, filter.type, JOB_TYPE_LABEL[t]))}</select></label>
     <button type="submit" class="secondary">Filter</button>
     ${filter.roaster || filter.status || filter.type ? html`<a href="/runs">clear</a>` : ""}
   </form>
@@ -37,16 +38,10 @@ export async function runsPage(ctx: PageContext, filter: RunFilter, page: number
 </section>`;
 }
 
-interface RunError {
-  scope?: string;
-  message?: string;
-  url?: string;
-  product?: string | null;
-  retry?: string;
-}
+type NumberStat = { [K in keyof RunStats]-?: RunStats[K] extends number | undefined ? K : never }[keyof RunStats];
 
 /** Stats shown as numbers, in this order, with their labels. */
-const STAT_FIELDS: [string, string, (n: number) => string][] = [
+const STAT_FIELDS: [NumberStat, string, (n: number) => string][] = [
   ["pages", "pages", count],
   ["pages_failed", "pages failed", count],
   ["not_modified_pages", "pages not modified (304)", count],
@@ -73,11 +68,11 @@ export async function runPage(ctx: PageContext, params: { id: string; page: numb
   const run = await runById(ctx.db, params.id);
   if (!run) return null;
   const artifacts = await artifactsOfRun(ctx.db, run.id, params.page, 50);
-  const stats = run.stats_json ?? {};
-  const errors = Array.isArray(stats.errors) ? (stats.errors as RunError[]) : [];
-  const warnings = Array.isArray(stats.warnings) ? (stats.warnings as unknown[]).map(String) : [];
-  const statuses = stats.http_statuses && typeof stats.http_statuses === "object" ? Object.entries(stats.http_statuses as Record<string, number>) : [];
-  const numbers = STAT_FIELDS.filter(([key]) => typeof stats[key] === "number");
+  const stats = readRunStats(run.stats_json);
+  const errors = stats.errors ?? [];
+  const warnings = stats.warnings ?? [];
+  const statuses = Object.entries(stats.http_statuses ?? {});
+  const numbers = STAT_FIELDS.filter(([key]) => stats[key] !== undefined);
   const body = html`
 <p class="sub"><a href="/roasters/${encodeURIComponent(run.slug)}">← ${run.roaster_name}</a> · <a href="/runs?roaster=${encodeURIComponent(run.slug)}">its runs</a></p>
 <h1>Run ${statusBadge(run.status)} <span class="muted small">${run.id}</span></h1>
@@ -89,9 +84,9 @@ export async function runPage(ctx: PageContext, params: { id: string; page: numb
       <dt>store</dt><dd>${run.base_url}</dd>
       <dt>type</dt><dd>${run.job_type ?? "—"}</dd>
       <dt>job id</dt><dd><code>${run.job_id ?? "—"}</code></dd>
-      <dt>slot</dt><dd>${typeof stats.slot === "string" ? stats.slot : "—"}</dd>
-      <dt>attempt</dt><dd>${typeof stats.attempt === "number" ? stats.attempt : "—"}</dd>
-      <dt>platform</dt><dd>${typeof stats.platform === "string" ? stats.platform : "—"}</dd>
+      <dt>slot</dt><dd>${stats.slot ?? "—"}</dd>
+      <dt>attempt</dt><dd>${stats.attempt ?? "—"}</dd>
+      <dt>platform</dt><dd>${stats.platform ?? "—"}</dd>
       <dt>started</dt><dd>${when(run.started_at, ctx.now)}</dd>
       <dt>finished</dt><dd>${run.finished_at ? when(run.finished_at, ctx.now) : html`<span class="muted">still running</span>`}</dd>
     </dl>
@@ -100,7 +95,7 @@ export async function runPage(ctx: PageContext, params: { id: string; page: numb
     <h2>Stats</h2>
     ${numbers.length === 0 ? html`<p class="muted">No stats recorded (yet).</p>` : ""}
     <table><tbody>
-      ${numbers.map(([key, label, fmt]) => html`<tr data-stat="${key}"><td>${label}</td><td class="num">${fmt(stats[key] as number)}</td></tr>`)}
+      ${numbers.map(([key, label, fmt]) => html`<tr data-stat="${key}"><td>${label}</td><td class="num">${fmt(stats[key]!)}</td></tr>`)}
       ${statuses.length ? html`<tr><td>HTTP statuses</td><td class="num">${statuses.map(([s, n]) => `${s}: ${n}`).join(", ")}</td></tr>` : ""}
     </tbody></table>
   </section>

@@ -7,7 +7,8 @@ import { paged, type Page, type When } from "./paging.ts";
 // The roaster page: its settings as stored, its last slots, its coffees and held variants
 // (its runs come from db/dashboard/runs.ts).
 
-export interface RoasterRow {
+/** The roaster page's view of one roaster: its stored options with their defaults applied. */
+export interface RoasterDetail {
   id: string;
   slug: string;
   name: string;
@@ -30,8 +31,8 @@ export interface RoasterRow {
   updated_at: When;
 }
 
-export async function roasterBySlug(db: Queryable, slug: string): Promise<RoasterRow | null> {
-  const [row] = await db.query<RoasterRow>(
+export async function roasterBySlug(db: Queryable, slug: string): Promise<RoasterDetail | null> {
+  const [row] = await db.query<RoasterDetail>(
     `SELECT r.id, r.slug, r.name, r.website, r.platform::text AS platform, o.currency, r.is_active,
             COALESCE(r.full_cadence, '${DEFAULT_FULL_CADENCE}') AS full_cadence,
             COALESCE(r.price_cadence, '${DEFAULT_PRICE_CADENCE}') AS price_cadence,

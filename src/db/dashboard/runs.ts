@@ -1,3 +1,4 @@
+import type { JobType } from "../../core/job-kinds.ts";
 import { artifactOrder } from "../artifacts.ts";
 import type { Queryable } from "../database.ts";
 import { paged, type Page, type When } from "./paging.ts";
@@ -34,7 +35,7 @@ const RUN_COLUMNS = `sr.id, sr.status::text AS status, sr.job_type, sr.job_id, s
 export interface RunFilter {
   roaster?: string | undefined;
   status?: "ok" | "partial" | "fail" | "running" | undefined;
-  type?: "full_refresh" | "price_only" | undefined;
+  type?: JobType | undefined;
 }
 
 export async function listRuns(db: Queryable, filter: RunFilter, page: number, size: number): Promise<Page<RunRow>> {

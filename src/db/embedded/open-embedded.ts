@@ -27,7 +27,7 @@ export const SINGLE_PROCESS_HINT =
   "The embedded database and queue serve one process; for more than one worker or scheduler process, " +
   "set DATABASE_URL (PostgreSQL) and REDIS_URL (Redis).";
 
-export interface EmbeddedOptions {
+export interface EmbeddedDatabaseOptions {
   /** What this process is (shown to others that find the directory owned). */
   command: string;
   /** Fail instead of reaching the database through its owner (worker, start, scheduler loop). */
@@ -39,7 +39,7 @@ export interface EmbeddedOptions {
  * Opens the embedded database in `dataDir`: as its owner when nobody holds it (PGlite is
  * loaded only then), else through the running owner's socket.
  */
-export async function openEmbedded(dataDir: string, options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+export async function openEmbedded(dataDir: string, options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   if (dataDir.startsWith("memory://")) {
     // Private to this process: nothing on disk to own, nobody to share it with.
     const { openPglite } = await import("../pglite.ts");

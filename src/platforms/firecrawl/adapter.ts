@@ -1,6 +1,6 @@
 import { classify, ScrapeError } from "../../errors.ts";
 import { ACCOUNT_EXHAUSTED, BUDGET_EXHAUSTED, type FirecrawlAnswer } from "../../fetch/firecrawl.ts";
-import type { AdapterContext, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";
+import type { AdapterContext, FirecrawlAccess, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";
 import { failedPage, MAX_CONSECUTIVE_PAGE_ERRORS } from "../paging.ts";
 import type { RawProduct } from "../raw-product.ts";
 import { productIdFor } from "../jsonld/schema-org.ts";
@@ -15,12 +15,6 @@ export { parseFirecrawlPage };
 // is scraped with structured extraction into our product shape. Every call is paid for from
 // the roaster's monthly budget before it is made (ctx.firecrawl); when the budget (or the
 // Firecrawl account) is spent the run stops there, partial, and says why.
-
-/** The Firecrawl side of a run: the client, its ledger bound to the roaster's budget. */
-export interface FirecrawlAccess {
-  map(site: string, limit: number): Promise<FirecrawlAnswer & { links: string[] }>;
-  scrape(url: string, schema: object, prompt: string): Promise<FirecrawlAnswer>;
-}
 
 /** Product pages scraped per run at most (5 credits each). */
 export const MAX_FIRECRAWL_PAGES = 500;

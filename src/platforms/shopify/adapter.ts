@@ -1,20 +1,7 @@
 import type { AdapterContext, PlatformAdapter, StorePage } from "../adapter.ts";
 import { decodeJson } from "../json.ts";
-import {
-  failedPage,
-  isGone,
-  isJobFatal,
-  isOk,
-  maxPagesOf,
-  notModifiedPage,
-  pageBudgetSpent,
-  unfetchedPage,
-  MAX_CONSECUTIVE_PAGE_ERRORS,
-  originsOf,
-  statusError,
-  stored,
-  storeNotFound,
-} from "../paging.ts";
+import { failedPage, isGone, isJobFatal, isOk, originsOf, stored, storeNotFound, unfetchedPage } from "../paging.ts";
+import { walkPages } from "../page-walk.ts";
 import { NO_VALIDATORS } from "../../fetch/validators.ts";
 import type { FetchResult } from "../../fetch/client.ts";
 import { mapShopifyProducts, parseShopifyPage, SHOPIFY_PAGE_LIMIT, shopifyProductsOf } from "./parse.ts";
@@ -49,43 +36,26 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
   const { origin, first } = found;
   const warnings: string[] = [];
   const currency = ctx.roaster.currency ?? (await storeCurrency(ctx, origin, warnings));
-
-  const maxPages = maxPagesOf(ctx);
-  let consecutiveErrors = 0;
-  for (let pageNumber = 1; ; pageNumber++) {
-    if (pageNumber > maxPages) {
-      // Only reached after a full page: the store has (or may have) more.
-      yield pageBudgetSpent(pageNumber, pageUrl(origin, pageNumber), maxPages, `page ${maxPages} was full`, currency);
-      return;
-    }
-    if (pageNumber > LAST_PAGE) {
+  yield* walkPages(ctx, {
+    name: "Shopify",
+    first,
+    currency,
+    url: (pageNumber) => pageUrl(origin, pageNumber),
+    hasPage: () => true,
+    more: (maxPages) => `page ${maxPages} was full`,
+    stopBefore: (pageNumber) => {
+      if (pageNumber <= LAST_PAGE) return null;
       const warning =
         `stopped after page ${LAST_PAGE}: Shopify serves at most ${SHOPIFY_MAX_OFFSET} products through ` +
         `/products.json (page × limit); any further products were not read`;
       ctx.log?.warn({ origin }, warning);
       // Said on an empty page of its own so the pipeline sees it whatever it did with the last one.
-      yield unfetchedPage(pageNumber, pageUrl(origin, pageNumber), currency, { warnings: [warning] });
-      return;
-    }
-    const url = pageUrl(origin, pageNumber);
-    let result: FetchResult | undefined;
-    try {
-      result = pageNumber === 1 ? first : await ctx.http.get(url, { conditional });
-      if (result.notModified) {
-        consecutiveErrors = 0;
-        // Unchanged. Whether it was the last page is unknown, so ask for the next one: it is
-        // either a changed page or an empty one (which carries no validators, so it ends this).
-        yield {
-          ...notModifiedPage(pageNumber, url, result, currency),
-          ...(pageNumber === 1 && warnings.length ? { warnings } : {}),
-        };
-        continue;
-      }
-      if (!isOk(result.status)) throw statusError(result, "Shopify products page");
+      return unfetchedPage(pageNumber, pageUrl(origin, pageNumber), currency, { warnings: [warning] });
+    },
+    read: async (pageNumber, url, result) => {
       const items = shopifyProductsOf(stored(result));
       const { products, productErrors } = mapShopifyProducts(items, new URL(result.finalUrl).origin, currency);
-      consecutiveErrors = 0;
-      yield {
+      const page: StorePage = {
         pageNumber,
         url,
         status: result.status,
@@ -96,20 +66,11 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
         products,
         productErrors,
         currency,
-        ...(pageNumber === 1 && warnings.length ? { warnings } : {}),
       };
-      if (items.length < SHOPIFY_PAGE_LIMIT) return;
-    } catch (err) {
-      if (isJobFatal(err)) throw err;
-      const page = failedPage(pageNumber, url, err, currency, result);
-      yield page;
-      consecutiveErrors++;
-      // A failed first page says nothing good about the rest; a throttled one asks us to stop.
-      if (pageNumber === 1 || page.error?.retry === "throttled" || consecutiveErrors >= MAX_CONSECUTIVE_PAGE_ERRORS) {
-        return;
-      }
-    }
-  }
+      return { page, last: items.length < SHOPIFY_PAGE_LIMIT };
+    },
+    ...(warnings.length ? { firstPageExtras: { warnings } } : {}),
+  });
 }
 
 /**

@@ -2,20 +2,8 @@ import type { FetchResult } from "../../fetch/client.ts";
 import { NO_VALIDATORS } from "../../fetch/validators.ts";
 import { classify } from "../../errors.ts";
 import type { AdapterContext, PlatformAdapter, StorePage, StoredResponse } from "../adapter.ts";
-import {
-  failedPage,
-  isGone,
-  isJobFatal,
-  isOk,
-  maxPagesOf,
-  notModifiedPage,
-  pageBudgetSpent,
-  MAX_CONSECUTIVE_PAGE_ERRORS,
-  originsOf,
-  statusError,
-  stored,
-  storeNotFound,
-} from "../paging.ts";
+import { failedPage, isGone, isJobFatal, isOk, originsOf, statusError, stored, storeNotFound } from "../paging.ts";
+import { walkPages } from "../page-walk.ts";
 import { buildWooProducts, collectVariations, isVariable, parseWooPage, validateListing, WOO_PER_PAGE, wooItemsOf } from "./parse.ts";
 import type { WooProduct } from "./schema.ts";
 
@@ -54,27 +42,18 @@ async function* wooPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
     return;
   }
   const { endpoint, first } = found;
-
-  const maxPages = maxPagesOf(ctx);
   let totalPages: number | null = null;
-  let consecutiveErrors = 0;
-  for (let pageNumber = 1; totalPages === null || pageNumber <= totalPages; pageNumber++) {
-    const url = listingUrl(endpoint, pageNumber);
-    if (pageNumber > maxPages) {
-      const more = totalPages === null ? `page ${maxPages} was full` : `the store claims ${totalPages} pages (X-WP-TotalPages)`;
-      yield pageBudgetSpent(pageNumber, url, maxPages, more, pinned);
-      return;
-    }
-    let result: FetchResult | undefined;
-    try {
-      result = pageNumber === 1 ? first : await ctx.http.get(url, { conditional });
+  yield* walkPages(ctx, {
+    name: "WooCommerce",
+    first,
+    currency: pinned,
+    url: (pageNumber) => listingUrl(endpoint, pageNumber),
+    hasPage: (pageNumber) => totalPages === null || pageNumber <= totalPages,
+    more: (maxPages) => (totalPages === null ? `page ${maxPages} was full` : `the store claims ${totalPages} pages (X-WP-TotalPages)`),
+    saw: (result) => {
       totalPages = totalPagesOf(result) ?? totalPages;
-      if (result.notModified) {
-        consecutiveErrors = 0;
-        yield notModifiedPage(pageNumber, url, result, pinned);
-        continue;
-      }
-      if (!isOk(result.status)) throw statusError(result, "WooCommerce products page");
+    },
+    read: async (pageNumber, url, result) => {
       const listing = stored(result);
       const items = wooItemsOf(listing);
       const validated = validateListing(items);
@@ -85,8 +64,7 @@ async function* wooPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
         { ...collectVariations(fetched.responses.flatMap((r) => wooItemsOf(r, "WooCommerce variations"))), failed: fetched.failed },
         pinned,
       );
-      consecutiveErrors = 0;
-      yield {
+      const page: StorePage = {
         pageNumber,
         url,
         status: result.status,
@@ -103,17 +81,9 @@ async function* wooPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
           : {}),
       };
       // An empty page is the end, whatever X-WP-TotalPages claims (10⁹ pages, say).
-      if (items.length === 0 || (totalPages === null && items.length < WOO_PER_PAGE)) return;
-    } catch (err) {
-      if (isJobFatal(err)) throw err;
-      const page = failedPage(pageNumber, url, err, pinned, result);
-      yield page;
-      consecutiveErrors++;
-      if (pageNumber === 1 || page.error?.retry === "throttled" || consecutiveErrors >= MAX_CONSECUTIVE_PAGE_ERRORS) {
-        return;
-      }
-    }
-  }
+      return { page, last: items.length === 0 || (totalPages === null && items.length < WOO_PER_PAGE) };
+    },
+  });
 }
 
 function totalPagesOf(result: FetchResult): number | null {

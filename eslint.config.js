@@ -19,6 +19,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } },
+  },
+  {
     files: ["src/config/settings.ts", "src/cli/**", "test/**", "bench/**", "scripts/**", "bin/**", "vitest.config.ts"],
     rules: { "no-restricted-syntax": "off" },
   },

@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { importRoasters } from "../src/config/import-roasters.ts";
+import { importRoasters } from "../src/app/import-roasters.ts";
 import { roasterConfigSchema } from "../src/config/roaster.ts";
 import { openDatabase } from "../src/db/open-database.ts";
 import { migrate } from "../src/db/migrate.ts";

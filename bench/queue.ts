@@ -17,7 +17,7 @@ import pg from "pg";
 import pino from "pino";
 import type { Deps } from "../src/app/deps.ts";
 import { createDeps } from "../src/app/runtime.ts";
-import { importRoasters } from "../src/config/import-roasters.ts";
+import { importRoasters } from "../src/app/import-roasters.ts";
 import { validateRoasterList } from "../src/config/roaster-file.ts";
 import { loadSettings } from "../src/config/settings.ts";
 import type { Database } from "../src/db/database.ts";

@@ -1,6 +1,6 @@
-// npm run docs:errors — rewrites docs/interface.md's table of error codes from src/errors.ts.
+// npm run docs:errors — rewrites docs/interface.md's table of error codes from src/core/errors.ts.
 import { readFileSync, writeFileSync } from "node:fs";
-import { errorCodesTable } from "../src/error-codes-table.ts";
+import { errorCodesTable } from "../src/core/error-codes-table.ts";
 
 const DOC = new URL("../docs/interface.md", import.meta.url);
 const START = "<!-- error-codes:start -->";

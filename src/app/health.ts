@@ -3,10 +3,10 @@ import type { Settings } from "../config/settings.ts";
 import { processCommand } from "./process-role.ts";
 import { openDatabase } from "../db/open-database.ts";
 import { pendingMigrations } from "../db/migrate.ts";
-import { coerceError } from "../errors.ts";
-import type { Logger } from "../log/logger.ts";
+import { coerceError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
 import { openQueue } from "../queue/open-queue.ts";
-import { after } from "../timers.ts";
+import { after } from "../core/timers.ts";
 
 // `coffee-scraper healthcheck`, the container HEALTHCHECK: can this configuration reach its
 // database and its queue? Read-only (no migrations), and quick. The embedded database is

@@ -5,7 +5,7 @@ import { processCommand } from "./process-role.ts";
 import { openDatabase } from "../db/open-database.ts";
 import { migrate } from "../db/migrate.ts";
 import { databaseSiteMemory } from "../db/site-memory.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import type { OwnedDatabase } from "../db/embedded/open-embedded.ts";
 import { isRemoteDatabase } from "../db/embedded/remote-database.ts";

@@ -2,7 +2,7 @@ import { loadSettings, type Settings } from "../config/settings.ts";
 import type { Database } from "../db/database.ts";
 import { processCommand } from "../app/process-role.ts";
 import { openDatabase } from "../db/open-database.ts";
-import { createLogger, type Logger } from "../log/logger.ts";
+import { createLogger, type Logger } from "../core/logger.ts";
 import { terminalJson, terminalText } from "./terminal-text.ts";
 
 /** Exit codes: 0 ok, 1 the work failed, 2 bad input (usage, settings, config files). */

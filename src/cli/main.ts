@@ -6,7 +6,7 @@ import { DataDirOwnedError } from "../db/embedded/open-embedded.ts";
 import { OwnerSocketDirError } from "../db/embedded/ownership.ts";
 import { MigrationRefusedError } from "../db/migrate.ts";
 import { RoasterFileError } from "../config/roaster-file.ts";
-import { redactSecrets } from "../config/secrets.ts";
+import { redactSecrets } from "../core/secrets.ts";
 import { SettingsError } from "../config/settings.ts";
 import { registerArtifacts } from "./commands/artifacts.ts";
 import { registerDashboard } from "./commands/dashboard.ts";

@@ -1,5 +1,5 @@
 import { stripVTControlCharacters } from "node:util";
-import { CONTROLS_BUT_LAYOUT } from "../control-characters.ts";
+import { CONTROLS_BUT_LAYOUT } from "../core/control-characters.ts";
 
 // What the CLI prints may come from a store or the database (names, URLs, error messages):
 // a terminal must not take any of it as a command (a title set, a clear screen, an OSC 52

@@ -1,4 +1,4 @@
-import { describeInterval, shortestInterval } from "../scheduler/cadence.ts";
+import { describeInterval, shortestInterval } from "../core/cadence.ts";
 import { readConfigText } from "./config-text.ts";
 import { roasterConfigSchema, type RoasterConfig } from "./roaster.ts";
 import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "./settings.ts";

@@ -1,7 +1,7 @@
 import { CONFIGURED_PLATFORMS } from "../core/platform.ts";
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
-import { CONTROLS } from "../control-characters.ts";
+import { CONTROLS } from "../core/control-characters.ts";
 
 // A roaster's configuration: the scraping fields of the users' `roasters` table, plus
 // `currency` (a column this project adds). snake_case as in the table, so a YAML file,

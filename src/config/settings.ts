@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { readConfigText } from "./config-text.ts";
-import { redactSecrets, registerSecret, passwordNeedsEncoding } from "./secrets.ts";
+import { redactSecrets, registerSecret, passwordNeedsEncoding } from "../core/secrets.ts";
 import { inGroup, settingMeta, type SecretKind, type SettingMeta } from "./setting-meta.ts";
 
 // Every setting is declared once, here: its env var, type, default, meaning and whether it

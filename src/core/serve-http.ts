@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Hono } from "hono";
-import { after } from "../timers.ts";
+import { after } from "./timers.ts";
 
 // A Hono app on node:http: listening is awaited (a port in use is an error, not a crash
 // later), and close() ends idle keep-alive connections so shutdown is prompt.

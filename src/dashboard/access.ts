@@ -7,7 +7,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import type { DashboardAccessSettings } from "../config/setting-sections.ts";
 import { SessionStore } from "./sessions.ts";
 import { SignInThrottle } from "./sign-in-throttle.ts";
-import { every } from "../timers.ts";
+import { every } from "../core/timers.ts";
 
 // Who may use the dashboard.
 // - Bound to loopback (127.0.0.1, ::1, localhost) with no credentials configured: open to

@@ -4,9 +4,9 @@ import type { Clock } from "../core/clock.ts";
 import type { Settings } from "../config/settings.ts";
 import { artifactById } from "../db/dashboard/runs.ts";
 import type { Queryable } from "../db/database.ts";
-import { C0_CONTROLS } from "../control-characters.ts";
-import { coerceError } from "../errors.ts";
-import type { Logger } from "../log/logger.ts";
+import { C0_CONTROLS } from "../core/control-characters.ts";
+import { coerceError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { operationsRoutes } from "../metrics/routes.ts";
 import type { ArtifactStore } from "../pipeline/artifacts/store.ts";
@@ -39,7 +39,7 @@ import { overviewPage, parseHealth } from "./pages/overview.ts";
 import { roasterPage } from "./pages/roaster.ts";
 import { parseRunFilter, runPage, runsPage } from "./pages/runs.ts";
 import { settingsPage } from "./pages/settings.ts";
-import { sleep } from "../timers.ts";
+import { sleep } from "../core/timers.ts";
 
 // The dashboard's routes. Pages are rendered on the server from the database (and the
 // queue's counts); the only writes are the enqueue buttons (POST + CSRF token).

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import type { QueueSettings } from "../config/setting-sections.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 
 // Bull Board (BullMQ's own job browser) under /queues, when the queue is BullMQ on Redis.
 // It gets a Queue handle of its own on the same Redis, name and prefix as the workers'.

@@ -1,7 +1,7 @@
 import type { Settings } from "../config/settings.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Database } from "../db/database.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { ArtifactStore } from "../pipeline/artifacts/store.ts";
 import { PortInUseError, type HttpServer } from "../core/serve-http.ts";

@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 import { serveHttp, type HttpServer } from "../core/serve-http.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { accessPolicy, type AccessPolicy } from "./access.ts";
 import { createDashboardApp, type DashboardDeps } from "./app.ts";

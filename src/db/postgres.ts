@@ -1,5 +1,5 @@
 import pg from "pg";
-import { redactSecrets } from "../config/secrets.ts";
+import { redactSecrets } from "../core/secrets.ts";
 import type { Database, Queryable } from "./database.ts";
 
 // numeric (1700) and int8 (20) arrive as strings from pg; money and counts are read as

@@ -1,4 +1,4 @@
-import type { JobType } from "../queue/job.ts";
+import type { JobType } from "../core/job-kinds.ts";
 import type { Queryable } from "./database.ts";
 import type { RunStatus } from "./enums.ts";
 
@@ -36,7 +36,7 @@ export async function startRun(db: Queryable, input: { sourceId: string; jobId: 
 
 /**
  * Closes the run. Its stats quote the store (product ids, names in errors): the caller
- * hands them over cleaned like any store data (pipeline/database-safe.ts).
+ * hands them over cleaned like any store data (db/database-safe.ts).
  */
 export async function finishRun(db: Queryable, runId: string, status: RunStatus, safeStats: unknown): Promise<void> {
   await db.query("SELECT public.rpc_scrape_run_finish(p_run_id := $1, p_status := $2, p_stats := $3::jsonb)", [

@@ -1,5 +1,5 @@
 import type { Queryable } from "./database.ts";
-import type { JobType } from "../queue/job.ts";
+import type { JobType } from "../core/job-kinds.ts";
 
 // The scheduler's memory in `schedule_slots`: one row per (roaster, job type, slot) that was
 // enqueued, or served by another job (a price slot served by a full refresh). The primary

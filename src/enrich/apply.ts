@@ -1,6 +1,6 @@
-import { databaseSafe } from "../pipeline/database-safe.ts";
+import { databaseSafe } from "../db/database-safe.ts";
 import type { NormalizedProduct } from "../pipeline/normalize/types.ts";
-import { mapLimited } from "../concurrency.ts";
+import { mapLimited } from "../core/concurrency.ts";
 import { CONFIDENCES, type Confidence } from "./questions.ts";
 import type { Enricher, EnrichOutcome, Inferred } from "./enricher.ts";
 

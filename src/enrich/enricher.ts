@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Queryable } from "../db/database.ts";
 import { cachedAnswer, saveAnswer } from "../db/llm-answers.ts";
-import { ScrapeError } from "../errors.ts";
-import type { Logger } from "../log/logger.ts";
-import { databaseSafe } from "../pipeline/database-safe.ts";
+import { ScrapeError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import { databaseSafe } from "../db/database-safe.ts";
 import type { NormalizedProduct } from "../pipeline/normalize/types.ts";
 import { LLM_BUDGET_EXHAUSTED, type LlmClient } from "./llm-client.ts";
 import {

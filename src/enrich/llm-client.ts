@@ -1,9 +1,9 @@
 import { Agent } from "undici";
-import { redactSecrets } from "../config/secrets.ts";
-import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
+import { redactSecrets } from "../core/secrets.ts";
+import { permanent, ScrapeError, throttled, transient } from "../core/errors.ts";
 import { postToService } from "../fetch/service-post.ts";
 import { parseRetryAfter, requestBackoffMs } from "../fetch/retry.ts";
-import { seconds, sleep } from "../timers.ts";
+import { seconds, sleep } from "../core/timers.ts";
 
 // An OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, llama.cpp's server, Ollama's
 // /v1): one plain POST to <base>/chat/completions asking for JSON that fits a JSON schema

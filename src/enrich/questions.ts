@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PROCESSES, ROAST_LEVELS } from "../db/enums.ts";
 import type { NormalizedProduct } from "../pipeline/normalize/types.ts";
-import { C0_CONTROLS } from "../control-characters.ts";
+import { C0_CONTROLS } from "../core/control-characters.ts";
 
 // What the enricher asks the model about one product: only the fields the deterministic
 // parsers left unknown, with the product's own text. The answer must fit a JSON schema built

@@ -1,7 +1,7 @@
 import type { EnrichSettings } from "../config/setting-sections.ts";
 import type { Queryable } from "../db/database.ts";
 import { countLlmSkipped, dayOf, reserveLlmCall, settleLlmCall } from "../db/llm-usage.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import { Enricher, emptyEnrichmentStats, type EnrichmentStats } from "./enricher.ts";
 import { LlmClient } from "./llm-client.ts";
 

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
-import { permanent, transient } from "../errors.ts";
+import { permanent, transient } from "../core/errors.ts";
 
 // Reads a response body, decoding gzip/br/deflate, and stops the moment it grows past the
 // cap: counted on the wire while streaming, and again while decoding (zlib's

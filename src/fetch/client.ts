@@ -2,8 +2,8 @@ import { Agent, request, type Dispatcher } from "undici";
 import type { Roaster } from "../config/roaster.ts";
 import { pacingFor } from "../config/pacing.ts";
 import type { HttpSettings } from "../config/setting-sections.ts";
-import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
-import type { Logger } from "../log/logger.ts";
+import { permanent, ScrapeError, throttled, transient } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
 import { readBody, TOO_LARGE_CODE } from "./body.ts";
 import { assertFetchableUrl, guardedLookup, sameSite, type LookupFunction } from "./guard.ts";
 import { Pacer } from "./pacer.ts";
@@ -12,7 +12,7 @@ import { robotsAgentToken, sharedRobotsCache, type RobotsCache } from "./robots.
 import type { SiteMemory } from "./site-memory.ts";
 import type { FetchStats } from "./stats.ts";
 import { NO_VALIDATORS, type Validators } from "./validators.ts";
-import { abortAfter, seconds, sleep } from "../timers.ts";
+import { abortAfter, seconds, sleep } from "../core/timers.ts";
 
 // The one way coffee-scraper talks to a roaster's site. Every request passes, in order:
 //   URL guard (http(s), same registrable domain, no literal private IPs)

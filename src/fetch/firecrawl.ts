@@ -1,10 +1,10 @@
 import { Agent } from "undici";
-import { redactSecrets } from "../config/secrets.ts";
-import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
-import type { Logger } from "../log/logger.ts";
+import { redactSecrets } from "../core/secrets.ts";
+import { permanent, ScrapeError, throttled, transient } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
 import { postToService } from "./service-post.ts";
 import { parseRetryAfter, requestBackoffMs } from "./retry.ts";
-import { sleep } from "../timers.ts";
+import { sleep } from "../core/timers.ts";
 
 // Firecrawl (https://docs.firecrawl.dev), the paid fallback fetcher: it fetches and renders a
 // store's pages for us, so it is not the polite client (Firecrawl's own crawler is polite to

@@ -1,7 +1,7 @@
 import dns, { type LookupAddress, type LookupOptions } from "node:dns";
 import ipaddr from "ipaddr.js";
 import { getDomain } from "tldts";
-import { permanent } from "../errors.ts";
+import { permanent } from "../core/errors.ts";
 
 // Server-side request forgery guard: a roaster's website (or a redirect it sends) must not
 // make us talk to our own machine, the private network or a cloud metadata endpoint.

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { sleep } from "../timers.ts";
+import { sleep } from "../core/timers.ts";
 
 // Pacing for one roaster's site: at most `concurrency` requests in flight, and successive
 // request starts at least `delayMs ± jitterMs` apart (uniformly random), never less than

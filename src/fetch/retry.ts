@@ -1,4 +1,4 @@
-import { backoffMs } from "../backoff.ts";
+import { backoffMs } from "../core/backoff.ts";
 
 // The request-level retry policy: which answers are worth another attempt, and how long to
 // wait before it.

@@ -1,6 +1,6 @@
 import { request, type Dispatcher, type FormData } from "undici";
-import { transient } from "../errors.ts";
-import { abortAfter } from "../timers.ts";
+import { transient } from "../core/errors.ts";
+import { abortAfter } from "../core/timers.ts";
 import { readBody } from "./body.ts";
 
 // One POST to a paid service we call (Firecrawl, an LLM endpoint, ImageKit's upload API) — not

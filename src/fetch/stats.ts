@@ -1,4 +1,4 @@
-import type { RetryClass } from "../errors.ts";
+import type { RetryClass } from "../core/errors.ts";
 
 /**
  * What one job's requests cost the roaster's site. The caller creates it and passes it to

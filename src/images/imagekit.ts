@@ -1,9 +1,9 @@
 import { Agent, FormData } from "undici";
-import { redactSecrets } from "../config/secrets.ts";
-import { permanent, ScrapeError, throttled, transient } from "../errors.ts";
+import { redactSecrets } from "../core/secrets.ts";
+import { permanent, ScrapeError, throttled, transient } from "../core/errors.ts";
 import { postToService } from "../fetch/service-post.ts";
 import { parseRetryAfter, requestBackoffMs } from "../fetch/retry.ts";
-import { seconds, sleep } from "../timers.ts";
+import { seconds, sleep } from "../core/timers.ts";
 
 // ImageKit's upload API (https://docs.imagekit.io/api-reference/upload-file-api/server-side-file-upload):
 // a multipart POST with HTTP Basic auth, the private key as the user name and no password.

@@ -11,12 +11,12 @@ import {
   uploadOfUrl,
   type ImageToUpload,
 } from "../db/coffee-images.ts";
-import { ScrapeError } from "../errors.ts";
+import { ScrapeError } from "../core/errors.ts";
 import type { SiteClient } from "../fetch/client.ts";
 import type { FetchStats } from "../fetch/stats.ts";
 import { saveValidators } from "../db/validators.ts";
-import type { Logger } from "../log/logger.ts";
-import { mapLimited } from "../concurrency.ts";
+import type { Logger } from "../core/logger.ts";
+import { mapLimited } from "../core/concurrency.ts";
 import { IMAGE_CONTENT_TYPE, imageTypeOf } from "./image-type.ts";
 import { ImageKitClient } from "./imagekit.ts";
 

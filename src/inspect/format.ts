@@ -2,7 +2,7 @@
 // made one safe line before it is padded (an escape sequence must neither reach the terminal
 // nor, removed later, shift the columns), and the CLI prints the whole through printText.
 import { stripVTControlCharacters } from "node:util";
-import { CONTROLS } from "../control-characters.ts";
+import { CONTROLS } from "../core/control-characters.ts";
 import type { InspectedProduct, InspectReport } from "./report.ts";
 
 const EVERY_CONTROL = new RegExp(CONTROLS.source, "g");

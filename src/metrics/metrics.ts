@@ -2,7 +2,7 @@ import { JOB_TYPES } from "../core/job-kinds.ts";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { StoredRunStats } from "../pipeline/run-stats.ts";
 import type { JobCounts } from "../queue/backend.ts";
-import { after } from "../timers.ts";
+import { after } from "../core/timers.ts";
 
 // One Prometheus registry per process (built with the deps), fed from two places only: the
 // worker edge at the end of every job attempt (observeJob, with the run's stats), and the

@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import { finishedRunOfAttempt } from "../db/runs.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import { readRunStats, type StoredRunStats } from "../pipeline/run-stats.ts";
 import type { Metrics, JobOutcome } from "./metrics.ts";
 

@@ -3,7 +3,7 @@ import type { Queryable } from "../db/database.ts";
 import { ping } from "../db/ping.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import type { Metrics } from "./metrics.ts";
-import { after } from "../timers.ts";
+import { after } from "../core/timers.ts";
 
 // /metrics (Prometheus text), /healthz (the process is up) and /readyz (its database and
 // queue answer): served by the dashboard and, on METRICS_PORT, by worker processes.

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { serveHttp, type HttpServer } from "../core/serve-http.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import { operationsRoutes, type OperationsTargets } from "./routes.ts";
 
 /**

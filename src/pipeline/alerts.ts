@@ -1,6 +1,6 @@
 import { request } from "undici";
-import { redactSecrets } from "../config/secrets.ts";
-import type { Logger } from "../log/logger.ts";
+import { redactSecrets } from "../core/secrets.ts";
+import type { Logger } from "../core/logger.ts";
 import type { PriceAlert } from "./persist.ts";
 
 /**

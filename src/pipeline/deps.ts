@@ -2,7 +2,7 @@ import type { Settings } from "../config/settings.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Database } from "../db/database.ts";
 import type { HttpClient } from "../fetch/client.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 
 /**

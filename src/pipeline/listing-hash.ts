@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { RawProduct } from "../platforms/raw-product.ts";
-import { databaseSafe } from "./database-safe.ts";
+import { databaseSafe } from "../db/database-safe.ts";
 
 // What a product's listing said, reduced to two hashes: when a run finds them as they were
 // when the product was last written, the product is neither normalized nor rewritten.

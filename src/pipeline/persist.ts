@@ -5,7 +5,7 @@ import type { RawProduct } from "../platforms/raw-product.ts";
 import { altitudeRangeM } from "./normalize/altitude.ts";
 import type { NormalizedProduct } from "./normalize/types.ts";
 import { normalizeVariant } from "./normalize/variant.ts";
-import { databaseSafe } from "./database-safe.ts";
+import { databaseSafe } from "../db/database-safe.ts";
 import type { ListingHashes } from "./listing-hash.ts";
 
 // Turns normalized products into the JSON documents coffee_scraper.ingest_page (migration

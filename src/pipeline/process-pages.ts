@@ -1,7 +1,7 @@
 import type { JobMode } from "../core/job-kinds.ts";
 import type { Database } from "../db/database.ts";
-import type { ScrapeError } from "../errors.ts";
-import type { Logger } from "../log/logger.ts";
+import type { ScrapeError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
 import type { StorePage } from "../platforms/adapter.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";

@@ -4,7 +4,7 @@ import type { Queryable } from "../db/database.ts";
 import { monthOf, releaseCredits, reserveCredits } from "../db/firecrawl-credits.ts";
 import { lastFullSweep, loadLastmods } from "../db/page-lastmods.ts";
 import { FirecrawlClient } from "../fetch/firecrawl.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import type { PageMemory } from "../platforms/adapter.ts";
 import type { StorePlatform } from "../core/platform.ts";
 

@@ -1,9 +1,9 @@
 import type { Roaster } from "../config/roaster.ts";
-import type { ScrapeError } from "../errors.ts";
+import type { ScrapeError } from "../core/errors.ts";
 import type { FetchResult, GetOptions } from "../fetch/client.ts";
 import type { FirecrawlAnswer } from "../fetch/firecrawl.ts";
 import type { Validators } from "../fetch/validators.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import type { StorePlatform } from "../core/platform.ts";
 import type { RawProduct } from "./raw-product.ts";
 

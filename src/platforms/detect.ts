@@ -1,5 +1,5 @@
 import type { Roaster } from "../config/roaster.ts";
-import { permanent, ScrapeError } from "../errors.ts";
+import { permanent, ScrapeError } from "../core/errors.ts";
 import type { PoliteFetcher } from "./adapter.ts";
 import { decodeJson } from "./json.ts";
 import { isJobFatal, isOk, originsOf, stored } from "./paging.ts";

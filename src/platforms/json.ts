@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { permanent, transient } from "../errors.ts";
+import { permanent, transient } from "../core/errors.ts";
 import type { StoredResponse } from "./adapter.ts";
 
 // Page-level checks shared by the adapters: the answer must be the JSON the platform sends.

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { classify, permanent, ScrapeError } from "../errors.ts";
+import { classify, permanent, ScrapeError } from "../core/errors.ts";
 import { asScrapeError } from "../fetch/client.ts";
 import { NO_VALIDATORS } from "../fetch/validators.ts";
 import type { FetchResult } from "../fetch/client.ts";
@@ -17,7 +17,7 @@ export function stored(result: FetchResult): StoredResponse {
 
 /**
  * Errors that end the whole job rather than one page: robots.txt disallowing, no store, and
- * final ones (a Crawl-delay beyond the cap, the deadline). The table in src/errors.ts says which.
+ * final ones (a Crawl-delay beyond the cap, the deadline). The table in src/core/errors.ts says which.
  */
 export function isJobFatal(err: unknown): boolean {
   return classify(err).endsRun;

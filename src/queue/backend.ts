@@ -1,4 +1,4 @@
-import { backoffMs } from "../backoff.ts";
+import { backoffMs } from "../core/backoff.ts";
 import type { JobPayload } from "./job.ts";
 
 // The queue contract both backends keep: BullMQ on Redis (bullmq.ts) and the in-process

@@ -1,6 +1,6 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type JobType as BullState } from "bullmq";
 import { Redis } from "ioredis";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import {
   DeferJobError,
   FailJobError,
@@ -18,14 +18,14 @@ import {
   retryDelayMs,
 } from "./backend.ts";
 import { jobIdFor, type JobPayload } from "./job.ts";
-import { after } from "../timers.ts";
+import { after } from "../core/timers.ts";
 
 // The production backend: BullMQ on Redis. Attempts, backoff with jitter, stalled-job
 // recovery, UnrecoverableError and DelayedError are BullMQ's own; this file only maps the
 // contract's three handler signals onto them.
 
 export const QUEUE_NAME = "scrape";
-/** Our backoff type: the one backoff (src/backoff.ts, BullMQ's exponential-with-jitter), unless the error names its own delay. */
+/** Our backoff type: the one backoff (src/core/backoff.ts, BullMQ's exponential-with-jitter), unless the error names its own delay. */
 const BACKOFF_TYPE = "scrape";
 
 export interface BullmqOptions {

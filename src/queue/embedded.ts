@@ -15,7 +15,7 @@ import {
   type RetryPolicy,
 } from "./backend.ts";
 import { jobIdFor, type JobPayload } from "./job.ts";
-import { after } from "../timers.ts";
+import { after } from "../core/timers.ts";
 
 // The in-process backend for a single `coffee-scraper start` on the embedded database:
 // what one process can observe of BullMQ's semantics (dedup by id, delays, concurrency,

@@ -1,5 +1,5 @@
 import type { QueueSettings } from "../config/setting-sections.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import type { QueueBackend, Retention, RetryPolicy } from "./backend.ts";
 import { openEmbeddedQueue } from "./embedded.ts";
 

@@ -1,11 +1,11 @@
 import type { Clock } from "../core/clock.ts";
 import type { CadenceFloors } from "../config/settings.ts";
 import type { Queryable } from "../db/database.ts";
-import { coerceError } from "../errors.ts";
-import type { Logger } from "../log/logger.ts";
+import { coerceError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
 import type { QueueBackend } from "../queue/backend.ts";
 import { scheduleTick, type TickSummary } from "./tick.ts";
-import { after } from "../timers.ts";
+import { after } from "../core/timers.ts";
 
 // The long-running scheduler (`schedule` without --once, and inside `start`): a tick at
 // once, then one every SCHEDULER_TICK_MS. A failed tick is logged and the next one retries;

@@ -2,7 +2,7 @@ import type { Queryable } from "../db/database.ts";
 import type { RunStatus } from "../db/enums.ts";
 import type { JobType } from "../queue/job.ts";
 import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
-import { enforcedFloor, latestSlot, nextSlot } from "./cadence.ts";
+import { enforcedFloor, latestSlot, nextSlot } from "../core/cadence.ts";
 import { lastRunsByType } from "../db/runs.ts";
 import { loadScheduleState } from "../db/slots.ts";
 

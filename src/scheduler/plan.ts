@@ -1,7 +1,7 @@
 import { JOB_TYPES } from "../core/job-kinds.ts";
 import { jobIdFor, type JobPayload, type JobType } from "../queue/job.ts";
 import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
-import { enforcedFloor, slotsAt } from "./cadence.ts";
+import { enforcedFloor, slotsAt } from "../core/cadence.ts";
 import type { NewSlot, RoasterScheduleState, SlotRecord } from "../db/slots.ts";
 
 // Due computation, pure: the roasters' recorded slots + an instant → which slots to record

@@ -1,13 +1,13 @@
 import type { Clock } from "../core/clock.ts";
 import type { Queryable } from "../db/database.ts";
-import type { Logger } from "../log/logger.ts";
+import type { Logger } from "../core/logger.ts";
 import type { JobState, QueueBackend } from "../queue/backend.ts";
 import { modeOf } from "../core/job-kinds.ts";
 import { DEFAULT_CADENCE_FLOORS, type CadenceFloors } from "../config/settings.ts";
-import { describeInterval } from "./cadence.ts";
+import { describeInterval } from "../core/cadence.ts";
 import { payloadOf, planTick, REASONS, type DueJob, type Plan, type Skipped, type Unfinished } from "./plan.ts";
 import { loadScheduleState, recordSlots, slotKey } from "../db/slots.ts";
-import { mapLimited } from "../concurrency.ts";
+import { mapLimited } from "../core/concurrency.ts";
 
 // One scheduler tick: read every roaster's recorded slots (one query), plan, record the new
 // slots (one insert; whoever records a slot first is the one who enqueues it), look up the

@@ -1,5 +1,5 @@
 import type { Settings } from "../config/settings.ts";
-import { endsJob } from "../errors.ts";
+import { endsJob } from "../core/errors.ts";
 
 /**
  * Whether a failed attempt is the job's last: nothing left for its remaining attempts to do

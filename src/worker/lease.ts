@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Queryable } from "../db/database.ts";
 import { readLease, releaseLease, renewLease, tryAcquireLease } from "../db/leases.ts";
-import type { Logger } from "../log/logger.ts";
-import { every } from "../timers.ts";
+import type { Logger } from "../core/logger.ts";
+import { every } from "../core/timers.ts";
 
 // One job per roaster at a time, across processes and machines: a row in roaster_leases
 // (db/leases.ts). Taken when free or expired, renewed while the job runs, released in

@@ -1,10 +1,10 @@
 import type { WorkerDeps } from "./deps.ts";
 import { markSlotFinished } from "../db/slots.ts";
-import { permanent, ScrapeError } from "../errors.ts";
-import type { Logger } from "../log/logger.ts";
+import { permanent, ScrapeError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
 import { runPipeline, type PipelineInput, type RunSummary } from "../pipeline/run-pipeline.ts";
 import type { JobPayload } from "../queue/job.ts";
-import { after, seconds } from "../timers.ts";
+import { after, seconds } from "../core/timers.ts";
 import { claimRoaster } from "../db/leases.ts";
 import { holdLease, PROCESS_HOLDER } from "./lease.ts";
 import { isLastAttempt } from "./last-attempt.ts";

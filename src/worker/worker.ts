@@ -1,7 +1,7 @@
 import type { WorkerDeps } from "./deps.ts";
 import type { Settings } from "../config/settings.ts";
-import { classify, coerceError, endsJob } from "../errors.ts";
-import type { Logger } from "../log/logger.ts";
+import { classify, coerceError, endsJob } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
 import { observeJob, type FinishedAttempt } from "../metrics/observe-job.ts";
 import {
   DeferJobError,
@@ -12,7 +12,7 @@ import {
   type JobHandler,
   type QueueBackend,
 } from "../queue/backend.ts";
-import { seconds } from "../timers.ts";
+import { seconds } from "../core/timers.ts";
 import { isLastAttempt } from "./last-attempt.ts";
 import { RoasterBusyError } from "./lease.ts";
 import { runJob, type JobWork } from "./run-job.ts";

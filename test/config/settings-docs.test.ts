@@ -5,7 +5,7 @@ import { envExample } from "../../src/config/env-example.ts";
 import { inGroup, settingMeta } from "../../src/config/setting-meta.ts";
 import { settingsTable } from "../../src/config/settings-table.ts";
 import { loadSettings, secretKindOf, SETTING_NAMES, settingMetaOf } from "../../src/config/settings.ts";
-import { redactSecrets } from "../../src/config/secrets.ts";
+import { redactSecrets } from "../../src/core/secrets.ts";
 import { visibleSettings } from "../../src/dashboard/pages/settings.ts";
 
 const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeSettings, loadSettings, SettingsError } from "../../src/config/settings.ts";
-import { redactSecrets } from "../../src/config/secrets.ts";
+import { redactSecrets } from "../../src/core/secrets.ts";
 
 const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
   try {

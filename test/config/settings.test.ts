@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { redactSecrets, redactUrl } from "../../src/config/secrets.ts";
+import { redactSecrets, redactUrl } from "../../src/core/secrets.ts";
 import { describeSettings, loadSettings, SettingsError } from "../../src/config/settings.ts";
 
 describe("settings", () => {

@@ -6,7 +6,7 @@ import { createDeps } from "../../src/app/runtime.ts";
 import type { Settings } from "../../src/config/settings.ts";
 import type { Database } from "../../src/db/database.ts";
 import { upsertRoaster } from "../../src/db/roasters.ts";
-import type { Logger } from "../../src/log/logger.ts";
+import type { Logger } from "../../src/core/logger.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { testSettings } from "../helpers/settings.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";

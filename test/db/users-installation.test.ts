@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app/deps.ts";
 import { createDeps } from "../../src/app/runtime.ts";
-import { importRoasters } from "../../src/config/import-roasters.ts";
+import { importRoasters } from "../../src/app/import-roasters.ts";
 import { roasterConfigSchema } from "../../src/config/roaster.ts";
 import { catalogSnapshot } from "../../src/db/catalog.ts";
 import type { Queryable } from "../../src/db/database.ts";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ScrapeError } from "../../src/errors.ts";
+import { ScrapeError } from "../../src/core/errors.ts";
 import type { LookupFunction } from "../../src/fetch/guard.ts";
 import { saveValidators } from "../../src/db/validators.ts";
 import { RobotsCache } from "../../src/fetch/robots.ts";

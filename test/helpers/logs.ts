@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import pino from "pino";
-import type { Logger } from "../../src/log/logger.ts";
+import type { Logger } from "../../src/core/logger.ts";
 
 export type LogLine = Record<string, unknown> & { msg?: string };
 

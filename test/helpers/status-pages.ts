@@ -1,7 +1,7 @@
 import type { Deps } from "../../src/app/deps.ts";
 import { accessPolicy } from "../../src/dashboard/access.ts";
 import { createDashboardApp } from "../../src/dashboard/app.ts";
-import type { Logger } from "../../src/log/logger.ts";
+import type { Logger } from "../../src/core/logger.ts";
 import { createMetrics } from "../../src/metrics/metrics.ts";
 import { openQueue } from "../../src/queue/open-queue.ts";
 import { collectStatus, type Status } from "../../src/worker/status.ts";

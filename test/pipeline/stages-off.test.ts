@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/database.ts";
 import { addRoaster } from "../helpers/fetch.ts";
 import { startLlm, type LlmStandIn } from "../helpers/llm-server.ts";
 import { startImageKit, type ImageKitStandIn } from "../helpers/imagekit-server.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import { testSettings } from "../helpers/settings.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 

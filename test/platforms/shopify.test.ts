@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Roaster } from "../../src/config/roaster.ts";
-import { ScrapeError } from "../../src/errors.ts";
+import { ScrapeError } from "../../src/core/errors.ts";
 import { saveValidators } from "../../src/db/validators.ts";
 import type { StorePage } from "../../src/platforms/adapter.ts";
 import { adapterFor, parseStoredPage } from "../../src/platforms/registry.ts";

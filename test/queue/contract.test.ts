@@ -1,6 +1,6 @@
 import { Backoffs } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import {
   DeferJobError,
   FailJobError,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ScrapeError } from "../../src/errors.ts";
+import { ScrapeError } from "../../src/core/errors.ts";
 import type { StoredResponse } from "../../src/platforms/adapter.ts";
 import { parseStoredPage } from "../../src/platforms/registry.ts";
 import { normalizeProduct } from "../../src/pipeline/normalize/product.ts";

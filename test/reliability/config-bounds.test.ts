@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MAX_CONFIG_FILE_BYTES } from "../../src/config/config-text.ts";
-import { redactSecrets, redactUrl } from "../../src/config/secrets.ts";
+import { redactSecrets, redactUrl } from "../../src/core/secrets.ts";
 import { describeSettings } from "../../src/config/settings.ts";
 import { visibleSettings } from "../../src/dashboard/pages/settings.ts";
 import { runCli } from "../helpers/cli.ts";

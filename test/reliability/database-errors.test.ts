@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app/runtime.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
-import { classify } from "../../src/errors.ts";
+import { classify } from "../../src/core/errors.ts";
 import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { manualSlot } from "../../src/queue/enqueue.ts";
 import { retentionFrom, retryPolicyFrom } from "../../src/queue/open-queue.ts";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { createDeps } from "../../src/app/runtime.ts";
 import type { Database } from "../../src/db/database.ts";
 import { upsertRoaster } from "../../src/db/roasters.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { createTestDatabase } from "../helpers/database.ts";
 import { testSettings } from "../helpers/settings.ts";

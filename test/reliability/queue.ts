@@ -1,4 +1,4 @@
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import { openBullmqQueue } from "../../src/queue/bullmq.ts";
 import type { QueueBackend } from "../../src/queue/backend.ts";
 import { until } from "../helpers/until.ts";

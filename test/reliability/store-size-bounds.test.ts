@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app/deps.ts";
 import { createDeps } from "../../src/app/runtime.ts";
 import type { Database } from "../../src/db/database.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { POSTGRES_URL, testEngines, useTestDatabase } from "../helpers/database.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";

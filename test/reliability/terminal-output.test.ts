@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { terminalText } from "../../src/cli/terminal-text.ts";
-import { CONTROLS_BUT_LAYOUT } from "../../src/control-characters.ts";
+import { CONTROLS_BUT_LAYOUT } from "../../src/core/control-characters.ts";
 import { runCli } from "../helpers/cli.ts";
 import { useTestDatabase } from "../helpers/database.ts";
 import { insertRoasters, roasterRow } from "../helpers/roasters.ts";

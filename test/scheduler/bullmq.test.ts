@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import type { QueueBackend } from "../../src/queue/backend.ts";
 import { openBullmqQueue } from "../../src/queue/bullmq.ts";
 import { scheduleTick } from "../../src/scheduler/tick.ts";

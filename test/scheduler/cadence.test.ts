@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { latestSlot, nextSlot, slotsAt } from "../../src/scheduler/cadence.ts";
+import { latestSlot, nextSlot, slotsAt } from "../../src/core/cadence.ts";
 
 const DEFAULT_FULL = "0 3 1 * *";
 const DEFAULT_PRICE = "0 4 * * 0";

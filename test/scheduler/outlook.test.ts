@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { systemClock } from "../../src/core/clock.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
 import { startScheduler } from "../../src/scheduler/loop.ts";
 import { roasterOutlook } from "../../src/scheduler/next.ts";

@@ -1,4 +1,4 @@
-import { importRoasters } from "../../src/config/import-roasters.ts";
+import { importRoasters } from "../../src/app/import-roasters.ts";
 import { roasterConfigSchema, type RoasterConfigInput } from "../../src/config/roaster.ts";
 import type { Database, Queryable } from "../../src/db/database.ts";
 import { deleteRoasters } from "../helpers/database.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { importRoasters } from "../../src/config/import-roasters.ts";
+import { importRoasters } from "../../src/app/import-roasters.ts";
 import { validateRoasterList } from "../../src/config/roaster-file.ts";
 import { findRoaster } from "../../src/db/roasters.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import { readLease, releaseLease, renewLease, tryAcquireLease } from "../../src/db/leases.ts";
 import { holdLease, RoasterBusyError } from "../../src/worker/lease.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";

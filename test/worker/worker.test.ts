@@ -1,11 +1,11 @@
 import { createDeps } from "../../src/app/runtime.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app/deps.ts";
-import { importRoasters } from "../../src/config/import-roasters.ts";
+import { importRoasters } from "../../src/app/import-roasters.ts";
 import { validateRoasterList } from "../../src/config/roaster-file.ts";
 import { findRoaster } from "../../src/db/roasters.ts";
-import { ScrapeError, throttled, transient } from "../../src/errors.ts";
-import { silentLogger } from "../../src/log/logger.ts";
+import { ScrapeError, throttled, transient } from "../../src/core/errors.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import { DeferJobError, FailJobError, RetryLaterError, type Consumer, type QueueBackend } from "../../src/queue/backend.ts";
 import { openBullmqQueue } from "../../src/queue/bullmq.ts";
 import { openEmbeddedQueue } from "../../src/queue/embedded.ts";

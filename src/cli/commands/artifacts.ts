@@ -5,7 +5,7 @@ import { openArtifactStore } from "../../pipeline/artifacts/open-store.ts";
 import { pruneArtifacts } from "../../pipeline/artifacts/retention.ts";
 import { replayRun } from "../../pipeline/replay.ts";
 import { reparseRoasters, UnknownRoasterError } from "../../pipeline/reparse.ts";
-import { ScrapeError } from "../../errors.ts";
+import { ScrapeError } from "../../core/errors.ts";
 import { CliError, commandContext, EXIT, printJson, printText, withDatabase } from "../context.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { importRoasters } from "../../config/import-roasters.ts";
+import { importRoasters } from "../../app/import-roasters.ts";
 import { readRoasterFile, validateRoasterList } from "../../config/roaster-file.ts";
 import { cadenceFloorsOf } from "../../config/settings.ts";
 import { migrate } from "../../db/migrate.ts";

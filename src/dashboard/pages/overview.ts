@@ -1,6 +1,6 @@
 import { healthCounts, HEALTHS, roastersByHealth, runsPerDay, totals, type Health } from "../../db/dashboard/overview.ts";
 import { readingText } from "../../db/store-reading.ts";
-import { coerceError } from "../../errors.ts";
+import { coerceError } from "../../core/errors.ts";
 import type { FailedJob, JobCounts } from "../../queue/backend.ts";
 import { runsPerDayChart } from "../charts.ts";
 import { ago, count, JOB_TYPE_LABEL, statusBadge, when } from "../format.ts";

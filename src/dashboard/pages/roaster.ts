@@ -1,9 +1,9 @@
 import { coffeesOfRoaster, heldVariantsOfRoaster, lastSlots, roasterBySlug, type HeldVariantRow, type RoasterDetail } from "../../db/dashboard/roaster.ts";
 import { listRuns, runsOfJob, type RunRow } from "../../db/dashboard/runs.ts";
 import type { JobMode, JobType } from "../../core/job-kinds.ts";
-import { nextSlot } from "../../scheduler/cadence.ts";
+import { nextSlot } from "../../core/cadence.ts";
 import { readingText } from "../../db/store-reading.ts";
-import { coerceError } from "../../errors.ts";
+import { coerceError } from "../../core/errors.ts";
 import { count, duration, JOB_TYPE_LABEL, money, statusBadge, when } from "../format.ts";
 import { html, safeHref, type Html } from "../html.ts";
 import { pager } from "../layout.ts";

@@ -1,4 +1,4 @@
-import { redactSecrets } from "../../config/secrets.ts";
+import { redactSecrets } from "../../core/secrets.ts";
 import { secretKindOf, type Settings } from "../../config/settings.ts";
 import { html, type Html } from "../html.ts";
 import type { PageContext } from "./context.ts";

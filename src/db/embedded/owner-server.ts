@@ -2,7 +2,7 @@ import type { Server, Socket } from "node:net";
 import type { Database, Queryable } from "../database.ts";
 import type { OwnerInfo } from "./ownership.ts";
 import { encode, lineReader, type Request, type Response } from "./protocol.ts";
-import { after } from "../../timers.ts";
+import { after } from "../../core/timers.ts";
 
 // The owner of an embedded database answers other processes' queries over its socket.
 // Every request runs through the owner's own Database, whose single chain of work keeps a

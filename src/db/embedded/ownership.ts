@@ -3,7 +3,7 @@ import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSy
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, sleep } from "../../timers.ts";
+import { after, sleep } from "../../core/timers.ts";
 
 // Exactly one process owns an embedded (PGlite) data directory: PGlite opened twice on one
 // directory loses writes without a word. Ownership is a listening Unix socket: binding it

@@ -1,4 +1,4 @@
-import { classify, ScrapeError } from "../../errors.ts";
+import { classify, ScrapeError } from "../../core/errors.ts";
 import { ACCOUNT_EXHAUSTED, BUDGET_EXHAUSTED, type FirecrawlAnswer } from "../../fetch/firecrawl.ts";
 import type { AdapterContext, FirecrawlAccess, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";
 import { failedPage, MAX_CONSECUTIVE_PAGE_ERRORS } from "../paging.ts";

@@ -1,4 +1,4 @@
-import { classify, ScrapeError } from "../../errors.ts";
+import { classify, ScrapeError } from "../../core/errors.ts";
 import type { FetchResult } from "../../fetch/client.ts";
 import { NO_VALIDATORS } from "../../fetch/validators.ts";
 import type { AdapterContext, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";

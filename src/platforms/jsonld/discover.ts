@@ -1,4 +1,4 @@
-import { ScrapeError } from "../../errors.ts";
+import { ScrapeError } from "../../core/errors.ts";
 import type { PoliteFetcher, StoredResponse } from "../adapter.ts";
 import { isGone, isJobFatal, isOk, stored } from "../paging.ts";
 import { parseSitemap, productPages, productSitemaps, sitemapsInRobots, type SitemapEntry } from "./sitemap.ts";

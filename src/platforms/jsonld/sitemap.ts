@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import { Parser } from "htmlparser2";
-import { permanent } from "../../errors.ts";
+import { permanent } from "../../core/errors.ts";
 
 // sitemaps.org XML: a <sitemapindex> of <sitemap><loc> entries, or a <urlset> of <url><loc>
 // <lastmod> entries, possibly gzipped (sitemap.xml.gz). Read with htmlparser2's XML mode,

@@ -1,6 +1,6 @@
 import type { FetchResult } from "../../fetch/client.ts";
 import { NO_VALIDATORS } from "../../fetch/validators.ts";
-import { classify } from "../../errors.ts";
+import { classify } from "../../core/errors.ts";
 import type { AdapterContext, PlatformAdapter, StorePage, StoredResponse } from "../adapter.ts";
 import { failedPage, isGone, isJobFatal, isOk, originsOf, statusError, stored, storeNotFound } from "../paging.ts";
 import { walkPages } from "../page-walk.ts";

@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { errorCodesTable } from "../src/error-codes-table.ts";
-import { classify, endsJob, ERROR_CODES, permanent, ScrapeError, STATUS_CODE_FAMILIES, throttled } from "../src/errors.ts";
-import type { FetchResult } from "../src/fetch/client.ts";
-import { isJobFatal, statusError } from "../src/platforms/paging.ts";
-import { deadlineError } from "../src/worker/run-job.ts";
+import { errorCodesTable } from "../../src/core/error-codes-table.ts";
+import { classify, endsJob, ERROR_CODES, permanent, ScrapeError, STATUS_CODE_FAMILIES, throttled } from "../../src/core/errors.ts";
+import type { FetchResult } from "../../src/fetch/client.ts";
+import { isJobFatal, statusError } from "../../src/platforms/paging.ts";
+import { deadlineError } from "../../src/worker/run-job.ts";
 
-const SRC = new URL("../src/", import.meta.url).pathname;
+const SRC = new URL("../../src/", import.meta.url).pathname;
 
 const answered = (status: number) => ({ status, url: "https://shop.example/products.json", body: Buffer.from("") }) as FetchResult;
 const withCode = (code: string, message = "from below") => Object.assign(new Error(message), { code });
@@ -104,7 +104,7 @@ describe("the table of error codes", () => {
   });
 
   it("docs/interface.md lists the table (npm run docs:errors)", () => {
-    const doc = readFileSync(new URL("../docs/interface.md", import.meta.url), "utf8");
+    const doc = readFileSync(new URL("../../docs/interface.md", import.meta.url), "utf8");
     expect(doc).toContain(`<!-- error-codes:start -->\n${errorCodesTable()}\n<!-- error-codes:end -->`);
   });
 });

@@ -3,7 +3,7 @@
 // of the literal secret values registered at start (so a driver error that echoes a URL
 // is caught too).
 
-import { C0_CONTROLS } from "../control-characters.ts";
+import { C0_CONTROLS } from "./control-characters.ts";
 
 const registered = new Set<string>();
 

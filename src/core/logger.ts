@@ -1,5 +1,5 @@
 import pino, { type Logger } from "pino";
-import { redactSecrets } from "../config/secrets.ts";
+import { redactSecrets } from "./secrets.ts";
 
 export type { Logger };
 

@@ -1,8 +1,8 @@
 import { Backoffs } from "bullmq";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { backoffMs } from "../src/backoff.ts";
-import { requestBackoffMs } from "../src/fetch/retry.ts";
-import { retryDelayMs, RetryLaterError } from "../src/queue/backend.ts";
+import { backoffMs } from "../../src/core/backoff.ts";
+import { requestBackoffMs } from "../../src/fetch/retry.ts";
+import { retryDelayMs, RetryLaterError } from "../../src/queue/backend.ts";
 
 // The one backoff: jobs on both queue backends and request-level retries wait by it.
 

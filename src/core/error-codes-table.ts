@@ -1,6 +1,6 @@
 import { ERROR_CODES, STATUS_CODE_FAMILIES, type FixedErrorCode } from "./errors.ts";
 
-/** The Markdown table of error codes in docs/interface.md, from the table in src/errors.ts. */
+/** The Markdown table of error codes in docs/interface.md, from the table in src/core/errors.ts. */
 export function errorCodesTable(): string {
   const rows = (Object.keys(ERROR_CODES) as FixedErrorCode[]).map((code) => {
     const entry: { retry: string; final?: true; endsRun?: true; inheritsCause?: true; doc: string } = ERROR_CODES[code];

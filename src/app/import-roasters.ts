@@ -1,6 +1,6 @@
 import type { Database } from "../db/database.ts";
 import { upsertRoaster } from "../db/roasters.ts";
-import type { RoasterConfig } from "./roaster.ts";
+import type { RoasterConfig } from "../config/roaster.ts";
 
 export interface ImportResult {
   added: number;

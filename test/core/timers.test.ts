@@ -2,13 +2,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { openEmbeddedQueue } from "../src/queue/embedded.ts";
-import { after, MAX_TIMER_DELAY_MS, sleep, timerDelay } from "../src/timers.ts";
+import { openEmbeddedQueue } from "../../src/queue/embedded.ts";
+import { after, MAX_TIMER_DELAY_MS, sleep, timerDelay } from "../../src/core/timers.ts";
 
 // A delay above 2³¹−1 ms, negative or NaN becomes 1 ms in Node, with a TimeoutOverflowWarning:
-// a busy loop. src/ arms timers only through src/timers.ts, which clamps every delay.
+// a busy loop. src/ arms timers only through src/core/timers.ts, which clamps every delay.
 
-const SRC = fileURLToPath(new URL("../src/", import.meta.url));
+const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -108,3 +108,25 @@ export const dashboardAccessSettings = section([
   "DASHBOARD_SIGNIN_ATTEMPTS",
 ]);
 export type DashboardAccessSettings = ReturnType<typeof dashboardAccessSettings>;
+
+/**
+ * A run of the pipeline (pipeline/): its own bounds and alerts, the lease a reparse holds, and the sections of the stages
+ * it drives (the Firecrawl fallback, enrichment, images).
+ */
+export type PipelineSettings = FirecrawlFallbackSettings &
+  EnrichSettings &
+  ImageSettings &
+  Section<"MAX_PAGES_PER_RUN" | "SITEMAP_FULL_SWEEP_DAYS" | "ALERT_WEBHOOK_URL" | "LEASE_TTL_MS">;
+
+/** The worker (worker/): the pipeline's section, and the job's attempts, deadline, deferral and lease. */
+export type WorkerSettings = PipelineSettings &
+  Section<
+    | "JOB_ATTEMPTS"
+    | "JOB_BACKOFF_JITTER"
+    | "JOB_DEFER_MS"
+    | "JOB_TIMEOUT_MS"
+    | "JOB_RETRY_AFTER_CAP_MS"
+    | "LEASE_TTL_MS"
+    | "WORKER_CONCURRENCY"
+    | "SHUTDOWN_TIMEOUT_MS"
+  >;

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { readConfigText } from "./config-text.ts";
 import { redactSecrets, registerSecret, passwordNeedsEncoding } from "../core/secrets.ts";
 import { inGroup, settingMeta, type SecretKind, type SettingMeta } from "./setting-meta.ts";
+import type { JobType } from "../core/job-kinds.ts";
 
 // Every setting is declared once, here: its env var, type, default, meaning and whether it
 // is secret. The README table and env.example are generated from it (npm run docs:settings);
@@ -41,10 +42,7 @@ const connectionString = (protocols: string[]) =>
 export const DEFAULT_MAX_PAGES_PER_RUN = 250;
 
 /** Least time between two slots of a roaster's cadence, per job type (ms). */
-export interface CadenceFloors {
-  full_refresh: number;
-  price_only: number;
-}
+export type CadenceFloors = Record<JobType, number>;
 
 /** FULL/PRICE_CADENCE_MIN_INTERVAL_MS's defaults: hourly full refreshes, price runs every 15 minutes at most. */
 export const DEFAULT_CADENCE_FLOORS: CadenceFloors = { full_refresh: 3_600_000, price_only: 900_000 };

@@ -1,3 +1,4 @@
+import type { JobMode } from "../core/job-kinds.ts";
 import type { Queryable } from "./database.ts";
 
 // HTTP cache validators per roaster and full URL (page number included), in
@@ -12,7 +13,7 @@ export interface StoredValidators {
 }
 
 /** Which kind of run applied the body a validator describes (migration 0008). */
-export type AppliedBy = "full" | "price";
+export type AppliedBy = JobMode;
 
 /**
  * The validators remembered for `url`, or null when there are none. A full refresh

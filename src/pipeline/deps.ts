@@ -1,4 +1,4 @@
-import type { Settings } from "../config/settings.ts";
+import type { PipelineSettings } from "../config/setting-sections.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Database } from "../db/database.ts";
 import type { HttpClient } from "../fetch/client.ts";
@@ -10,7 +10,7 @@ import type { ArtifactStore } from "./artifacts/store.ts";
  * Nothing below reads process.env or opens its own connection.
  */
 export interface PipelineDeps {
-  settings: Settings;
+  settings: PipelineSettings;
   db: Database;
   log: Logger;
   clock: Clock;

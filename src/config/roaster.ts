@@ -9,6 +9,10 @@ import { CONTROLS } from "../core/control-characters.ts";
 
 export const DEFAULT_FULL_CADENCE = "0 3 1 * *";
 export const DEFAULT_PRICE_CADENCE = "0 4 * * 0";
+/** Requests in flight to one roaster's site, unless its row says otherwise. */
+export const DEFAULT_CONCURRENCY = 3;
+/** A price move of at least this many percent raises an alert, unless the row says otherwise. */
+export const DEFAULT_ALERT_PCT = 10;
 
 /** Why a cron expression is unusable, or null when it is a valid 5-field UTC expression. */
 export function cronProblem(expression: string): string | null {
@@ -79,11 +83,11 @@ export const roasterConfigSchema = z
     price_cadence: cron(DEFAULT_PRICE_CADENCE),
     /** On purpose: cadences may fire more often than FULL/PRICE_CADENCE_MIN_INTERVAL_MS. */
     allow_frequent_cadence: z.boolean().default(false),
-    default_concurrency: z.number().int("must be a whole number").min(1).max(20).default(3),
+    default_concurrency: z.number().int("must be a whole number").min(1).max(20).default(DEFAULT_CONCURRENCY),
     use_firecrawl_fallback: z.boolean().default(false),
     firecrawl_budget_limit: z.number().min(0).optional(),
     use_llm: z.boolean().default(false),
-    alert_price_delta_pct: z.number().min(0).max(1000).default(10),
+    alert_price_delta_pct: z.number().min(0).max(1000).default(DEFAULT_ALERT_PCT),
     last_etag: z.string().optional(),
     last_modified: z.coerce.date().optional(),
   })

@@ -1,4 +1,4 @@
-import { cronProblem, DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE, type Roaster, type RoasterConfig } from "../config/roaster.ts";
+import { cronProblem, DEFAULT_ALERT_PCT, DEFAULT_CONCURRENCY, DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE, type Roaster, type RoasterConfig } from "../config/roaster.ts";
 import { isConfiguredPlatform, recordedPlatformOf, type StorePlatform } from "../core/platform.ts";
 import type { Queryable } from "./database.ts";
 
@@ -40,8 +40,6 @@ export interface RoasterRow {
   source_id: string | null;
 }
 
-const DEFAULT_CONCURRENCY = 3;
-const DEFAULT_ALERT_PCT = 10;
 
 /** A cadence as stored, or the default when the row has none or one that is not a valid cron. */
 function cadence(value: string | null, fallback: string): string {

@@ -1,4 +1,4 @@
-import { DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE } from "../../config/roaster.ts";
+import { DEFAULT_ALERT_PCT, DEFAULT_CONCURRENCY, DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE } from "../../config/roaster.ts";
 import type { Queryable } from "../database.ts";
 import { ROASTER_FROM } from "../roasters.ts";
 import { FIRECRAWL_THIS_MONTH, READING_COLUMNS, type Reading } from "../store-reading.ts";
@@ -36,7 +36,7 @@ export async function roasterBySlug(db: Queryable, slug: string): Promise<Roaste
     `SELECT r.id, r.slug, r.name, r.website, r.platform::text AS platform, o.currency, r.is_active,
             COALESCE(r.full_cadence, '${DEFAULT_FULL_CADENCE}') AS full_cadence,
             COALESCE(r.price_cadence, '${DEFAULT_PRICE_CADENCE}') AS price_cadence,
-            COALESCE(r.default_concurrency, 3) AS default_concurrency, COALESCE(r.alert_price_delta_pct, 10) AS alert_price_delta_pct,
+            COALESCE(r.default_concurrency, ${DEFAULT_CONCURRENCY}) AS default_concurrency, COALESCE(r.alert_price_delta_pct, ${DEFAULT_ALERT_PCT}) AS alert_price_delta_pct,
             COALESCE(r.use_llm, false) AS use_llm, ${READING_COLUMNS},
             r.robots_allow, r.robots_checked_at, r.created_at, r.updated_at
        FROM ${ROASTER_FROM} ${FIRECRAWL_THIS_MONTH} WHERE r.slug = $1`,

@@ -77,6 +77,21 @@ export function pageBudgetSpent(pageNumber: number, url: string, maxPages: numbe
   });
 }
 
+/** A page that carries no products of its own (responses, warnings, a stop, or nothing at all). */
+export function emptyPage(pageNumber: number, url: string, currency: string | null, status = 200): StorePage {
+  return {
+    pageNumber,
+    url,
+    status,
+    notModified: false,
+    validators: NO_VALIDATORS,
+    responses: [],
+    products: [],
+    productErrors: [],
+    currency,
+  };
+}
+
 /** A page the walk ends with without asking the store: it only carries the walk's own warning or error. */
 export function unfetchedPage(
   pageNumber: number,
@@ -84,18 +99,7 @@ export function unfetchedPage(
   currency: string | null,
   note: Pick<StorePage, "warnings" | "error">,
 ): StorePage {
-  return {
-    pageNumber,
-    url,
-    status: 0,
-    notModified: false,
-    validators: NO_VALIDATORS,
-    responses: [],
-    products: [],
-    productErrors: [],
-    currency,
-    ...note,
-  };
+  return { ...emptyPage(pageNumber, url, currency, 0), ...note };
 }
 
 /**

@@ -5,7 +5,8 @@ import { paged, type Page, type When } from "./paging.ts";
 
 // The runs list, a run's page and its stored raw pages (also the roaster page's runs).
 
-export interface RunRow {
+/** What every view of a run shows first: the run, its job and its roaster. */
+interface RunHead {
   id: string;
   status: string | null;
   job_type: string | null;
@@ -14,6 +15,9 @@ export interface RunRow {
   finished_at: When | null;
   slug: string;
   roaster_name: string;
+}
+
+export interface RunRow extends RunHead {
   duration_ms: number | null;
   pages: number | null;
   products_seen: number | null;
@@ -76,16 +80,8 @@ export async function runsOfJob(db: Queryable, jobId: string): Promise<RunRow[]>
   );
 }
 
-export interface RunDetail {
-  id: string;
-  status: string | null;
-  job_type: string | null;
-  job_id: string | null;
-  started_at: When;
-  finished_at: When | null;
+export interface RunDetail extends RunHead {
   stats_json: Record<string, unknown> | null;
-  slug: string;
-  roaster_name: string;
   base_url: string;
 }
 

@@ -1,11 +1,10 @@
 import { classify, ScrapeError } from "../../core/errors.ts";
 import { ACCOUNT_EXHAUSTED, BUDGET_EXHAUSTED, type FirecrawlAnswer } from "../../fetch/firecrawl.ts";
 import type { AdapterContext, FirecrawlAccess, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";
-import { failedPage, MAX_CONSECUTIVE_PAGE_ERRORS } from "../paging.ts";
+import { emptyPage, failedPage, MAX_CONSECUTIVE_PAGE_ERRORS } from "../paging.ts";
 import type { RawProduct } from "../raw-product.ts";
 import { productIdFor } from "../jsonld/schema-org.ts";
 import { productPages } from "../jsonld/sitemap.ts";
-import { emptyPage } from "../jsonld/adapter.ts";
 import { parseFirecrawlPage, PRODUCT_PROMPT, PRODUCT_SCHEMA, productOfScrape } from "./extract.ts";
 
 export { parseFirecrawlPage };

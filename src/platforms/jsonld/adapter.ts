@@ -2,7 +2,7 @@ import { classify, ScrapeError } from "../../core/errors.ts";
 import type { FetchResult } from "../../fetch/client.ts";
 import { NO_VALIDATORS } from "../../fetch/validators.ts";
 import type { AdapterContext, PlatformAdapter, ProductError, StorePage, StoredResponse } from "../adapter.ts";
-import { failedPage, isJobFatal, MAX_CONSECUTIVE_PAGE_ERRORS, stored } from "../paging.ts";
+import { emptyPage, failedPage, isJobFatal, MAX_CONSECUTIVE_PAGE_ERRORS, stored } from "../paging.ts";
 import type { RawProduct } from "../raw-product.ts";
 import { discoverProductPages } from "./discover.ts";
 import { parseJsonLdPage, readProductPage } from "./parse.ts";
@@ -75,21 +75,6 @@ async function* jsonldPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
   for (const entry of unchanged) {
     yield { ...emptyPage(++pageNumber, entry.loc, currency), status: 304, notModified: true };
   }
-}
-
-/** A page of a run that read nothing by itself (it carries responses, warnings or a stop). */
-export function emptyPage(pageNumber: number, url: string, currency: string | null): StorePage {
-  return {
-    pageNumber,
-    url,
-    status: 200,
-    notModified: false,
-    validators: NO_VALIDATORS,
-    responses: [],
-    products: [],
-    productErrors: [],
-    currency,
-  };
 }
 
 /**

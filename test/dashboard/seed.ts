@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { Deps } from "../../src/app/deps.ts";
 import { createDeps } from "../../src/app/runtime.ts";
 import type { Settings } from "../../src/config/settings.ts";
@@ -8,7 +5,7 @@ import type { Database } from "../../src/db/database.ts";
 import { upsertRoaster } from "../../src/db/roasters.ts";
 import type { Logger } from "../../src/core/logger.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
-import { testSettings } from "../helpers/settings.ts";
+import { unpacedSettings } from "../helpers/settings.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 
 // A database with real scraped data for the dashboard's tests: the fixture stores (Shopify
@@ -28,12 +25,9 @@ export interface Seeded {
 }
 
 export function seedSettings(env: Record<string, string | number | undefined> = {}): Settings {
-  return testSettings({
-    HTTP_DELAY_MS: 0,
-    HTTP_JITTER_MS: 0,
+  return unpacedSettings("cs-dash-", {
     HTTP_RETRIES: 0,
     JOB_ATTEMPTS: 1,
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-dash-")),
     DASHBOARD_PORT: 0,
     ...env,
   });

@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app/deps.ts";
@@ -15,7 +12,7 @@ import type { RunStats } from "../../src/pipeline/run-stats.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { captureLogger } from "../helpers/logs.ts";
-import { testSettings } from "../helpers/settings.ts";
+import { unpacedSettings } from "../helpers/settings.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 import { loadUsersDatabase, usersRows } from "../helpers/users-db.ts";
 
@@ -113,11 +110,7 @@ describe.each(testEngines())("the users' installation on %s, migrated", (engine)
     );
     await migrate(db);
     store = await startStoreServer({ platform: "shopify" });
-    const settings = testSettings({
-      HTTP_DELAY_MS: 0,
-      HTTP_JITTER_MS: 0,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-users-")),
-    });
+    const settings = unpacedSettings("cs-users-");
     deps = createDeps(settings, db, captureLogger().log);
   });
   afterAll(async () => {
@@ -260,11 +253,7 @@ describe.runIf(testEngines().includes("postgres"))(
       await loadUsersDatabase(db, "postgres");
       await migrate(db);
       store = await startStoreServer({ platform: "shopify", products: 300 });
-      const settings = testSettings({
-        HTTP_DELAY_MS: 0,
-        HTTP_JITTER_MS: 0,
-        DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-2w-")),
-      });
+      const settings = unpacedSettings("cs-2w-");
       deps = createDeps(settings, db, captureLogger().log);
       await importRoasters(db, [
         roasterConfigSchema.parse({

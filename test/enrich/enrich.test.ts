@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app/deps.ts";
 import { createDeps } from "../../src/app/runtime.ts";
@@ -13,7 +10,7 @@ import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { addRoaster } from "../helpers/fetch.ts";
 import { answerFor, startLlm, type LlmStandIn, type Scripted } from "../helpers/llm-server.ts";
 import { captureLogger } from "../helpers/logs.ts";
-import { testSettings } from "../helpers/settings.ts";
+import { unpacedSettings } from "../helpers/settings.ts";
 import { shopifyProduct, startTinyShopify, type TinyShopify } from "../helpers/tiny-shopify.ts";
 import { formatStatus } from "../../src/worker/status.ts";
 import { statusAndPages } from "../helpers/status-pages.ts";
@@ -95,11 +92,8 @@ describe.each(testEngines())("LLM enrichment on %s", (engine) => {
     shop = await startTinyShopify([GUJI, HOUSE, MYSTERY, WRONG]);
     llm = await startLlm(answer);
     logs = captureLogger("debug");
-    const settings = testSettings({
-      HTTP_DELAY_MS: 0,
-      HTTP_JITTER_MS: 0,
+    const settings = unpacedSettings("cs-llm-", {
       HTTP_RETRY_BASE_MS: 10,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-llm-")),
       LLM_BASE_URL: llm.url,
       LLM_API_KEY: KEY,
       LLM_MODEL: MODEL,

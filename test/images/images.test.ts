@@ -1,7 +1,4 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app/deps.ts";
 import { createDeps } from "../../src/app/runtime.ts";
@@ -13,7 +10,7 @@ import { addRoaster } from "../helpers/fetch.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { startImageKit, type ImageKitStandIn } from "../helpers/imagekit-server.ts";
 import { captureLogger } from "../helpers/logs.ts";
-import { testSettings } from "../helpers/settings.ts";
+import { unpacedSettings } from "../helpers/settings.ts";
 import { shopifyProduct, startTinyShopify, type TinyShopify } from "../helpers/tiny-shopify.ts";
 import { formatStatus } from "../../src/worker/status.ts";
 import { statusAndPages } from "../helpers/status-pages.ts";
@@ -108,12 +105,9 @@ describe.each(testEngines())("images to ImageKit on %s", (engine) => {
     ]);
     imagekit = await startImageKit(KEY);
     logs = captureLogger("debug");
-    const settings = testSettings({
-      HTTP_DELAY_MS: 0,
-      HTTP_JITTER_MS: 0,
+    const settings = unpacedSettings("cs-img-", {
       HTTP_RETRIES: 0,
       HTTP_RETRY_BASE_MS: 10,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-img-")),
       IMAGEKIT_PRIVATE_KEY: KEY,
       IMAGEKIT_URL_ENDPOINT: imagekit.endpoint,
       IMAGEKIT_UPLOAD_URL: imagekit.uploadUrl,

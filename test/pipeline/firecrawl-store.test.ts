@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeps } from "../../src/app/runtime.ts";
 import type { Deps } from "../../src/app/deps.ts";
@@ -13,7 +10,7 @@ import { startFirecrawl, type FirecrawlStandIn } from "../helpers/firecrawl-serv
 import { addRoaster } from "../helpers/fetch.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { captureLogger } from "../helpers/logs.ts";
-import { testSettings } from "../helpers/settings.ts";
+import { unpacedSettings } from "../helpers/settings.ts";
 import { accessPolicy } from "../../src/dashboard/access.ts";
 import { createDashboardApp } from "../../src/dashboard/app.ts";
 import { openQueue } from "../../src/queue/open-queue.ts";
@@ -67,12 +64,9 @@ describe.each(testEngines())("a Firecrawl-only store on %s", (engine) => {
     });
     firecrawl = await startFirecrawl({ apiKey: KEY, site: site.url, products: PRODUCTS, otherPaths: ["/about", "/contact"] });
     logs = captureLogger("debug");
-    const settings = testSettings({
-      HTTP_DELAY_MS: 0,
-      HTTP_JITTER_MS: 0,
+    const settings = unpacedSettings("cs-fc-", {
       HTTP_RETRIES: 0,
       HTTP_RETRY_BASE_MS: 10,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-fc-")),
       FIRECRAWL_API_KEY: KEY,
       FIRECRAWL_BASE_URL: firecrawl.url,
     });

@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app/deps.ts";
 import { createDeps } from "../../src/app/runtime.ts";
@@ -13,7 +10,7 @@ import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { addRoaster } from "../helpers/fetch.ts";
 import { captureLogger } from "../helpers/logs.ts";
-import { testSettings } from "../helpers/settings.ts";
+import { unpacedSettings } from "../helpers/settings.ts";
 import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
 
 // A store that states no bag sizes (the WooCommerce fixture): its variants cannot be rows of
@@ -29,10 +26,7 @@ describe.each(testEngines())("variants held back on %s", (engine) => {
   let stats: RunStats;
 
   beforeAll(async () => {
-    const settings = testSettings({
-      HTTP_DELAY_MS: 0,
-      HTTP_JITTER_MS: 0,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-held-")),
+    const settings = unpacedSettings("cs-held-", {
       DASHBOARD_PORT: 0,
     });
     const { log } = captureLogger();

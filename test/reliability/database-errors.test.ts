@@ -12,7 +12,7 @@ import { startWorker } from "../../src/worker/worker.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { POSTGRES_URL, testEngines, useTestDatabase } from "../helpers/database.ts";
 import { captureLogger } from "../helpers/logs.ts";
-import { testSettings } from "../helpers/settings.ts";
+import { testSettings, unpacedSettings } from "../helpers/settings.ts";
 import { shopifyFixtureProducts, startStoreServer } from "../helpers/store-server.ts";
 import { until } from "../helpers/until.ts";
 import { addRoasters } from "./fleet.ts";
@@ -82,12 +82,9 @@ describe.skipIf(!POSTGRES_URL)("a job that meets a permanent database error, in 
       // The users' database may hold constraints of its own: here, on their artifacts table,
       // one that every page this store sends breaks. No retry can change that.
       await db.query("ALTER TABLE public.scrape_artifacts ADD CONSTRAINT small_bodies CHECK (body_len < 1000)");
-      const settings = testSettings({
+      const settings = unpacedSettings("cs-dberr-", {
         JOB_ATTEMPTS: 6,
         JOB_BACKOFF_MS: 10,
-        HTTP_DELAY_MS: 0,
-        HTTP_JITTER_MS: 0,
-        DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-dberr-")),
       });
       const { log, lines } = captureLogger();
       const deps = createDeps(settings, db, log);

@@ -1,13 +1,10 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { createDeps } from "../../src/app/runtime.ts";
 import type { Database } from "../../src/db/database.ts";
 import { upsertRoaster } from "../../src/db/roasters.ts";
 import { silentLogger } from "../../src/core/logger.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { createTestDatabase } from "../helpers/database.ts";
-import { testSettings } from "../helpers/settings.ts";
+import { unpacedSettings } from "../helpers/settings.ts";
 import { startStoreServer, type StoreServer, type StoreServerOptions } from "../helpers/store-server.ts";
 import { snapshot } from "./outcomes.ts";
 
@@ -72,11 +69,8 @@ export async function shopifyFleet(
 export async function referenceSnapshot(roasters: RoasterSpec[]): Promise<unknown[]> {
   const ref = await createTestDatabase("postgres");
   const deps = createDeps(
-    testSettings({
-      HTTP_DELAY_MS: 0,
-      HTTP_JITTER_MS: 0,
+    unpacedSettings("cs-ref-", {
       HTTP_RETRIES: 0,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-ref-")),
     }),
     ref.db,
     silentLogger(),

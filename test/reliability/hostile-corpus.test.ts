@@ -1,7 +1,4 @@
-import { mkdtempSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app/deps.ts";
@@ -11,7 +8,7 @@ import type { RunError } from "../../src/pipeline/run-stats.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
-import { testSettings } from "../helpers/settings.ts";
+import { unpacedSettings } from "../helpers/settings.ts";
 import {
   shopifyFixtureProducts,
   startStoreServer,
@@ -293,15 +290,12 @@ describe(`hostile store answers on ${engine}`, () => {
       })),
     ]);
     deps = createDeps(
-      testSettings({
-        HTTP_DELAY_MS: 0,
-        HTTP_JITTER_MS: 0,
+      unpacedSettings("cs-hostile-", {
         HTTP_RETRIES: 1,
         HTTP_RETRY_BASE_MS: 10,
         HTTP_RETRY_AFTER_CAP_MS: 1000,
         HTTP_TIMEOUT_MS: 5000,
         HTTP_MAX_BYTES: 8 * 1024 * 1024,
-        DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-hostile-")),
       }),
       db,
       silentLogger(),

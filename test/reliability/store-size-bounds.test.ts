@@ -10,7 +10,7 @@ import { silentLogger } from "../../src/core/logger.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { POSTGRES_URL, testEngines, useTestDatabase } from "../helpers/database.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
-import { testSettings } from "../helpers/settings.ts";
+import { unpacedSettings } from "../helpers/settings.ts";
 import { startStoreServer, wooFixtureProducts, type StoreServer } from "../helpers/store-server.ts";
 import { sleep } from "../helpers/until.ts";
 import { addRoasters } from "./fleet.ts";
@@ -131,12 +131,9 @@ describe(`page counts on ${engine}`, () => {
 
   beforeAll(() => {
     deps = createDeps(
-      testSettings({
-        HTTP_DELAY_MS: 0,
-        HTTP_JITTER_MS: 0,
+      unpacedSettings("cs-pages-", {
         HTTP_RETRIES: 0,
         MAX_PAGES_PER_RUN: 5,
-        DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-pages-")),
       }),
       database().db,
       silentLogger(),

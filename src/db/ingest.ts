@@ -1,5 +1,6 @@
 import type { JobMode } from "../core/job-kinds.ts";
 import type { Queryable } from "./database.ts";
+import { REMEMBER_PAGE, type RememberedPage } from "./listing-pages.ts";
 
 // A page's products into the users' tables: coffee_scraper.ingest_page_set (migration 0004)
 // writes documents the pipeline built and cleaned (pipeline/persist.ts), and reports what it
@@ -41,7 +42,11 @@ export interface IngestResult {
   errors: { product: string | null; message: string; sqlstate: string }[];
 }
 
-/** Writes one chunk of a page's documents (a JSON array) and the products seen unchanged. */
+/**
+ * Writes one chunk of a page's documents (a JSON array) and the products seen unchanged; with
+ * `remember`, in the same statement, what the listing memory keeps of the page (so it is kept
+ * only when the write succeeded).
+ */
 export async function ingestPageSet(
   db: Queryable,
   input: {
@@ -52,13 +57,19 @@ export async function ingestPageSet(
     sourceUrl: string;
     scrapedAt: Date;
     unchanged: string[];
+    remember?: RememberedPage | null;
   },
 ): Promise<IngestResult> {
-  const rows = await db.query<{ result: IngestResult }>(
-    `SELECT coffee_scraper.ingest_page_set(p_roaster_id := $1, p_run_id := $2, p_mode := $3, p_products := $4::jsonb,
-       p_source_url := $5, p_scraped_at := $6, p_unchanged := $7::text[]) AS result`,
-    [input.roasterId, input.runId, input.mode, input.documentsJson, input.sourceUrl, input.scrapedAt, input.unchanged],
-  );
+  const params = [input.roasterId, input.runId, input.mode, input.documentsJson, input.sourceUrl, input.scrapedAt, input.unchanged];
+  const ingest = `SELECT coffee_scraper.ingest_page_set(p_roaster_id := $1, p_run_id := $2, p_mode := $3, p_products := $4::jsonb,
+       p_source_url := $5, p_scraped_at := $6, p_unchanged := $7::text[]) AS result`;
+  const rows = input.remember
+    ? await db.query<{ result: IngestResult }>(`WITH remembered AS (${REMEMBER_PAGE}) ${ingest}`, [
+        ...params,
+        input.remember.digest,
+        JSON.stringify(input.remember.products),
+      ])
+    : await db.query<{ result: IngestResult }>(ingest, params);
   return rows[0]!.result;
 }
 

@@ -7,6 +7,7 @@ import type { NormalizedProduct } from "./normalize/types.ts";
 import { normalizeVariant } from "./normalize/variant.ts";
 import { databaseSafe } from "../db/database-safe.ts";
 import type { ListingHashes } from "./listing-hash.ts";
+import type { RememberedPage } from "../db/listing-pages.ts";
 
 // Turns normalized products into the JSON documents coffee_scraper.ingest_page (migration
 // 0004) writes through the users' RPC functions, a bounded chunk of a page per round trip.
@@ -145,6 +146,8 @@ export async function ingestPage(
     unchanged?: string[];
     sourceUrl: string;
     scrapedAt: Date;
+    /** What the listing memory keeps of the page: written with its last chunk. */
+    remember?: RememberedPage | null;
   },
 ): Promise<IngestResult & { roundTrips: number }> {
   const total = { ...EMPTY_RESULT(), roundTrips: 0 };
@@ -161,6 +164,7 @@ export async function ingestPage(
       sourceUrl: input.sourceUrl,
       scrapedAt: input.scrapedAt,
       unchanged: i === 0 ? unchanged : [],
+      remember: i === chunks.length - 1 ? (input.remember ?? null) : null,
     });
     total.roundTrips += 1;
     total.coffees += result.coffees;

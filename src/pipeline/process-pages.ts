@@ -6,7 +6,8 @@ import type { StorePage } from "../platforms/adapter.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
 import { normalizeProduct, type Classification, type NormalizedProduct, type NormalizedVariant } from "./normalize/index.ts";
-import { listingHashes } from "./listing-hash.ts";
+import { listingHashes, type ListingHashes } from "./listing-hash.ts";
+import { rememberedPage, type ListingMemory } from "./listing-memory.ts";
 import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type PriceAlert } from "./persist.ts";
 import type { ProductStates } from "../db/product-state.ts";
 import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats.ts";
@@ -39,6 +40,11 @@ export interface ProcessPagesInput {
   previous?: ProductStates;
   /** Every product goes the full way, listed as it was or not (`--force`). */
   force?: boolean;
+  /**
+   * Remembers each parsed one-answer page's digest and hashes, and is told of every product
+   * listed, for the adapter's `recall` (the same memory). Absent: nothing is remembered.
+   */
+  memory?: ListingMemory;
   /** A roaster with use_llm on a full run: the LLM fills what the parsers left unknown (src/enrich/). */
   enrichment?: { enricher: Enricher; concurrency: number };
 }
@@ -74,6 +80,7 @@ export async function processPages(
     documents: Record<string, unknown>[],
     unchanged: string[],
     sensory: InferredSensory[],
+    remember: { currency: string | null; products: [string, ListingHashes][] } | null,
   ): Promise<void> => {
     const started = performance.now();
     if (input.enrichment) {
@@ -92,6 +99,7 @@ export async function processPages(
         unchanged,
         sourceUrl: page.url,
         scrapedAt: input.now(),
+        remember: remember ? rememberedPage(page.responses[0]!.body, remember.currency, remember.products) : null,
       });
       stats.db_round_trips += result.roundTrips;
       stats.coffees_upserted += result.coffees;
@@ -169,8 +177,10 @@ export async function processPages(
           product: problem.productId,
           message: problem.message,
         });
-        if (problem.productId) listed.add(problem.productId);
-        else complete = false;
+        if (problem.productId) {
+          listed.add(problem.productId);
+          input.memory?.saw(problem.productId);
+        } else complete = false;
       }
 
       const currency = input.pinnedCurrency ?? page.currency;
@@ -179,7 +189,21 @@ export async function processPages(
       const documents: Record<string, unknown>[] = [];
       const unchanged: string[] = [];
       const candidates: EnrichCandidate[] = [];
+      // A page of one answer, read whole and cleanly, is remembered with its products' hashes.
+      const hashed: [string, ListingHashes][] | null =
+        input.memory && !input.enrichment && page.responses.length === 1 && page.productErrors.length === 0 && !page.recalled ? [] : null;
       let fresh = 0;
+      if (page.recalled) stats.pages_recalled += 1;
+      for (const id of page.recalled ?? []) {
+        // Recalled (the body as remembered, each product as written): what prepareProduct does for an unchanged product.
+        stats.products_seen += 1;
+        stats.products_unchanged += 1;
+        listed.add(id);
+        input.memory?.saw(id);
+        fresh += 1;
+        if (input.previous?.get(id)?.isCoffee) unchanged.push(id);
+        else stats.non_coffee_skipped += 1;
+      }
       for (const raw of page.products) {
         stats.products_seen += 1;
         if (listed.has(raw.platformProductId)) {
@@ -187,10 +211,15 @@ export async function processPages(
           continue;
         }
         listed.add(raw.platformProductId);
+        input.memory?.saw(raw.platformProductId);
         fresh += 1;
-        const document = prepareProduct(raw, currency, page.url, input, unchanged, candidates);
+        const hashes = listingHashes(raw, currency);
+        hashed?.push([raw.platformProductId, hashes]);
+        const document = prepareProduct(raw, hashes, currency, page.url, input, unchanged, candidates);
         if (document) documents.push(document);
       }
+      // A product listed twice is reported each time the page is read: such a page is not remembered.
+      const remember = hashed && fresh === page.products.length ? { currency, products: hashed } : null;
       stats.timings_ms.normalize += performance.now() - normalizing;
       if (page.products.length > 0 && fresh === 0) {
         // A store that serves the same page again and again would otherwise be read forever.
@@ -212,7 +241,7 @@ export async function processPages(
       // The page is written while the next one is fetched and normalized: the database and
       // this process work at the same time, and at most one page waits in between.
       await settle();
-      pending = persistPage(page, documents, unchanged, sensory);
+      pending = persistPage(page, documents, unchanged, sensory, remember);
       // Awaited by the next settle(); until then a failed write (a killed connection) must not
       // count as an unhandled rejection, which would end the whole worker process.
       pending.catch(() => {});
@@ -234,6 +263,7 @@ const LLM_COFFEE: Classification = { isCoffee: true, kind: "beans", reason: "llm
  */
 function prepareProduct(
   raw: RawProduct,
+  listed: ListingHashes,
   currency: string | null,
   url: string,
   input: ProcessPagesInput,
@@ -241,7 +271,6 @@ function prepareProduct(
   candidates: EnrichCandidate[],
 ): Record<string, unknown> | null {
   const { stats, mode } = input;
-  const listed = listingHashes(raw, currency);
   const hashes = input.enrichment ? { ...listed, raw: input.enrichment.enricher.listingHash(listed.raw) } : listed;
   const previous = input.previous?.get(raw.platformProductId);
   const asItWas = previous && previous.intact && (mode === "full" ? previous.rawHash === hashes.raw : previous.offerHash === hashes.offer);

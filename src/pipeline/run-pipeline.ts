@@ -17,6 +17,8 @@ import { announceAlerts } from "./alerts.ts";
 import { markUnlisted, type PriceAlert } from "./persist.ts";
 import { processPages } from "./process-pages.ts";
 import { loadProductStates } from "../db/product-state.ts";
+import { loadListingPages } from "../db/listing-pages.ts";
+import { ListingMemory } from "./listing-memory.ts";
 import { budgetedFirecrawl, configuredPlatform, incrementalMemory } from "./store-access.ts";
 import { addError, addWarning, emptyRunStats, roundTimings, runStatusOf, type RunStats } from "./run-stats.ts";
 import { runEnrichment } from "../enrich/run-enrichment.ts";
@@ -89,6 +91,10 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
         ? await incrementalMemory(db, roaster.id, deps.clock.now(), deps.settings.SITEMAP_FULL_SWEEP_DAYS)
         : null;
     if (platform === "jsonld" && mode === "full") stats.sitemap_sweep = memory === null;
+    const previous = await loadProductStates(db, roaster.id);
+    // A page sent again byte for byte need not be parsed (not with --force, nor when the LLM's
+    // answers are part of what a product's hash covers).
+    const listingMemory = force || llm ? null : new ListingMemory(await loadListingPages(db, roaster.id), previous, mode);
     const pages = adapterFor(platform).pages({
       roaster,
       http: site,
@@ -97,8 +103,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       maxPages: deps.settings.MAX_PAGES_PER_RUN,
       ...(memory ? { pageMemory: memory } : {}),
       ...(firecrawl ? { firecrawl } : {}),
+      ...(listingMemory ? { recall: (url: string, body: Buffer, currency: string | null) => listingMemory.recall(url, body, currency) } : {}),
     });
-    const previous = await loadProductStates(db, roaster.id);
     const result = await processPages(pages, {
       db,
       log,
@@ -117,6 +123,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       signal,
       previous,
       force,
+      ...(listingMemory ? { memory: listingMemory } : {}),
       ...(llm ? { enrichment: llm.enrichment } : {}),
     });
     alerts = result.alerts;

@@ -36,6 +36,8 @@ export interface RunStats extends Partial<EnrichmentStats>, Partial<ImageStats> 
   pages: number;
   pages_failed: number;
   not_modified_pages: number;
+  /** Sent again byte for byte, every product on it as written: not parsed (pipeline/listing-memory.ts). */
+  pages_recalled: number;
   products_seen: number;
   /** Listed as they were when last written: not normalized, not rewritten (only seen). */
   products_unchanged: number;
@@ -96,6 +98,7 @@ export function emptyRunStats(input: { jobType: JobType; jobId: string; slot: st
     pages: 0,
     pages_failed: 0,
     not_modified_pages: 0,
+    pages_recalled: 0,
     products_seen: 0,
     products_unchanged: 0,
     products_changed: 0,
@@ -184,6 +187,7 @@ const SHAPES: { [K in keyof Required<RunStats>]: Shape } = {
   pages: "number",
   pages_failed: "number",
   not_modified_pages: "number",
+  pages_recalled: "number",
   products_seen: "number",
   products_unchanged: "number",
   products_changed: "number",

@@ -40,6 +40,12 @@ export interface AdapterContext {
   pageMemory?: PageMemory;
   /** The Firecrawl adapter's paid fetcher, with the roaster's credit budget. */
   firecrawl?: FirecrawlAccess;
+  /**
+   * Listings whose page is one answer (Shopify): the ids of the products on a page whose body
+   * is one remembered and whose products all stand as written, so it need not be parsed; null
+   * otherwise (pipeline/listing-memory.ts).
+   */
+  recall?: (url: string, body: Buffer, currency: string | null) => string[] | null;
 }
 
 /** One HTTP answer as stored for replay. */
@@ -62,6 +68,11 @@ export interface StorePage {
   responses: StoredResponse[];
   products: RawProduct[];
   productErrors: ProductError[];
+  /**
+   * The page's body is one remembered, and every product on it stands as written (ctx.recall):
+   * these are its products' ids, and `products` is empty (the body was not parsed).
+   */
+  recalled?: string[];
   /** The currency the prices on this page are in (run currency for Shopify). */
   currency: string | null;
   /** Things a person should know that did not fail the page (e.g. the 25,000 product limit). */

@@ -74,6 +74,9 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
       prices_inserted: 0,
     });
     expect(second.non_coffee_skipped).toBe(first.non_coffee_skipped);
+    // The page came again byte for byte: it was recalled, not parsed, and its products still counted.
+    expect(first.pages_recalled).toBe(0);
+    expect(second.pages_recalled).toBe(second.pages);
     expect(second.timings_ms.normalize).toBeLessThan(first.timings_ms.normalize);
     const after = await rows(
       `SELECT c.platform_product_id, c.updated_at, max(v.last_seen_at) AS seen FROM coffees c JOIN variants v ON v.coffee_id = c.id
@@ -95,6 +98,7 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
     const stats = await run();
     expect(stats.products_changed).toBe(5);
     expect(stats.products_unchanged).toBe(store.products.length - 5);
+    expect(stats.pages_recalled).toBe(0);
     expect(stats.coffees_upserted).toBe(5);
     expect(stats.prices_inserted).toBe(2); // b's new price, and e's new variant's first price
 
@@ -109,6 +113,7 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
   it("a price-only run skips products whose prices and stock are as they were, and writes the one that moved", async () => {
     const quiet = await run("price_only");
     expect(quiet.products_unchanged).toBe(store.products.length);
+    expect(quiet.pages_recalled).toBe(quiet.pages);
     expect(quiet.prices_inserted).toBe(0);
     const f = coffee(5);
     (f.variants as Variant[])[0]!.price = String(Number((f.variants as Variant[])[0]!.price) + 10);
@@ -119,6 +124,8 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
     expect(moved.coffees_upserted).toBe(0);
     // What a price-only run did not apply still differs for the next full refresh.
     const full = await run();
+    // The page is the one the price-only run parsed, but what that run did not apply is not as written.
+    expect(full.pages_recalled).toBe(0);
     expect(full.products_changed).toBe(1);
     expect(full.prices_inserted).toBe(0);
   });
@@ -132,6 +139,8 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
     await rows("DELETE FROM sensory_params WHERE coffee_id = $1", [row!.id]);
     await rows("DELETE FROM coffees WHERE id = $1", [row!.id]);
     const stats = await run();
+    // The page came again byte for byte, but one of its products no longer stands as written: it is parsed.
+    expect(stats.pages_recalled).toBe(0);
     expect(stats.products_changed).toBe(1);
     expect(await rows("SELECT 1 FROM coffees WHERE platform_product_id = $1", [String(g.id)])).toHaveLength(1);
   });
@@ -139,6 +148,7 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
   it("--force and replay normalize every product again", async () => {
     const forced = await run("full_refresh", true);
     expect(forced.products_unchanged).toBe(0);
+    expect(forced.pages_recalled).toBe(0);
     expect(forced.products_changed).toBe(store.products.length);
     expect(forced.coffees_upserted).toBeGreaterThan(0);
     const [last] = await rows(

@@ -45,6 +45,7 @@ const STAT_FIELDS: [NumberStat, string, (n: number) => string][] = [
   ["pages", "pages", count],
   ["pages_failed", "pages failed", count],
   ["not_modified_pages", "pages not modified (304)", count],
+  ["pages_recalled", "pages sent again unchanged (not parsed)", count],
   ["products_seen", "products seen", count],
   ["coffees_upserted", "coffees written", count],
   ["non_coffee_skipped", "non-coffee skipped", count],

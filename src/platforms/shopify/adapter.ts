@@ -53,6 +53,22 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
       return unfetchedPage(pageNumber, pageUrl(origin, pageNumber), currency, { warnings: [warning] });
     },
     read: async (pageNumber, url, result) => {
+      const recalled = ctx.recall?.(url, result.body, currency);
+      if (recalled) {
+        const page: StorePage = {
+          pageNumber,
+          url,
+          status: result.status,
+          notModified: false,
+          validators: recalled.length === 0 ? NO_VALIDATORS : result.validators,
+          responses: [stored(result)],
+          products: [],
+          productErrors: [],
+          recalled,
+          currency,
+        };
+        return { page, last: recalled.length < SHOPIFY_PAGE_LIMIT };
+      }
       const items = shopifyProductsOf(stored(result));
       const { products, productErrors } = mapShopifyProducts(items, new URL(result.finalUrl).origin, currency);
       const page: StorePage = {

@@ -116,7 +116,7 @@ export type DashboardAccessSettings = ReturnType<typeof dashboardAccessSettings>
 export type PipelineSettings = FirecrawlFallbackSettings &
   EnrichSettings &
   ImageSettings &
-  Section<"MAX_PAGES_PER_RUN" | "SITEMAP_FULL_SWEEP_DAYS" | "ALERT_WEBHOOK_URL" | "LEASE_TTL_MS">;
+  Section<"MAX_PAGES_PER_RUN" | "SITEMAP_FULL_SWEEP_DAYS" | "ALERT_WEBHOOK_URL" | "LEASE_TTL_MS" | "TOUCH_UNCHANGED_VARIANTS">;
 
 /** The worker (worker/): the pipeline's section, and the job's attempts, deadline, deferral and lease. */
 export type WorkerSettings = PipelineSettings &

@@ -1,6 +1,6 @@
 import type { JobMode } from "../core/job-kinds.ts";
 import type { Queryable } from "./database.ts";
-import { REMEMBER_PAGE, type RememberedPage } from "./listing-pages.ts";
+import type { RememberedPage } from "./listing-pages.ts";
 
 // A page's products into the users' tables: coffee_scraper.ingest_page_set (migration 0004)
 // writes documents the pipeline built and cleaned (pipeline/persist.ts), and reports what it
@@ -43,9 +43,10 @@ export interface IngestResult {
 }
 
 /**
- * Writes one chunk of a page's documents (a JSON array) and the products seen unchanged; with
- * `remember`, in the same statement, what the listing memory keeps of the page (so it is kept
- * only when the write succeeded).
+ * Writes one chunk of a page's documents (a JSON array) and the products seen unchanged, and in
+ * the same statement (so that they happen only when the write succeeds): `seenOnly` — products
+ * seen unchanged whose users' rows are left alone (only product_state.last_seen_at moves;
+ * TOUCH_UNCHANGED_VARIANTS=false) — and `remember`, what the listing memory keeps of the page.
  */
 export async function ingestPageSet(
   db: Queryable,
@@ -57,19 +58,27 @@ export async function ingestPageSet(
     sourceUrl: string;
     scrapedAt: Date;
     unchanged: string[];
+    seenOnly?: string[];
     remember?: RememberedPage | null;
   },
 ): Promise<IngestResult> {
-  const params = [input.roasterId, input.runId, input.mode, input.documentsJson, input.sourceUrl, input.scrapedAt, input.unchanged];
-  const ingest = `SELECT coffee_scraper.ingest_page_set(p_roaster_id := $1, p_run_id := $2, p_mode := $3, p_products := $4::jsonb,
-       p_source_url := $5, p_scraped_at := $6, p_unchanged := $7::text[]) AS result`;
-  const rows = input.remember
-    ? await db.query<{ result: IngestResult }>(`WITH remembered AS (${REMEMBER_PAGE}) ${ingest}`, [
-        ...params,
-        input.remember.digest,
-        JSON.stringify(input.remember.products),
-      ])
-    : await db.query<{ result: IngestResult }>(ingest, params);
+  const params: unknown[] = [input.roasterId, input.runId, input.mode, input.documentsJson, input.sourceUrl, input.scrapedAt, input.unchanged];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const alongside: string[] = [];
+  if (input.seenOnly?.length) {
+    alongside.push(`seen AS (UPDATE coffee_scraper.product_state SET last_seen_at = $6
+                              WHERE roaster_id = $1 AND platform_product_id = ANY (${param(input.seenOnly)}::text[]))`);
+  }
+  if (input.remember) {
+    alongside.push(`remembered AS (INSERT INTO coffee_scraper.listing_pages (roaster_id, url, digest, products, updated_at)
+      VALUES ($1, $5, ${param(input.remember.digest)}, ${param(JSON.stringify(input.remember.products))}::jsonb, now())
+      ON CONFLICT (roaster_id, url) DO UPDATE SET digest = EXCLUDED.digest, products = EXCLUDED.products, updated_at = now())`);
+  }
+  const rows = await db.query<{ result: IngestResult }>(
+    `${alongside.length ? `WITH ${alongside.join(", ")} ` : ""}SELECT coffee_scraper.ingest_page_set(p_roaster_id := $1, p_run_id := $2,
+       p_mode := $3, p_products := $4::jsonb, p_source_url := $5, p_scraped_at := $6, p_unchanged := $7::text[]) AS result`,
+    params,
+  );
   return rows[0]!.result;
 }
 

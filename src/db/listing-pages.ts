@@ -20,7 +20,3 @@ export async function loadListingPages(db: Queryable, roasterId: string): Promis
   return new Map(rows.map((r) => [r.url, { digest: r.digest, products: r.products }]));
 }
 
-/** Remembers a page, as a part of a statement whose $1 is the roaster, $5 the page's URL, $8 the digest and $9 the products. */
-export const REMEMBER_PAGE = `INSERT INTO coffee_scraper.listing_pages AS l (roaster_id, url, digest, products, updated_at)
-  VALUES ($1, $5, $8, $9::jsonb, now())
-  ON CONFLICT (roaster_id, url) DO UPDATE SET digest = EXCLUDED.digest, products = EXCLUDED.products, updated_at = now()`;

@@ -144,6 +144,8 @@ export async function ingestPage(
     documents: Record<string, unknown>[];
     /** Products listed as they were when last written: only seen, not rewritten. */
     unchanged?: string[];
+    /** Whether seeing them moves their variants' last_seen_at / price_last_checked_at (default true). */
+    touchVariants?: boolean;
     sourceUrl: string;
     scrapedAt: Date;
     /** What the listing memory keeps of the page: written with its last chunk. */
@@ -152,6 +154,7 @@ export async function ingestPage(
 ): Promise<IngestResult & { roundTrips: number }> {
   const total = { ...EMPTY_RESULT(), roundTrips: 0 };
   const unchanged = (input.unchanged ?? []).map((id) => databaseSafe(id) as string);
+  const touch = input.touchVariants ?? true;
   const chunks = [...chunkDocuments(input.documents)];
   // A page of unchanged products is still one round trip: they were seen.
   if (chunks.length === 0 && unchanged.length > 0) chunks.push("[]");
@@ -163,7 +166,8 @@ export async function ingestPage(
       documentsJson: chunk,
       sourceUrl: input.sourceUrl,
       scrapedAt: input.scrapedAt,
-      unchanged: i === 0 ? unchanged : [],
+      unchanged: i === 0 && touch ? unchanged : [],
+      seenOnly: i === 0 && !touch ? unchanged : [],
       remember: i === chunks.length - 1 ? (input.remember ?? null) : null,
     });
     total.roundTrips += 1;

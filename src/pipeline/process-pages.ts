@@ -40,6 +40,8 @@ export interface ProcessPagesInput {
   previous?: ProductStates;
   /** Every product goes the full way, listed as it was or not (`--force`). */
   force?: boolean;
+  /** TOUCH_UNCHANGED_VARIANTS: a product seen unchanged moves its variants' seen times too (default true). */
+  touchUnchangedVariants?: boolean;
   /**
    * Remembers each parsed one-answer page's digest and hashes, and is told of every product
    * listed, for the adapter's `recall` (the same memory). Absent: nothing is remembered.
@@ -97,6 +99,7 @@ export async function processPages(
         mode: input.mode,
         documents,
         unchanged,
+        touchVariants: input.touchUnchangedVariants ?? true,
         sourceUrl: page.url,
         scrapedAt: input.now(),
         remember: remember ? rememberedPage(page.responses[0]!.body, remember.currency, remember.products) : null,
@@ -201,8 +204,8 @@ export async function processPages(
         listed.add(id);
         input.memory?.saw(id);
         fresh += 1;
-        if (input.previous?.get(id)?.isCoffee) unchanged.push(id);
-        else stats.non_coffee_skipped += 1;
+        unchanged.push(id);
+        if (!input.previous?.get(id)?.isCoffee) stats.non_coffee_skipped += 1;
       }
       for (const raw of page.products) {
         stats.products_seen += 1;
@@ -276,8 +279,9 @@ function prepareProduct(
   const asItWas = previous && previous.intact && (mode === "full" ? previous.rawHash === hashes.raw : previous.offerHash === hashes.offer);
   if (asItWas && !input.force) {
     stats.products_unchanged += 1;
-    if (previous.isCoffee) unchanged.push(raw.platformProductId);
-    else stats.non_coffee_skipped += 1;
+    // Seen, coffee or not: its state's last_seen_at moves (and a coffee's variants' seen times).
+    unchanged.push(raw.platformProductId);
+    if (!previous.isCoffee) stats.non_coffee_skipped += 1;
     return null;
   }
   if (previous) stats.products_changed += 1;

@@ -123,6 +123,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       signal,
       previous,
       force,
+      touchUnchangedVariants: deps.settings.TOUCH_UNCHANGED_VARIANTS,
       ...(listingMemory ? { memory: listingMemory } : {}),
       ...(llm ? { enrichment: llm.enrichment } : {}),
     });

@@ -160,3 +160,46 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
     expect(stats.coffees_upserted).toBe(forced.coffees_upserted);
   });
 });
+
+describe.each(testEngines())("TOUCH_UNCHANGED_VARIANTS=false on %s", (engine) => {
+  const database = useTestDatabase(engine);
+  let store: StoreServer;
+  let deps: Deps;
+  const rows = (sql: string, params: unknown[] = []) => database().db.query(sql, params);
+
+  beforeAll(async () => {
+    store = await startStoreServer({ platform: "shopify", etag: false });
+    deps = createDeps(
+      testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, TOUCH_UNCHANGED_VARIANTS: false, DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-unch-")) }),
+      database().db,
+      captureLogger().log,
+    );
+    await addRoaster(database().db, store.url, { slug: "still", platform: "shopify" });
+  });
+  afterAll(async () => {
+    await deps?.http.close();
+    await store?.close();
+  });
+
+  it("a product seen unchanged moves only its product_state.last_seen_at: no row of the users' is rewritten", async () => {
+    const run = async () => (await scrapeOnce({ deps, roaster: "still", type: "full_refresh" })).stats as unknown as RunStats;
+    await run();
+    const variants = "SELECT id, updated_at, last_seen_at, price_last_checked_at FROM variants ORDER BY id";
+    const seen = "SELECT platform_product_id, last_seen_at FROM coffee_scraper.product_state ORDER BY 1";
+    const [variantsBefore, seenBefore] = [await rows(variants), await rows(seen)];
+    expect(variantsBefore.length).toBeGreaterThan(8);
+    const second = await run();
+    expect(second.products_unchanged).toBe(store.products.length);
+    expect(await rows(variants)).toEqual(variantsBefore);
+    const seenAfter = await rows(seen);
+    expect(seenAfter).toHaveLength(seenBefore.length);
+    seenAfter.forEach((r, i) => expect(new Date(r.last_seen_at as string).getTime()).toBeGreaterThan(new Date(seenBefore[i]!.last_seen_at as string).getTime()));
+
+    // A product that changed is written as usual, its variants' seen times with it.
+    const product = store.products.find((p) => (p.product_type as string | undefined)?.toLowerCase().includes("coffee")) ?? store.products[0]!;
+    product.body_html = `${String(product.body_html)}<p>Fresh crop.</p>`;
+    store.changed();
+    const third = await run();
+    expect(third.products_changed).toBe(1);
+  });
+});

@@ -4,7 +4,9 @@
 //   first ingest       — a roaster seen for the first time: every product normalized and written;
 //   unchanged re-ingest — the same store again, every page read in full (no ETags), nothing
 //                         changed: every product recognised as unchanged, none rewritten;
-// into PostgreSQL (a) directly and (b) through a proxy adding 10 ms each way, and (c) PGlite.
+// into PostgreSQL (a) directly (and once more with TOUCH_UNCHANGED_VARIANTS=false, where an
+// unchanged product rewrites no row of the users') and (b) through a proxy adding 10 ms each
+// way, and (c) PGlite.
 // Baselines measured in the same run: the same pages read with a bare fetch + JSON.parse loop
 // (what reading a store costs at all), and — as before — normalized the same way and
 // batch-upserted with plain SQL (3 statements a page). Then the peak RSS of a
@@ -57,9 +59,10 @@ async function addRoaster(db: Database, slug: string, website: string): Promise<
   return id;
 }
 
-const benchSettings = (databaseUrl: string | undefined) =>
+const benchSettings = (databaseUrl: string | undefined, env: Record<string, string> = {}) =>
   loadSettings(
     {
+      ...env,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-bench-")),
       HTTP_DELAY_MS: "0",
@@ -83,8 +86,13 @@ interface Ingest {
  * Ours: a full refresh through the real pipeline, then (with `again`) a second one over the
  * unchanged store. `databaseUrl` undefined: PGlite in a directory of its own.
  */
-async function pipelineRun(databaseUrl: string | undefined, store: StoreServer, slug: string): Promise<{ first: Ingest; again: Ingest }> {
-  const settings = benchSettings(databaseUrl);
+async function pipelineRun(
+  databaseUrl: string | undefined,
+  store: StoreServer,
+  slug: string,
+  env: Record<string, string> = {},
+): Promise<{ first: Ingest; again: Ingest }> {
+  const settings = benchSettings(databaseUrl, env);
   const db = await openDatabase({ databaseUrl, dataDir: settings.DATA_DIR });
   if (!databaseUrl) await migrate(db);
   await addRoaster(db, slug, store.url);
@@ -236,7 +244,7 @@ async function main() {
     viaProxy.port = String(proxy.port);
 
     // No ETags: a second run reads every page in full, so it is the product-level check that is measured.
-    const stores = await Promise.all([0, 1, 2, 3, 4].map(() => startStoreServer({ platform: "shopify", products: PRODUCTS, etag: false })));
+    const stores = await Promise.all([0, 1, 2, 3, 4, 5].map(() => startStoreServer({ platform: "shopify", products: PRODUCTS, etag: false })));
     console.log(`bench:ingest — ${PRODUCTS} Shopify products (${machine()}, ${new Date().toISOString()})`);
     const reading = await readOnly(stores[0]!);
     const directBase = await baselineRun(bench.url, stores[0]!, "base-direct");
@@ -244,6 +252,7 @@ async function main() {
     const proxyBase = await baselineRun(viaProxy.toString(), stores[2]!, "base-proxy");
     const proxyOurs = await pipelineRun(viaProxy.toString(), stores[3]!, "ours-proxy");
     const pglite = await pipelineRun(undefined, stores[4]!, "ours-pglite");
+    const untouched = await pipelineRun(bench.url, stores[5]!, "ours-untouched", { TOUCH_UNCHANGED_VARIANTS: "false" });
     await Promise.all(stores.map((s) => s.close()));
     await proxy.close();
 
@@ -259,6 +268,7 @@ async function main() {
     console.log(`reading the store alone (fetch + JSON.parse, the bare-loop baseline): ${reading.toFixed(0)} products/s`);
     row("(a) PostgreSQL direct, first ingest", directOurs.first, directBase, 2000);
     row("(a) PostgreSQL direct, unchanged re-ingest", directOurs.again, readBase, 10_000, "bare reading");
+    row("(a) the same, TOUCH_UNCHANGED_VARIANTS=false", untouched.again, readBase, 10_000, "bare reading");
     row(`(b) PostgreSQL +${LATENCY_MS} ms each way, first ingest`, proxyOurs.first, proxyBase, 200);
     row(`(b) PostgreSQL +${LATENCY_MS} ms each way, unchanged`, proxyOurs.again, readBase, 2000, "bare reading");
     row("(c) PGlite, first ingest", pglite.first, directOurs.first, 1000, "PostgreSQL");

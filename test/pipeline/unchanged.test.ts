@@ -170,7 +170,7 @@ describe.each(testEngines())("TOUCH_UNCHANGED_VARIANTS=false on %s", (engine) =>
   beforeAll(async () => {
     store = await startStoreServer({ platform: "shopify", etag: false });
     deps = createDeps(
-      testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, TOUCH_UNCHANGED_VARIANTS: false, DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-unch-")) }),
+      testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, TOUCH_UNCHANGED_VARIANTS: "false", DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-unch-")) }),
       database().db,
       captureLogger().log,
     );

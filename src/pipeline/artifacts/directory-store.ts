@@ -3,7 +3,7 @@ import { link, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } f
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import { artifactKey, type ArtifactStore } from "./store.ts";
+import { ARTIFACT_GZIP_LEVEL, artifactKey, type ArtifactStore } from "./store.ts";
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -33,7 +33,7 @@ export function directoryArtifactStore(root: string): ArtifactStore {
         );
         if (refreshed) return { key, sha256, written: false, storedBytes: existing.size };
       }
-      const compressed = await gzipAsync(body);
+      const compressed = await gzipAsync(body, { level: ARTIFACT_GZIP_LEVEL });
       await mkdir(path.dirname(file), { recursive: true });
       // Write then rename: a crash never leaves a truncated artifact under its final name.
       // A name of its own: two jobs storing the same body in the same millisecond (the empty

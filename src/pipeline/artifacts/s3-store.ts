@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { ARTIFACT_GRACE_MS, artifactKey, type ArtifactStore } from "./store.ts";
+import { ARTIFACT_GRACE_MS, ARTIFACT_GZIP_LEVEL, artifactKey, type ArtifactStore } from "./store.ts";
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -105,7 +105,7 @@ export function s3ArtifactStore(options: S3ArtifactStoreOptions): ArtifactStore 
           );
         if (copied && Date.now() - copied.getTime() < 60_000) return { key, sha256, written: false, storedBytes: stored.bytes };
       }
-      const compressed = await gzipAsync(body);
+      const compressed = await gzipAsync(body, { level: ARTIFACT_GZIP_LEVEL });
       // A PUT is atomic: readers see the whole object or none. Two jobs storing the same body
       // at once write identical bytes.
       await client

@@ -1,6 +1,12 @@
 // Raw bodies are kept content-addressed (sha256 of the body) and gzip-compressed, so a
 // page that did not change between runs is stored once however often it is fetched.
 
+/**
+ * zlib's fastest level: on store JSON it costs under half of the default level's CPU for
+ * about a fifth more bytes, and a new page is compressed on every run that finds it changed.
+ */
+export const ARTIFACT_GZIP_LEVEL = 1;
+
 export interface StoredArtifact {
   /** Where the body lives, relative to the store (recorded as scrape_artifacts.saved_html_path). */
   key: string;

@@ -71,7 +71,8 @@ export function ingestDocument(product: NormalizedProduct, raw: RawProduct, hash
         subscription_available: v.subscriptionAvailable,
         price: v.price,
         is_sale: v.isSale,
-        source_raw: databaseSafe(rawById.get(v.platformVariantId)?.raw ?? {}),
+        // Cleaned with the rest of the document below (once: a second pass would change nothing).
+        source_raw: rawById.get(v.platformVariantId)?.raw ?? {},
       })),
   };
   // The hash covers what we derive, so a re-run over an unchanged store can be recognised.

@@ -5,7 +5,7 @@ import type { Logger } from "../core/logger.ts";
 import type { StorePage } from "../platforms/adapter.ts";
 import type { ArtifactStore } from "./artifacts/store.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
-import { normalizeProduct, type Classification, type NormalizedProduct, type NormalizedVariant } from "./normalize/index.ts";
+import { classifyListing, normalizeProduct, type Classification, type NormalizedProduct, type NormalizedVariant } from "./normalize/index.ts";
 import { listingHashes, type ListingHashes } from "./listing-hash.ts";
 import { rememberedPage, type ListingMemory } from "./listing-memory.ts";
 import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type PriceAlert } from "./persist.ts";
@@ -294,16 +294,18 @@ function prepareProduct(
     }
     return priceDocument(raw, currency, hashes);
   }
-  const product = normalizeProduct(raw, { currency });
+  // Classified first: a product that is not coffee is written as its hashes alone, and
+  // normalizing the rest of it (most of what a product costs) would be thrown away.
+  const classification = classifyListing(raw);
   const asCoffee = (coffee: NormalizedProduct) => {
     stats.unknown_weights += coffee.variants.filter((v) => v.weightG === null).length;
     reportVariantProblems(stats, url, raw, coffee.variants);
     return ingestDocument(coffee, raw, hashes);
   };
-  if (!product.isCoffee) {
+  if (!classification.isCoffee) {
     stats.non_coffee_skipped += 1;
     const state = stateDocument(raw.platformProductId, hashes);
-    if (input.enrichment && product.classificationReason.startsWith("no-signal")) {
+    if (input.enrichment && classification.reason.startsWith("no-signal")) {
       // The rules are unsure: the model decides, on the product as it reads as a coffee.
       const provisional = normalizeProduct(raw, { currency, classification: LLM_COFFEE });
       const asked = () => {
@@ -314,6 +316,7 @@ function prepareProduct(
     }
     return state;
   }
+  const product = normalizeProduct(raw, { currency, classification });
   const document = asCoffee(product);
   if (input.enrichment) candidates.push({ product, document });
   return document;

@@ -154,8 +154,16 @@ interface Signals {
   optionValues: string[];
   /** Every variant says it needs no shipping (and at least one says so). */
   noShipping: boolean;
-  /** The start of the description as plain text. */
-  description: string;
+}
+
+/**
+ * The start of the description as plain text. Read only by the last rules: most products
+ * are decided before them, so it is not made unless needed.
+ */
+function descriptionStart(p: RawProduct): string {
+  return typeof p.descriptionHtml === "string"
+    ? decodeEntities(p.descriptionHtml.slice(0, DESCRIPTION_CHARS).replace(/<[^>]*>/g, " ")).replace(/\s+/g, " ")
+    : "";
 }
 
 function readSignals(p: RawProduct): Signals {
@@ -174,10 +182,6 @@ function readSignals(p: RawProduct): Signals {
     optionNames: options.map((o) => (typeof o.name === "string" ? o.name : "")),
     optionValues: options.flatMap((o) => strings(o.values)),
     noShipping: variants.length > 0 && variants.every((v) => v.requiresShipping === false),
-    description:
-      typeof p.descriptionHtml === "string"
-        ? decodeEntities(p.descriptionHtml.slice(0, DESCRIPTION_CHARS).replace(/<[^>]*>/g, " ")).replace(/\s+/g, " ")
-        : "",
   };
 }
 
@@ -281,7 +285,7 @@ export function classifyProduct(p: RawProduct): Classification {
     return decided(false, "other", "ready-to-drink", `${drink.label} "${drink.text}" with no grind, roast or size`);
   }
 
-  const described = DESCRIBED_CLASS.exec(s.description);
+  const described = DESCRIBED_CLASS.exec(descriptionStart(p));
   if (described) return decided(false, "class", "described-class", `description says "${described[0]}"`);
   if (COFFEE_TITLE.test(s.title)) return coffee(s, "title-coffee", `title "${s.title}"`);
   const weight = s.optionValues.find((v) => WEIGHT_VALUE.test(v));

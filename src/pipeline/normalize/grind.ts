@@ -2,6 +2,7 @@
 import type { Grind } from "../../db/enums.ts";
 import { GRIND_VOCABULARY } from "./vocabulary/grind.ts";
 import { alternation, wordPattern } from "./vocabulary/phrase.ts";
+import { rememberRecent } from "./remember-recent.ts";
 
 export interface GrindResult {
   grind: Grind | null;
@@ -41,16 +42,27 @@ function segments(text: string): string[] {
 
 /** Texts in priority order, e.g. [grind option value, variant title]. First match wins. */
 export function parseGrind(texts: (string | null | undefined)[], options: GrindOptions = {}): GrindResult {
-  const fromGrindOption = options.fromGrindOption ?? true;
+  const inText = (options.fromGrindOption ?? true) ? grindInOptionValue : grindInText;
   for (const text of texts) {
     if (typeof text !== "string") continue;
-    const parts = segments(text.slice(0, 2000));
-    // Table order beats position: "Ground, for espresso" is espresso, not "other".
-    for (const { pattern, grind, optionOnly } of PATTERNS) {
-      if (optionOnly && !fromGrindOption) continue;
-      const hit = parts.find((part) => pattern.test(part));
-      if (hit !== undefined) return { grind, raw: hit };
-    }
+    const hit = inText(text);
+    if (hit !== null) return { ...hit };
   }
   return { grind: null, raw: null };
 }
+
+function grindIn(text: string, fromGrindOption: boolean): GrindResult | null {
+  const parts = segments(text.slice(0, 2000));
+  // Table order beats position: "Ground, for espresso" is espresso, not "other".
+  for (const { pattern, grind, optionOnly } of PATTERNS) {
+    if (optionOnly && !fromGrindOption) continue;
+    const hit = parts.find((part) => pattern.test(part));
+    if (hit !== undefined) return { grind, raw: hit };
+  }
+  return null;
+}
+
+// Every variant of a coffee reads its grind again from the same few values (see remember-recent.ts).
+const RECENT = { size: 64, maxInputLength: 200 };
+const grindInOptionValue = rememberRecent((text) => grindIn(text, true), RECENT);
+const grindInText = rememberRecent((text) => grindIn(text, false), RECENT);

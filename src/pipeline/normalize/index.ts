@@ -6,7 +6,7 @@ export { parseGrind, type GrindResult } from "./grind.ts";
 export { parseOrigin, type OriginResult } from "./origin.ts";
 export { parsePrice } from "./price.ts";
 export { parseProcess, type ProcessResult } from "./process.ts";
-export { normalizeProduct, type NormalizeContext } from "./product.ts";
+export { classifyListing, normalizeProduct, type NormalizeContext } from "./product.ts";
 export { parseRoastLevel, parseRoastStyle, type RoastLevelResult } from "./roast.ts";
 export { parseSpecies } from "./species.ts";
 export { parseTastingNotes } from "./tasting-notes.ts";

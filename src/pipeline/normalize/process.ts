@@ -33,7 +33,17 @@ const RULES = PROCESS_VOCABULARY.map((e) => {
   };
 });
 
+// Any rule's pattern, in one: most texts (tags, sizes, prose) name no process, and one
+// search tells so where the rules would each search the text.
+const ANY_RULE = new RegExp(
+  RULES.flatMap((r) => [r.anywhere, ...(r.label ? [r.label] : [])])
+    .map((p) => `(?:${p.source})`)
+    .join("|"),
+  "i",
+);
+
 function matchText(text: string): ProcessResult | null {
+  if (!ANY_RULE.test(text)) return null;
   const isLabel = text.length <= LABEL_MAX_LENGTH;
   for (const rule of RULES) {
     const m = rule.anywhere.exec(text) ?? (isLabel && rule.label ? rule.label.exec(text) : null);

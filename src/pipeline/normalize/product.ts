@@ -132,6 +132,20 @@ function uniqueTags(raw: unknown): string[] {
   return [...new Set(tags)];
 }
 
+/**
+ * The classification normalizeProduct makes (a product the rules fail on is "other", not
+ * coffee, with a warning). A caller that writes only coffees asks it first and normalizes
+ * only those, passing it on as `NormalizeContext.classification`.
+ */
+export function classifyListing(raw: RawProduct, warnings: string[] = []): Classification {
+  return safely<Classification>(
+    "classification",
+    () => classifyProduct(raw),
+    { isCoffee: false, kind: "other", reason: "classification failed" },
+    warnings,
+  );
+}
+
 export function normalizeProduct(raw: RawProduct, ctx: NormalizeContext): NormalizedProduct {
   const warnings: string[] = [];
   const idValue = raw?.platformProductId as unknown;
@@ -155,12 +169,7 @@ export function normalizeProduct(raw: RawProduct, ctx: NormalizeContext): Normal
   const descriptionMd = safely("description conversion", () => htmlToMarkdown(boundedHtml), null, warnings);
   const descriptionText = safely("description text", () => htmlToText(boundedHtml), "", warnings);
 
-  const classification = ctx?.classification ?? safely<Classification>(
-    "classification",
-    () => classifyProduct(raw),
-    { isCoffee: false, kind: "other", reason: "classification failed" },
-    warnings,
-  );
+  const classification = ctx?.classification ?? classifyListing(raw, warnings);
   const tags = uniqueTags(raw?.tags);
   const attributes = classification.isCoffee
     ? coffeeAttributes(attributeTexts(raw, name, tags, descriptionText), warnings)

@@ -1,6 +1,7 @@
 // Tasting notes from "Tasting notes: a, b, c" lines, "notes of a, b and c" prose and
 // "notes_x" tags. Prose lists run on into sentences ("…cane sugar, wrapped in a syrupy
 // mouthfeel"), so a list stops at the first item that reads like a clause.
+import { allMatches } from "./all-matches.ts";
 import { usableTexts } from "./first-match.ts";
 
 const LABELLED = /\b(?:tasting|flavou?r|cup(?:ping)?|coffee)?[ \t]*notes?[ \t]*[:\-–][ \t]*([^\n]+)/gi;
@@ -33,8 +34,8 @@ export function parseTastingNotes(texts: (string | null | undefined)[]): string[
     const lists: string[] = [];
     const tag = TAG.exec(text.trim());
     if (tag && text.length <= 60) lists.push(tag[1]!.replace(/[_-]+/g, " "));
-    for (const m of text.matchAll(LABELLED)) lists.push(m[1]!);
-    for (const m of text.matchAll(PROSE)) lists.push(m[1]!);
+    for (const m of allMatches(LABELLED, text)) lists.push(m[1]!);
+    for (const m of allMatches(PROSE, text)) lists.push(m[1]!);
     for (const note of lists.flatMap(splitList)) {
       if (!found.includes(note)) found.push(note);
       if (found.length >= MAX_NOTES) return found;

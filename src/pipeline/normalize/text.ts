@@ -7,9 +7,13 @@ export function decodeEntities(s: string): string {
   return decodeHTML(s);
 }
 
+// Whitespace cleanText would change: any but a plain space, two in a row, or one at an end.
+// Most short texts (option values, titles, tags) have none and are returned as they are.
+const UNCLEAN_WHITESPACE = /[^\S ]| {2}|^ | $/;
+
 /** Collapses runs of whitespace (including NBSP) to one space and trims. */
 export function cleanText(s: string): string {
-  return s.replace(/[\s\u00a0]+/g, " ").trim();
+  return UNCLEAN_WHITESPACE.test(s) ? s.replace(/[\s\u00a0]+/g, " ").trim() : s;
 }
 
 // node-html-markdown, chosen by measurement on the fixtures' descriptions (bench:normalize):
@@ -59,9 +63,12 @@ const BLOCK_BOUNDARY = /<\s*(?:br|\/p|\/div|\/li|\/h[1-6]|\/tr|\/ul|\/ol|hr)\b[^
  */
 export function htmlToText(html: string | null): string {
   if (!html) return "";
-  let text = removeBetween(html, "<!--", "-->");
+  // Cutting a span leaves a space, so it cannot make an opening that was not there: a
+  // description without one (most have no comment, script or style) is not read for it.
+  const lower = html.toLowerCase();
+  let text = lower.includes("<!--") ? removeBetween(html, "<!--", "-->") : html;
   for (const tag of ["script", "style", "noscript", "template"])
-    text = removeBetween(text, `<${tag}`, `</${tag}`);
+    if (lower.includes(`<${tag}`)) text = removeBetween(text, `<${tag}`, `</${tag}`);
   text = text.replace(BLOCK_BOUNDARY, "\n").replace(/<[^<>]*>/g, " ");
   return decodeEntities(text)
     .split("\n")

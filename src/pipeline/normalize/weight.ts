@@ -2,6 +2,8 @@
 // Shopify's `grams` is the shipping weight (wrong for roughly a third of coffee variants,
 // see docs/stores.md), so it is only a last resort and always flagged.
 import type { RawOption } from "../../platforms/raw-product.ts";
+import { allMatches } from "./all-matches.ts";
+import { rememberRecent } from "./remember-recent.ts";
 
 export type WeightSource = "variant_title" | "option" | "product_title" | "description" | "shipping_grams";
 
@@ -70,10 +72,9 @@ const WEIGHT_LIKE_OPTION_NAME =
 
 /** Decimal commas ("0,5 kg") become points; thousands separators ("1,000g") go. */
 function normalizeNumbers(s: string): string {
-  return s
-    .toLowerCase()
-    .replace(/(\d),(\d{3})(?!\d)/g, "$1$2")
-    .replace(/(\d),(\d{1,2})(?!\d)/g, "$1.$2");
+  const lower = s.toLowerCase();
+  if (!lower.includes(",")) return lower;
+  return lower.replace(/(\d),(\d{3})(?!\d)/g, "$1$2").replace(/(\d),(\d{1,2})(?!\d)/g, "$1.$2");
 }
 
 function unitFactor(unit: string): number {
@@ -128,7 +129,7 @@ export function parseSizeText(input: string): SizeMatch | null {
   let grams: number | null = null;
   let start: number | null = null;
   let end: number | null = null;
-  for (const m of text.matchAll(WEIGHT)) {
+  for (const m of allMatches(WEIGHT, text)) {
     const before = text.slice(0, m.index);
     const after = text.slice(m.index + m[0].length);
     if (RANGE_BEFORE.test(before) || RANGE_AFTER.test(after) || NEGATIVE_BEFORE.test(before)) {
@@ -199,13 +200,22 @@ const DESCRIBED_UNIT_WEIGHT: RegExp[] = [
 
 function describedWeight(description: string | null | undefined): number | null {
   if (typeof description !== "string" || description.trim() === "") return null;
+  return describedWeightOf(description);
+}
+
+// Every variant of a product without a size of its own reads the same description: the
+// last one is remembered.
+const describedWeightOf = rememberRecent((description: string): number | null => {
   const text = description.slice(0, 5000);
   for (const pattern of DESCRIBED_UNIT_WEIGHT) {
     const m = pattern.exec(text);
     if (m) return toGrams(Number(m[1]), unitFactor(m[2]!.toLowerCase()));
   }
   return null;
-}
+}, { size: 1 });
+
+// parseWeight reads the same option values and titles again and again (see remember-recent.ts).
+const sizeOfText = rememberRecent(parseSizeText, { size: 64, maxInputLength: 200 });
 
 export function parseWeight(input: WeightInput): WeightResult {
   const warnings: string[] = [];
@@ -228,7 +238,7 @@ export function parseWeight(input: WeightInput): WeightResult {
   for (const tier of tiers) {
     let tierPack: number | null = null;
     for (const { text, option } of tier.texts) {
-      const size = parseSizeText(text);
+      const size = typeof text === "string" ? sizeOfText(text) : parseSizeText(text);
       tierPack ??= size?.packCount ?? null;
       const grams = size?.grams ?? (option ? parseUnitlessOption(option, siblingValues(input, option)) : null);
       if (grams !== null) {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { decodeEntities, htmlToMarkdown, htmlToText, slugify } from "../../../src/pipeline/normalize/text.ts";
+import fc from "fast-check";
+import { cleanText, decodeEntities, htmlToMarkdown, htmlToText, slugify } from "../../../src/pipeline/normalize/text.ts";
 
 describe("decodeEntities", () => {
   it.each([
@@ -99,5 +100,33 @@ describe("slugify", () => {
     ["☕", ""],
   ])("%s → %s", (input, slug) => {
     expect(slugify(input)).toBe(slug);
+  });
+});
+
+// cleanText returns a text with nothing to collapse as it is: it must still clean every
+// text as collapsing each whitespace run and trimming does.
+describe("cleanText", () => {
+  it("collapses and trims like a whitespace-run replace, whatever the spaces", () => {
+    const unit = fc.constantFrom(" ", "  ", "\t", "\n", "\u00a0", "\u2009", "\u3000", "\ufeff", "a", "b", "-");
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), (s) => {
+        expect(cleanText(s)).toBe(s.replace(/[\s\u00a0]+/g, " ").trim());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+// htmlToText skips cutting comments, scripts and styles from a description that has none:
+// one that has them (any case, unclosed) must still lose them.
+describe("htmlToText with and without what it cuts", () => {
+  it.each([
+    ["<p>Cocoa</p><SCRIPT>x()</SCRIPT><p>Plum</p>", "Cocoa\nPlum"],
+    ["<p>Cocoa</p><!-- hidden --><p>Plum</p>", "Cocoa\nPlum"],
+    ["<p>Cocoa</p><style>p{}", "Cocoa"],
+    ["<p>Cocoa</p><NoScript>n</noscript><template>t</template><p>Plum</p>", "Cocoa\nPlum"],
+    ["<p>Cocoa, plum</p>", "Cocoa, plum"],
+  ])("%j → %j", (html, text) => {
+    expect(htmlToText(html)).toBe(text);
   });
 });

@@ -2,6 +2,7 @@
 // phrase into a pattern once, at module load: case-insensitive, whole words, and a space in
 // the phrase stands for any run of spaces, hyphens or dots ("full city" also reads
 // "Full-City", "pour over" also "pour-over" and "pourover").
+import { allMatches } from "../all-matches.ts";
 
 export interface VocabularyEntry<V> {
   value: V;
@@ -58,7 +59,7 @@ export function compileScanner<V>(entries: readonly VocabularyEntry<V>[]): {
       const m = once.exec(text);
       return m ? hit(m) : null;
     },
-    all: (text) => [...text.matchAll(every)].map(hit),
+    all: (text) => allMatches(every, text).map(hit),
   };
 }
 

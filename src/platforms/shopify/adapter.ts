@@ -53,37 +53,22 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
       return unfetchedPage(pageNumber, pageUrl(origin, pageNumber), currency, { warnings: [warning] });
     },
     read: async (pageNumber, url, result) => {
-      const recalled = ctx.recall?.(url, result.body, currency);
-      if (recalled) {
-        const page: StorePage = {
-          pageNumber,
-          url,
-          status: result.status,
-          notModified: false,
-          validators: recalled.length === 0 ? NO_VALIDATORS : result.validators,
-          responses: [stored(result)],
-          products: [],
-          productErrors: [],
-          recalled,
-          currency,
-        };
-        return { page, last: recalled.length < SHOPIFY_PAGE_LIMIT };
-      }
-      const items = shopifyProductsOf(stored(result));
-      const { products, productErrors } = mapShopifyProducts(items, new URL(result.finalUrl).origin, currency);
+      // A body sent again byte for byte, its products all as written, is not parsed.
+      const recalled = ctx.recall?.(url, result.body, currency) ?? null;
+      const items = recalled ? null : shopifyProductsOf(stored(result));
+      const listed = items?.length ?? recalled!.length;
       const page: StorePage = {
         pageNumber,
         url,
         status: result.status,
         notModified: false,
         // An empty page is never asked for conditionally: a 304 there could not end the walk.
-        validators: items.length === 0 ? NO_VALIDATORS : result.validators,
+        validators: listed === 0 ? NO_VALIDATORS : result.validators,
         responses: [stored(result)],
-        products,
-        productErrors,
+        ...(items ? mapShopifyProducts(items, new URL(result.finalUrl).origin, currency) : { products: [], productErrors: [], recalled: recalled! }),
         currency,
       };
-      return { page, last: items.length < SHOPIFY_PAGE_LIMIT };
+      return { page, last: listed < SHOPIFY_PAGE_LIMIT };
     },
     ...(warnings.length ? { firstPageExtras: { warnings } } : {}),
   });

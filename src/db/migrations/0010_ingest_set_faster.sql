@@ -6,12 +6,15 @@
 --     document again, dozens of times per product and once more per variant (its name);
 --   - four temporary tables created, analysed and dropped per page: catalog rows written and
 --     removed each time, and every statement of the function planned again each time.
--- So the documents are read where they are, in the page (held in memory), each field once,
--- and only short values are kept; the two temporary tables left live as long as the session
--- (emptied at each commit) and the function's plans with them, without statistics: the plans
--- are lookups by key, whatever the page's size. A page of new coffees has no stored variants:
--- it neither looks for them nor updates them. A page of only unchanged products (nothing to
--- write but their last-seen times) creates no table at all.
+-- So the documents are read where they are, in the page (held in memory), and only short
+-- values are kept; the two temporary tables left live as long as the session (emptied at each
+-- commit), and the function's plans with them. A plan kept is made once, for any values (and
+-- a store's first ingest outgrows the statistics it was made with): the page's coffees are
+-- looked up all at once, by product id and by slug, so that a poor plan reads the store's
+-- coffees once per page, never once per product. A page of new coffees has no stored
+-- variants: it neither looks for them nor updates them, and a new variant's price row is
+-- written by the statement that writes the variant. A page of only unchanged products
+-- (nothing to write but their last-seen times) creates no table at all.
 
 CREATE OR REPLACE FUNCTION coffee_scraper.ingest_set_body(
   p_roaster_id uuid,
@@ -24,7 +27,7 @@ CREATE OR REPLACE FUNCTION coffee_scraper.ingest_set_body(
 ) RETURNS jsonb LANGUAGE plpgsql
 -- Its statements are costed high (no statistics on its tables, a lookup per variant), enough
 -- for the server to compile them (JIT): more time than running them, on every page.
-SET jit = off SET plan_cache_mode = force_custom_plan AS $$
+SET jit = off AS $$
 DECLARE
   v_threshold numeric;
   v_coffees int := 0;
@@ -75,8 +78,9 @@ BEGIN
   DELETE FROM pg_temp.cs_set_products;
   DELETE FROM pg_temp.cs_set_variants;
 
-  -- The page's products, in order, each with its coffee by (roaster, platform product id);
-  -- state_only ones (not coffee) only record their hashes.
+  -- The page's products, in order, each with its coffee by (roaster, platform product id):
+  -- the page's coffees found in one lookup, whatever plan it gets; state_only products (not
+  -- coffee) only record their hashes.
   INSERT INTO pg_temp.cs_set_products (ord, pid, state_only, name, slug, raw_hash, offer_hash, is_coffee,
     known_id, known_status, matches, coffee_id)
   SELECT d.ord, d.pid, d.state_only, d.doc->>'name', CASE WHEN NOT d.state_only THEN COALESCE(m.slug, d.doc->>'slug') END,
@@ -84,11 +88,15 @@ BEGIN
     FROM (SELECT e.ord::int AS ord, e.doc, e.doc->>'platform_product_id' AS pid,
                  COALESCE((e.doc->>'state_only')::boolean, false) AS state_only
             FROM jsonb_array_elements(p_products) WITH ORDINALITY AS e (doc, ord)) d
-    LEFT JOIN LATERAL (
-      SELECT (array_agg(c.id ORDER BY c.created_at, c.id))[1] AS id, (array_agg(c.slug ORDER BY c.created_at, c.id))[1] AS slug,
+    LEFT JOIN (
+      SELECT c.platform_product_id AS pid, (array_agg(c.id ORDER BY c.created_at, c.id))[1] AS id,
+             (array_agg(c.slug ORDER BY c.created_at, c.id))[1] AS slug,
              (array_agg(c.status::text ORDER BY c.created_at, c.id))[1] AS status, count(*) AS n
-        FROM public.coffees c WHERE NOT d.state_only AND c.roaster_id = p_roaster_id AND c.platform_product_id = d.pid
-    ) m ON true;
+        FROM public.coffees c
+       WHERE c.roaster_id = p_roaster_id
+         AND c.platform_product_id = ANY (ARRAY(SELECT e.doc->>'platform_product_id' FROM jsonb_array_elements(p_products) AS e (doc)))
+       GROUP BY c.platform_product_id
+    ) m ON m.pid = d.pid AND NOT d.state_only;
   IF EXISTS (SELECT 1 FROM pg_temp.cs_set_products WHERE matches > 1) THEN
     RAISE EXCEPTION 'two coffees carry one product id' USING ERRCODE = 'unique_violation';
   END IF;
@@ -99,8 +107,8 @@ BEGIN
   ELSE
     -- A coffee keeps its slug; a new one takes its handle only where that slug is free (the
     -- per-row path decides the rest: adopting a hand-made row, or a slug of its own).
-    IF EXISTS (SELECT 1 FROM pg_temp.cs_set_products p WHERE NOT p.state_only AND p.known_id IS NULL
-                  AND EXISTS (SELECT 1 FROM public.coffees c WHERE c.roaster_id = p_roaster_id AND c.slug = p.slug))
+    IF EXISTS (SELECT 1 FROM public.coffees c WHERE c.roaster_id = p_roaster_id
+                  AND c.slug = ANY (ARRAY(SELECT p.slug FROM pg_temp.cs_set_products p WHERE NOT p.state_only AND p.known_id IS NULL)))
        OR EXISTS (SELECT 1 FROM pg_temp.cs_set_products WHERE NOT state_only GROUP BY slug HAVING count(*) > 1) THEN
       RAISE EXCEPTION 'a slug needs the per-row path' USING ERRCODE = 'unique_violation';
     END IF;

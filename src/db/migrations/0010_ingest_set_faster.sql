@@ -61,10 +61,12 @@ BEGIN
       'held', '[]'::jsonb, 'alerts', '[]'::jsonb, 'errors', '[]'::jsonb, 'path', 'set');
   END IF;
 
+  -- (A later version that changes their columns needs tables of other names: a session may
+  -- still have these.)
   IF to_regclass('pg_temp.cs_set_products') IS NULL THEN
     CREATE TEMP TABLE cs_set_products (
       ord int, pid text, state_only boolean, name text, slug text, raw_hash text, offer_hash text, is_coffee text,
-      known_id uuid, known_status text, matches bigint, coffee_id uuid
+      flavors text[], images jsonb, known_id uuid, known_status text, matches bigint, coffee_id uuid
     ) ON COMMIT DELETE ROWS;
   END IF;
   IF to_regclass('pg_temp.cs_set_variants') IS NULL THEN
@@ -78,25 +80,24 @@ BEGIN
   DELETE FROM pg_temp.cs_set_products;
   DELETE FROM pg_temp.cs_set_variants;
 
-  -- The page's products, in order, each with its coffee by (roaster, platform product id):
-  -- the page's coffees found in one lookup, whatever plan it gets; state_only products (not
-  -- coffee) only record their hashes.
-  INSERT INTO pg_temp.cs_set_products (ord, pid, state_only, name, slug, raw_hash, offer_hash, is_coffee,
-    known_id, known_status, matches, coffee_id)
-  SELECT d.ord, d.pid, d.state_only, d.doc->>'name', CASE WHEN NOT d.state_only THEN COALESCE(m.slug, d.doc->>'slug') END,
-         d.doc->>'raw_hash', d.doc->>'offer_hash', d.doc->>'is_coffee', m.id, m.status, m.n, m.id
+  -- The page's products, in order; state_only ones (not coffee) only record their hashes.
+  INSERT INTO pg_temp.cs_set_products (ord, pid, state_only, name, slug, raw_hash, offer_hash, is_coffee, flavors, images)
+  SELECT d.ord, d.pid, d.state_only, d.doc->>'name', CASE WHEN NOT d.state_only THEN d.doc->>'slug' END,
+         d.doc->>'raw_hash', d.doc->>'offer_hash', d.doc->>'is_coffee', coffee_scraper.text_array(d.doc->'flavors'), d.doc->'images'
     FROM (SELECT e.ord::int AS ord, e.doc, e.doc->>'platform_product_id' AS pid,
                  COALESCE((e.doc->>'state_only')::boolean, false) AS state_only
-            FROM jsonb_array_elements(p_products) WITH ORDINALITY AS e (doc, ord)) d
-    LEFT JOIN (
-      SELECT c.platform_product_id AS pid, (array_agg(c.id ORDER BY c.created_at, c.id))[1] AS id,
-             (array_agg(c.slug ORDER BY c.created_at, c.id))[1] AS slug,
-             (array_agg(c.status::text ORDER BY c.created_at, c.id))[1] AS status, count(*) AS n
-        FROM public.coffees c
-       WHERE c.roaster_id = p_roaster_id
-         AND c.platform_product_id = ANY (ARRAY(SELECT e.doc->>'platform_product_id' FROM jsonb_array_elements(p_products) AS e (doc)))
-       GROUP BY c.platform_product_id
-    ) m ON m.pid = d.pid AND NOT d.state_only;
+            FROM jsonb_array_elements(p_products) WITH ORDINALITY AS e (doc, ord)) d;
+  -- Each one's coffee by (roaster, platform product id): the page's coffees found in one
+  -- lookup, whatever plan it gets.
+  UPDATE pg_temp.cs_set_products p SET known_id = m.id, known_status = m.status, matches = m.n, coffee_id = m.id, slug = m.slug
+    FROM (SELECT c.platform_product_id AS pid, (array_agg(c.id ORDER BY c.created_at, c.id))[1] AS id,
+                 (array_agg(c.slug ORDER BY c.created_at, c.id))[1] AS slug,
+                 (array_agg(c.status::text ORDER BY c.created_at, c.id))[1] AS status, count(*) AS n
+            FROM public.coffees c
+           WHERE c.roaster_id = p_roaster_id
+             AND c.platform_product_id = ANY (ARRAY(SELECT q.pid FROM pg_temp.cs_set_products q WHERE NOT q.state_only))
+           GROUP BY c.platform_product_id) m
+   WHERE m.pid = p.pid AND NOT p.state_only;
   IF EXISTS (SELECT 1 FROM pg_temp.cs_set_products WHERE matches > 1) THEN
     RAISE EXCEPTION 'two coffees carry one product id' USING ERRCODE = 'unique_violation';
   END IF;
@@ -147,9 +148,8 @@ BEGIN
 
     -- Tasting notes (their function's sensory_params write), marked as the roaster's.
     INSERT INTO public.sensory_params AS s (coffee_id, acidity, body, confidence, source, notes)
-    SELECT p.coffee_id, NULL, NULL, 'high', 'roaster', array_to_string(coffee_scraper.text_array(e.doc->'flavors'), ', ')
-      FROM pg_temp.cs_set_products p JOIN jsonb_array_elements(p_products) WITH ORDINALITY AS e (doc, ord) ON e.ord = p.ord
-     WHERE NOT p.state_only AND coffee_scraper.text_array(e.doc->'flavors') IS NOT NULL ORDER BY p.ord
+    SELECT p.coffee_id, NULL, NULL, 'high', 'roaster', array_to_string(p.flavors, ', ')
+      FROM pg_temp.cs_set_products p WHERE NOT p.state_only AND p.flavors IS NOT NULL ORDER BY p.ord
     ON CONFLICT (coffee_id) DO UPDATE SET acidity = COALESCE(EXCLUDED.acidity, s.acidity), body = COALESCE(EXCLUDED.body, s.body),
       notes = COALESCE(EXCLUDED.notes, s.notes), updated_at = now(), source = 'roaster', confidence = 'high';
 
@@ -157,8 +157,8 @@ BEGIN
     INSERT INTO public.coffee_images AS i (coffee_id, url, alt, width, height, sort_order, source_raw, content_hash, imagekit_url)
     SELECT p.coffee_id, img->>'url', img->>'alt', (img->>'width')::integer, (img->>'height')::integer,
            COALESCE((img->>'sort_order')::integer, 0), '{}'::jsonb, NULL, NULL
-      FROM pg_temp.cs_set_products p JOIN jsonb_array_elements(p_products) WITH ORDINALITY AS e (doc, ord) ON e.ord = p.ord
-     CROSS JOIN LATERAL jsonb_array_elements(COALESCE(e.doc->'images', '[]'::jsonb)) WITH ORDINALITY AS x (img, n)
+      FROM pg_temp.cs_set_products p
+     CROSS JOIN LATERAL jsonb_array_elements(COALESCE(p.images, '[]'::jsonb)) WITH ORDINALITY AS x (img, n)
      WHERE NOT p.state_only
      ORDER BY p.ord, x.n
     ON CONFLICT (coffee_id, url) DO UPDATE SET alt = COALESCE(EXCLUDED.alt, i.alt),

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database.ts";
+import type { Database, Queryable } from "../../src/db/database.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { addRoaster } from "../helpers/fetch.ts";
 
@@ -107,7 +107,7 @@ const pageArb = fc.record({
 });
 
 /** What the enrichment and image stages write after a page, the same on either path's database. */
-async function optionalStages(db: Database, roasterId: string, page: { inferredSensory: string[]; copiedImages: string[] }) {
+async function optionalStages(db: Queryable, roasterId: string, page: { inferredSensory: string[]; copiedImages: string[] }) {
   const items = page.inferredSensory.map((pid, i) => ({ platform_product_id: pid, acidity: 2 + i, body: 3, notes: "cocoa, fig", confidence: "medium" }));
   await db.query("SELECT coffee_scraper.write_inferred_sensory($1, $2::jsonb)", [roasterId, JSON.stringify(items)]);
   await db.query(
@@ -178,7 +178,12 @@ describe.each(testEngines())("set-based and per-row page writes on %s", (engine)
   const perRowDb = useTestDatabase(engine);
   const setDb = useTestDatabase(engine);
 
-  it("leave the same rows for random sequences of pages", async () => {
+  // A caller with a transaction of its own writes a page's chunks, or a run's pages, in it: the
+  // set path's working rows, emptied at commit, must not outlive a call either.
+  it.each([
+    ["each page committed on its own", false],
+    ["the set path's pages in one transaction", true],
+  ])("leave the same rows for random sequences of pages (%s)", async (_label, oneTransaction) => {
     let round = 0;
     let setPaths = 0;
     let pages = 0;
@@ -196,23 +201,26 @@ describe.each(testEngines())("set-based and per-row page writes on %s", (engine)
           }),
         );
         let at = Date.UTC(2026, 0, 1);
-        for (const page of sequence) {
-          at += 3_600_000;
-          const args = (i: number) => [roasters[i]!.id, runs[i], page.mode, JSON.stringify(page.products), "https://store.example/products.json", new Date(at), page.unchanged];
-          const [perRow] = await perRowDb().db.query<{ r: Record<string, unknown> }>(
-            "SELECT coffee_scraper.ingest_page($1, $2, $3, $4::jsonb, $5, $6, $7::text[]) AS r",
-            args(0),
-          );
-          const [set] = await setDb().db.query<{ r: Record<string, unknown> }>(
-            "SELECT coffee_scraper.ingest_page_set($1, $2, $3, $4::jsonb, $5, $6, $7::text[]) AS r",
-            args(1),
-          );
-          pages += 1;
-          if (set!.r.path === "set") setPaths += 1;
-          expect(comparable(set!.r)).toEqual(comparable(perRow!.r));
-          await optionalStages(perRowDb().db, roasters[0]!.id, page);
-          await optionalStages(setDb().db, roasters[1]!.id, page);
-        }
+        const writeSet = (fn: (db: Queryable) => Promise<void>) => (oneTransaction ? setDb().db.transaction(fn) : fn(setDb().db));
+        await writeSet(async (setTx) => {
+          for (const page of sequence) {
+            at += 3_600_000;
+            const args = (i: number) => [roasters[i]!.id, runs[i], page.mode, JSON.stringify(page.products), "https://store.example/products.json", new Date(at), page.unchanged];
+            const [perRow] = await perRowDb().db.query<{ r: Record<string, unknown> }>(
+              "SELECT coffee_scraper.ingest_page($1, $2, $3, $4::jsonb, $5, $6, $7::text[]) AS r",
+              args(0),
+            );
+            const [set] = await setTx.query<{ r: Record<string, unknown> }>(
+              "SELECT coffee_scraper.ingest_page_set($1, $2, $3, $4::jsonb, $5, $6, $7::text[]) AS r",
+              args(1),
+            );
+            pages += 1;
+            if (set!.r.path === "set") setPaths += 1;
+            expect(comparable(set!.r)).toEqual(comparable(perRow!.r));
+            await optionalStages(perRowDb().db, roasters[0]!.id, page);
+            await optionalStages(setTx, roasters[1]!.id, page);
+          }
+        });
         expect(await dump(setDb().db, roasters[1]!.id)).toEqual(await dump(perRowDb().db, roasters[0]!.id));
       }),
       { numRuns: engine === "pglite" ? 40 : 60 },

@@ -151,8 +151,8 @@ export const settingsSchema = z
       "price alerts POSTed here as JSON, one request per run", "value"),
     ARTIFACTS_RETENTION_DAYS: roasters(int(0, 36_500).default(90),
       "raw pages kept this long (`artifacts prune`)"),
-    TOUCH_UNCHANGED_VARIANTS: roasters(bool.default(true),
-      "a product listed as it was last written still moves its variants' `last_seen_at` and `price_last_checked_at` (their client reads them); false: only `coffee_scraper.product_state.last_seen_at` moves, and no row of theirs is rewritten when nothing changed"),
+    TOUCH_UNCHANGED_VARIANTS: roasters(bool.default(false),
+      "false: a product listed as it was last written rewrites no row of theirs, only `coffee_scraper.product_state.last_seen_at` moves (their variants' `last_seen_at` / `price_last_checked_at` say when the variant was last written); true: every run also moves those two on each of its variants, as a scraper that rewrites everything would (one row rewrite per variant)"),
 
     SITEMAP_FULL_SWEEP_DAYS: plainStores(int(0, 365).default(7),
       "full runs of a JSON-LD store fetch only product pages whose sitemap `lastmod` changed, but once in this many days every page (0: always)"),

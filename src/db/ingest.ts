@@ -45,8 +45,8 @@ export interface IngestResult {
 /**
  * Writes one chunk of a page's documents (a JSON array) and the products seen unchanged, and in
  * the same statement (so that they happen only when the write succeeds): `seenOnly` — products
- * seen unchanged whose users' rows are left alone (only product_state.last_seen_at moves;
- * TOUCH_UNCHANGED_VARIANTS=false) — and `remember`, what the listing memory keeps of the page.
+ * seen unchanged whose users' rows are left alone (only product_state.last_seen_at moves; the
+ * default, TOUCH_UNCHANGED_VARIANTS=false) — and `remember`, what the listing memory keeps of the page.
  */
 export async function ingestPageSet(
   db: Queryable,

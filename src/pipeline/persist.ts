@@ -145,7 +145,7 @@ export async function ingestPage(
     documents: Record<string, unknown>[];
     /** Products listed as they were when last written: only seen, not rewritten. */
     unchanged?: string[];
-    /** Whether seeing them moves their variants' last_seen_at / price_last_checked_at (default true). */
+    /** Whether seeing them moves their variants' last_seen_at / price_last_checked_at too (default false). */
     touchVariants?: boolean;
     sourceUrl: string;
     scrapedAt: Date;
@@ -155,7 +155,7 @@ export async function ingestPage(
 ): Promise<IngestResult & { roundTrips: number }> {
   const total = { ...EMPTY_RESULT(), roundTrips: 0 };
   const unchanged = (input.unchanged ?? []).map((id) => databaseSafe(id) as string);
-  const touch = input.touchVariants ?? true;
+  const touch = input.touchVariants ?? false;
   const chunks = [...chunkDocuments(input.documents)];
   // A page of unchanged products is still one round trip: they were seen.
   if (chunks.length === 0 && unchanged.length > 0) chunks.push("[]");

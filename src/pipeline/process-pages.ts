@@ -40,7 +40,7 @@ export interface ProcessPagesInput {
   previous?: ProductStates;
   /** Every product goes the full way, listed as it was or not (`--force`). */
   force?: boolean;
-  /** TOUCH_UNCHANGED_VARIANTS: a product seen unchanged moves its variants' seen times too (default true). */
+  /** TOUCH_UNCHANGED_VARIANTS: a product seen unchanged moves its variants' seen times too (default false). */
   touchUnchangedVariants?: boolean;
   /**
    * Remembers each parsed one-answer page's digest and hashes, and is told of every product
@@ -99,7 +99,7 @@ export async function processPages(
         mode: input.mode,
         documents,
         unchanged,
-        touchVariants: input.touchUnchangedVariants ?? true,
+        touchVariants: input.touchUnchangedVariants ?? false,
         sourceUrl: page.url,
         scrapedAt: input.now(),
         remember: remember ? rememberedPage(page.responses[0]!.body, remember.currency, remember.products) : null,

@@ -59,10 +59,11 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
     written = store.products.filter((p) => firstVariants.has(String((p.variants as Variant[])[0]!.id)));
     expect(written.length).toBeGreaterThan(8);
     expect(first.products_unchanged).toBe(0);
-    const before = await rows(
-      `SELECT c.platform_product_id, c.updated_at, max(v.last_seen_at) AS seen FROM coffees c JOIN variants v ON v.coffee_id = c.id
-        GROUP BY c.id ORDER BY 1`,
-    );
+    const users = `SELECT c.platform_product_id, c.updated_at, v.platform_variant_id, v.updated_at AS v_updated, v.last_seen_at,
+                          v.price_last_checked_at
+                     FROM coffees c JOIN variants v ON v.coffee_id = c.id ORDER BY 1, 3`;
+    const seen = "SELECT platform_product_id, last_seen_at FROM coffee_scraper.product_state ORDER BY 1";
+    const [before, seenBefore] = [await rows(users), await rows(seen)];
     const second = await run();
     expect(second).toMatchObject({
       products_seen: store.products.length,
@@ -78,12 +79,14 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
     expect(first.pages_recalled).toBe(0);
     expect(second.pages_recalled).toBe(second.pages);
     expect(second.timings_ms.normalize).toBeLessThan(first.timings_ms.normalize);
-    const after = await rows(
-      `SELECT c.platform_product_id, c.updated_at, max(v.last_seen_at) AS seen FROM coffees c JOIN variants v ON v.coffee_id = c.id
-        GROUP BY c.id ORDER BY 1`,
+    // No row of the users' is rewritten; every product's (coffee or not) last_seen_at moves.
+    expect(await rows(users)).toEqual(before);
+    const seenAfter = await rows(seen);
+    expect(seenAfter.map((r) => r.platform_product_id)).toEqual(seenBefore.map((r) => r.platform_product_id));
+    expect(seenAfter).toHaveLength(store.products.length);
+    seenAfter.forEach((r, i) =>
+      expect(new Date(r.last_seen_at as string).getTime()).toBeGreaterThan(new Date(seenBefore[i]!.last_seen_at as string).getTime()),
     );
-    expect(after.map((r) => r.updated_at)).toEqual(before.map((r) => r.updated_at));
-    after.forEach((r, i) => expect(new Date(r.seen as string).getTime()).toBeGreaterThan(new Date(before[i]!.seen as string).getTime()));
   });
 
   it("a changed description, price, stock, image list or variant list makes exactly that product go the full way", async () => {
@@ -161,7 +164,7 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
   });
 });
 
-describe.each(testEngines())("TOUCH_UNCHANGED_VARIANTS=false on %s", (engine) => {
+describe.each(testEngines())("TOUCH_UNCHANGED_VARIANTS=true on %s", (engine) => {
   const database = useTestDatabase(engine);
   let store: StoreServer;
   let deps: Deps;
@@ -170,36 +173,34 @@ describe.each(testEngines())("TOUCH_UNCHANGED_VARIANTS=false on %s", (engine) =>
   beforeAll(async () => {
     store = await startStoreServer({ platform: "shopify", etag: false });
     deps = createDeps(
-      testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, TOUCH_UNCHANGED_VARIANTS: "false", DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-unch-")) }),
+      testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, TOUCH_UNCHANGED_VARIANTS: "true", DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-unch-")) }),
       database().db,
       captureLogger().log,
     );
-    await addRoaster(database().db, store.url, { slug: "still", platform: "shopify" });
+    await addRoaster(database().db, store.url, { slug: "touched", platform: "shopify" });
   });
   afterAll(async () => {
     await deps?.http.close();
     await store?.close();
   });
 
-  it("a product seen unchanged moves only its product_state.last_seen_at: no row of the users' is rewritten", async () => {
-    const run = async () => (await scrapeOnce({ deps, roaster: "still", type: "full_refresh" })).stats as unknown as RunStats;
+  it("a product seen unchanged also moves its variants' last_seen_at and price_last_checked_at, and nothing else of theirs", async () => {
+    const run = async () => (await scrapeOnce({ deps, roaster: "touched", type: "full_refresh" })).stats as unknown as RunStats;
     await run();
-    const variants = "SELECT id, updated_at, last_seen_at, price_last_checked_at FROM variants ORDER BY id";
-    const seen = "SELECT platform_product_id, last_seen_at FROM coffee_scraper.product_state ORDER BY 1";
-    const [variantsBefore, seenBefore] = [await rows(variants), await rows(seen)];
-    expect(variantsBefore.length).toBeGreaterThan(8);
+    const variants = `SELECT c.updated_at, v.id, v.last_seen_at, v.price_last_checked_at, v.price_current
+                        FROM variants v JOIN coffees c ON c.id = v.coffee_id ORDER BY v.id`;
+    const before = await rows(variants);
+    expect(before.length).toBeGreaterThan(8);
     const second = await run();
     expect(second.products_unchanged).toBe(store.products.length);
-    expect(await rows(variants)).toEqual(variantsBefore);
-    const seenAfter = await rows(seen);
-    expect(seenAfter).toHaveLength(seenBefore.length);
-    seenAfter.forEach((r, i) => expect(new Date(r.last_seen_at as string).getTime()).toBeGreaterThan(new Date(seenBefore[i]!.last_seen_at as string).getTime()));
-
-    // A product that changed is written as usual, its variants' seen times with it.
-    const product = store.products.find((p) => (p.product_type as string | undefined)?.toLowerCase().includes("coffee")) ?? store.products[0]!;
-    product.body_html = `${String(product.body_html)}<p>Fresh crop.</p>`;
-    store.changed();
-    const third = await run();
-    expect(third.products_changed).toBe(1);
+    expect(second.coffees_upserted).toBe(0);
+    const after = await rows(variants);
+    expect(after.map((r) => [r.id, r.updated_at, r.price_current])).toEqual(before.map((r) => [r.id, r.updated_at, r.price_current]));
+    after.forEach((r, i) => {
+      expect(new Date(r.last_seen_at as string).getTime()).toBeGreaterThan(new Date(before[i]!.last_seen_at as string).getTime());
+      if (r.price_current !== null) {
+        expect(new Date(r.price_last_checked_at as string).getTime()).toBeGreaterThan(new Date(before[i]!.price_last_checked_at as string).getTime());
+      }
+    });
   });
 });

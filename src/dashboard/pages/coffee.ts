@@ -57,13 +57,14 @@ export async function coffeePage(ctx: PageContext, params: { id: string; page: n
     <dt>tags</dt><dd>${coffee.tags?.length ? coffee.tags.join(", ") : "—"}</dd>
     <dt>first seen</dt><dd>${when(coffee.first_seen_at, ctx.now)}</dd>
     <dt>updated</dt><dd>${when(coffee.updated_at, ctx.now)}</dd>
+    <dt>last seen in the store</dt><dd>${coffee.last_seen_at ? when(coffee.last_seen_at, ctx.now) : "—"}</dd>
   </dl>
 </section>
 <section class="card" id="variants">
   <h2>Variants <span class="muted small">(${variants.rows.length}${variants.hasMore || variants.page > 1 ? ` on page ${variants.page}` : ""})</span></h2>
   <table class="variants">
     <thead><tr><th class="num">Weight</th><th>Grind</th><th class="num">Price</th><th class="num">Per 100 g</th>
-      <th class="num">Compare at</th><th>In stock</th><th>Price checked</th><th class="num">Price rows</th><th>SKU</th></tr></thead>
+      <th class="num">Compare at</th><th>In stock</th><th title="when the variant's price was last written (a product seen unchanged leaves it, unless TOUCH_UNCHANGED_VARIANTS)">Price written</th><th class="num">Price rows</th><th>SKU</th></tr></thead>
     <tbody>
     ${variants.rows.length === 0 ? html`<tr><td colspan="9" class="muted">No variants.</td></tr>` : ""}
     ${variants.rows.map((v) => {

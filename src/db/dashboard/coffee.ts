@@ -17,6 +17,8 @@ export interface CoffeeRow {
   tags: string[] | null;
   first_seen_at: When;
   updated_at: When;
+  /** When a run last listed it, changed or not (its variants' rows move only when written). */
+  last_seen_at: When | null;
   roaster_slug: string;
   roaster_name: string;
 }
@@ -25,8 +27,10 @@ export async function coffeeById(db: Queryable, id: string): Promise<CoffeeRow |
   const [row] = await db.query<CoffeeRow>(
     `SELECT c.id, c.name, c.slug, c.status::text AS status, c.direct_buy_url, c.roast_level::text AS roast_level,
             c.process::text AS process, c.bean_species::text AS bean_species, c.decaf, c.varieties, c.tags,
-            c.first_seen_at, c.updated_at, r.slug AS roaster_slug, r.name AS roaster_name
-       FROM public.coffees c JOIN public.roasters r ON r.id = c.roaster_id WHERE c.id = $1`,
+            c.first_seen_at, c.updated_at, s.last_seen_at, r.slug AS roaster_slug, r.name AS roaster_name
+       FROM public.coffees c JOIN public.roasters r ON r.id = c.roaster_id
+       LEFT JOIN coffee_scraper.product_state s ON s.roaster_id = c.roaster_id AND s.platform_product_id = c.platform_product_id
+      WHERE c.id = $1`,
     [id],
   );
   return row ?? null;

@@ -1,18 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Deps } from "../../src/app/deps.ts";
-import { createDeps } from "../../src/app/runtime.ts";
+import { describe, expect, it } from "vitest";
 import type { ProductState } from "../../src/db/product-state.ts";
 import { ListingMemory, listingDigest, rememberedPage } from "../../src/pipeline/listing-memory.ts";
-import type { RunStats } from "../../src/pipeline/run-stats.ts";
-import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
-import { addRoaster } from "../helpers/fetch.ts";
-import { captureLogger } from "../helpers/logs.ts";
-import { testSettings } from "../helpers/settings.ts";
-import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+import { useStoreRoaster } from "../helpers/store-roaster.ts";
 
 // A listing page sent again byte for byte is recalled instead of parsed — but only when every
 // product on it stands as written (the hashes remembered for it are the ones product_state
@@ -89,28 +79,13 @@ describe("ListingMemory.recall", () => {
 
 describe.each(testEngines())("recalled pages in a real run on %s", (engine) => {
   const database = useTestDatabase(engine);
-  let store: StoreServer;
-  let deps: Deps;
+  // Two pages of Shopify's 250.
+  const roaster = useStoreRoaster(database, { slug: "paged", store: { platform: "shopify", products: 300, etag: false } });
   const run = async () => {
-    const summary = await scrapeOnce({ deps, roaster: "paged", type: "full_refresh" });
-    expect(summary.status).toBe("ok");
-    return summary.stats as unknown as RunStats;
+    const stats = await roaster.run();
+    expect(stats.status).toBe("ok");
+    return stats;
   };
-
-  beforeAll(async () => {
-    // Two pages of Shopify's 250.
-    store = await startStoreServer({ platform: "shopify", products: 300, etag: false });
-    deps = createDeps(
-      testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-recall-")) }),
-      database().db,
-      captureLogger().log,
-    );
-    await addRoaster(database().db, store.url, { slug: "paged", platform: "shopify" });
-  });
-  afterAll(async () => {
-    await deps?.http.close();
-    await store?.close();
-  });
 
   it("recalls the pages that came again, parses the one that changed, and counts every product either way", async () => {
     const first = await run();
@@ -121,6 +96,7 @@ describe.each(testEngines())("recalled pages in a real run on %s", (engine) => {
     expect(again.non_coffee_skipped).toBe(first.non_coffee_skipped);
 
     // A product on page 2 changes: page 1 is recalled, page 2 parsed, the product written.
+    const store = roaster.store();
     const moved = store.products[270]!;
     moved.title = `${String(moved.title)} (new crop)`;
     store.changed();

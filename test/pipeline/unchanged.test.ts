@@ -1,17 +1,9 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Deps } from "../../src/app/deps.ts";
-import { createDeps } from "../../src/app/runtime.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { replayRun } from "../../src/pipeline/replay.ts";
 import type { RunStats } from "../../src/pipeline/run-stats.ts";
-import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
-import { addRoaster } from "../helpers/fetch.ts";
-import { captureLogger } from "../helpers/logs.ts";
-import { testSettings } from "../helpers/settings.ts";
-import { startStoreServer, type StoreServer } from "../helpers/store-server.ts";
+import type { StoreServer } from "../helpers/store-server.ts";
+import { useStoreRoaster } from "../helpers/store-roaster.ts";
 
 // Unchanged is free: a product listed exactly as it was when last written is neither
 // normalized nor rewritten — only when it was seen moves. Any change the normalizers could
@@ -24,30 +16,19 @@ type Variant = { id: number; price: string; available: boolean; title: string };
 
 describe.each(testEngines())("unchanged products on %s", (engine) => {
   const database = useTestDatabase(engine);
-  let store: StoreServer;
-  let deps: Deps;
+  const roaster = useStoreRoaster(database, { slug: "steady", store: { platform: "shopify", etag: false } });
   const run = async (type: "full_refresh" | "price_only" = "full_refresh", force = false) => {
-    const summary = await scrapeOnce({ deps, roaster: "steady", type, force });
-    expect(summary.status).toBe("ok");
-    return summary.stats as unknown as RunStats;
+    const stats = await roaster.run({ type, force });
+    expect(stats.status).toBe("ok");
+    return stats;
   };
   // The i-th product the first run wrote as a coffee with a row for its first variant.
   let written: Json[] = [];
   const coffee = (i: number) => written[i]!;
   const rows = (sql: string, params: unknown[] = []) => database().db.query(sql, params);
-
-  beforeAll(async () => {
-    store = await startStoreServer({ platform: "shopify", etag: false });
-    deps = createDeps(
-      testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-unch-")) }),
-      database().db,
-      captureLogger().log,
-    );
-    await addRoaster(database().db, store.url, { slug: "steady", platform: "shopify" });
-  });
-  afterAll(async () => {
-    await deps?.http.close();
-    await store?.close();
+  let store: StoreServer;
+  beforeAll(() => {
+    store = roaster.store();
   });
 
   it("a second run over a store that changed nothing normalizes and rewrites nothing; only last_seen_at moves", async () => {
@@ -157,7 +138,7 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
     const [last] = await rows(
       `SELECT r.id FROM coffee_scraper.runs r WHERE r.job_type = 'full_refresh' AND r.status = 'ok' ORDER BY r.started_at DESC LIMIT 1`,
     );
-    const replayed = await replayRun(last!.id as string, deps);
+    const replayed = await replayRun(last!.id as string, roaster.deps());
     const stats = replayed.stats as unknown as RunStats;
     expect(stats.products_unchanged).toBe(0);
     expect(stats.coffees_upserted).toBe(forced.coffees_upserted);
@@ -166,33 +147,22 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
 
 describe.each(testEngines())("TOUCH_UNCHANGED_VARIANTS=true on %s", (engine) => {
   const database = useTestDatabase(engine);
-  let store: StoreServer;
-  let deps: Deps;
+  const roaster = useStoreRoaster(database, {
+    slug: "touched",
+    store: { platform: "shopify", etag: false },
+    env: { TOUCH_UNCHANGED_VARIANTS: "true" },
+  });
   const rows = (sql: string, params: unknown[] = []) => database().db.query(sql, params);
 
-  beforeAll(async () => {
-    store = await startStoreServer({ platform: "shopify", etag: false });
-    deps = createDeps(
-      testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, TOUCH_UNCHANGED_VARIANTS: "true", DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-unch-")) }),
-      database().db,
-      captureLogger().log,
-    );
-    await addRoaster(database().db, store.url, { slug: "touched", platform: "shopify" });
-  });
-  afterAll(async () => {
-    await deps?.http.close();
-    await store?.close();
-  });
-
   it("a product seen unchanged also moves its variants' last_seen_at and price_last_checked_at, and nothing else of theirs", async () => {
-    const run = async () => (await scrapeOnce({ deps, roaster: "touched", type: "full_refresh" })).stats as unknown as RunStats;
+    const run = () => roaster.run();
     await run();
     const variants = `SELECT c.updated_at, v.id, v.last_seen_at, v.price_last_checked_at, v.price_current
                         FROM variants v JOIN coffees c ON c.id = v.coffee_id ORDER BY v.id`;
     const before = await rows(variants);
     expect(before.length).toBeGreaterThan(8);
     const second = await run();
-    expect(second.products_unchanged).toBe(store.products.length);
+    expect(second.products_unchanged).toBe(roaster.store().products.length);
     expect(second.coffees_upserted).toBe(0);
     const after = await rows(variants);
     expect(after.map((r) => [r.id, r.updated_at, r.price_current])).toEqual(before.map((r) => [r.id, r.updated_at, r.price_current]));

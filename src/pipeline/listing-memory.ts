@@ -29,6 +29,8 @@ export class ListingMemory {
   recall(url: string, body: Buffer, currency: string | null): string[] | null {
     const remembered = this.pages.get(url);
     if (!remembered || remembered.digest !== listingDigest(body, currency)) return null;
+    // A row of another shape (written by hand, say) is not a memory: the page is parsed.
+    if (!Array.isArray(remembered.products) || !remembered.products.every((p) => Array.isArray(p) && p.length === 3)) return null;
     for (const [id, rawHash, offerHash] of remembered.products) {
       const state = this.previous.get(id);
       if (!state?.intact || this.listed.has(id)) return null;

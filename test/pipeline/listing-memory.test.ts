@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RememberedProduct } from "../../src/db/listing-pages.ts";
 import type { ProductState } from "../../src/db/product-state.ts";
 import { ListingMemory, listingDigest, rememberedPage } from "../../src/pipeline/listing-memory.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
@@ -69,6 +70,13 @@ describe("ListingMemory.recall", () => {
     const memory = new ListingMemory(remembered(), asWritten, "full");
     memory.saw("2");
     expect(memory.recall(URL_1, body, "INR")).toBeNull();
+  });
+
+  it("parses a page whose remembered row is not of the shape it writes", () => {
+    for (const products of [null, {}, [["1", "r1"]], ["1"]] as unknown[]) {
+      const odd = new Map([[URL_1, { digest: listingDigest(body, "INR"), products: products as RememberedProduct[] }]]);
+      expect(new ListingMemory(odd, asWritten, "full").recall(URL_1, body, "INR")).toBeNull();
+    }
   });
 
   it("digests the body under the currency it is read in", () => {

@@ -13,13 +13,12 @@ import { NORMALIZERS_VERSION, type ListingHashes } from "./listing-hash.ts";
 // carries its products whole; a WooCommerce page needs its variations' answers too).
 
 export class ListingMemory {
-  /** Products listed so far in this run, recalled or parsed: a page that repeats one is parsed (and reported). */
-  private readonly listed = new Set<string>();
-
   constructor(
     private readonly pages: Map<string, RememberedPage>,
     private readonly previous: ProductStates,
     private readonly mode: JobMode,
+    /** Products listed so far in this run (processPages fills it): a page that repeats one is parsed (and reported). */
+    private readonly listed: ReadonlySet<string> = new Set(),
   ) {}
 
   /**
@@ -37,11 +36,6 @@ export class ListingMemory {
       if (this.mode === "full" ? state.rawHash !== rawHash : state.offerHash !== offerHash) return null;
     }
     return remembered.products.map(([id]) => id);
-  }
-
-  /** Notes a product listed in this run. */
-  saw(id: string): void {
-    this.listed.add(id);
   }
 }
 

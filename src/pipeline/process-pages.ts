@@ -7,7 +7,7 @@ import type { ArtifactStore } from "./artifacts/store.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
 import { classifyListing, normalizeProduct, type Classification, type NormalizedProduct, type NormalizedVariant } from "./normalize/index.ts";
 import { listingHashes, type ListingHashes } from "./listing-hash.ts";
-import { rememberedPage, type ListingMemory } from "./listing-memory.ts";
+import { rememberedPage } from "./listing-memory.ts";
 import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type PriceAlert } from "./persist.ts";
 import type { ProductStates } from "../db/product-state.ts";
 import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats.ts";
@@ -42,11 +42,10 @@ export interface ProcessPagesInput {
   force?: boolean;
   /** TOUCH_UNCHANGED_VARIANTS: a product seen unchanged moves its variants' seen times too (default false). */
   touchUnchangedVariants?: boolean;
-  /**
-   * Remembers each parsed one-answer page's digest and hashes, and is told of every product
-   * listed, for the adapter's `recall` (the same memory). Absent: nothing is remembered.
-   */
-  memory?: ListingMemory;
+  /** Remember each parsed one-answer page's digest and hashes, for the adapter's `recall` (pipeline/listing-memory.ts). */
+  rememberPages?: boolean;
+  /** Where the products listed in this run are gathered (the listing memory reads it too); a new set when absent. */
+  listed?: Set<string>;
   /** A roaster with use_llm on a full run: the LLM fills what the parsers left unknown (src/enrich/). */
   enrichment?: { enricher: Enricher; concurrency: number };
 }
@@ -66,7 +65,7 @@ export async function processPages(
   input: ProcessPagesInput,
 ): Promise<ProcessPagesResult> {
   const { db, stats } = input;
-  const listed = new Set<string>();
+  const listed = input.listed ?? new Set<string>();
   const alerts: PriceAlert[] = [];
   let complete = true;
   let firstPageError: ScrapeError | null = null;
@@ -180,10 +179,8 @@ export async function processPages(
           product: problem.productId,
           message: problem.message,
         });
-        if (problem.productId) {
-          listed.add(problem.productId);
-          input.memory?.saw(problem.productId);
-        } else complete = false;
+        if (problem.productId) listed.add(problem.productId);
+        else complete = false;
       }
 
       const currency = input.pinnedCurrency ?? page.currency;
@@ -194,7 +191,7 @@ export async function processPages(
       const candidates: EnrichCandidate[] = [];
       // A page of one answer, read whole and cleanly, is remembered with its products' hashes.
       const hashed: [string, ListingHashes][] | null =
-        input.memory && !input.enrichment && page.responses.length === 1 && page.productErrors.length === 0 && !page.recalled ? [] : null;
+        input.rememberPages && !input.enrichment && page.responses.length === 1 && page.productErrors.length === 0 && !page.recalled ? [] : null;
       let fresh = 0;
       if (page.recalled) stats.pages_recalled += 1;
       for (const id of page.recalled ?? []) {
@@ -202,7 +199,6 @@ export async function processPages(
         stats.products_seen += 1;
         stats.products_unchanged += 1;
         listed.add(id);
-        input.memory?.saw(id);
         fresh += 1;
         unchanged.push(id);
         if (!input.previous?.get(id)?.isCoffee) stats.non_coffee_skipped += 1;
@@ -214,7 +210,6 @@ export async function processPages(
           continue;
         }
         listed.add(raw.platformProductId);
-        input.memory?.saw(raw.platformProductId);
         fresh += 1;
         const hashes = listingHashes(raw, currency);
         hashed?.push([raw.platformProductId, hashes]);

@@ -94,7 +94,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     const previous = await loadProductStates(db, roaster.id);
     // A page sent again byte for byte need not be parsed (not with --force, nor when the LLM's
     // answers are part of what a product's hash covers).
-    const listingMemory = force || llm ? null : new ListingMemory(await loadListingPages(db, roaster.id), previous, mode);
+    const listed = new Set<string>();
+    const listingMemory = force || llm ? null : new ListingMemory(await loadListingPages(db, roaster.id), previous, mode, listed);
     const pages = adapterFor(platform).pages({
       roaster,
       http: site,
@@ -124,7 +125,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       previous,
       force,
       touchUnchangedVariants: deps.settings.TOUCH_UNCHANGED_VARIANTS,
-      ...(listingMemory ? { memory: listingMemory } : {}),
+      rememberPages: listingMemory !== null,
+      listed,
       ...(llm ? { enrichment: llm.enrichment } : {}),
     });
     alerts = result.alerts;

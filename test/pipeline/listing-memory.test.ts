@@ -67,8 +67,9 @@ describe("ListingMemory.recall", () => {
   });
 
   it("parses a page that lists a product already listed in this run (so the repeat is reported)", () => {
-    const memory = new ListingMemory(remembered(), asWritten, "full");
-    memory.saw("2");
+    const listed = new Set<string>();
+    const memory = new ListingMemory(remembered(), asWritten, "full", listed);
+    listed.add("2");
     expect(memory.recall(URL_1, body, "INR")).toBeNull();
   });
 

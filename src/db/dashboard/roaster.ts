@@ -1,6 +1,6 @@
 import { DEFAULT_ALERT_PCT, DEFAULT_CONCURRENCY, DEFAULT_FULL_CADENCE, DEFAULT_PRICE_CADENCE } from "../../config/roaster.ts";
 import type { Queryable } from "../database.ts";
-import { ROASTER_FROM } from "../roasters.ts";
+import { ROASTER_FROM, type RoasterRow } from "../roasters.ts";
 import { FIRECRAWL_THIS_MONTH, READING_COLUMNS, type Reading } from "../store-reading.ts";
 import { paged, type Page, type When } from "./paging.ts";
 
@@ -8,24 +8,16 @@ import { paged, type Page, type When } from "./paging.ts";
 // (its runs come from db/dashboard/runs.ts).
 
 /** The roaster page's view of one roaster: its stored options with their defaults applied. */
-export interface RoasterDetail {
-  id: string;
-  slug: string;
-  name: string;
-  website: string | null;
-  platform: string | null;
-  currency: string | null;
-  is_active: boolean;
+export interface RoasterDetail
+  extends Pick<RoasterRow, "id" | "slug" | "name" | "website" | "platform" | "currency" | "is_active" | "firecrawl_budget_limit" | "robots_allow"> {
   full_cadence: string;
   price_cadence: string;
   default_concurrency: number;
   alert_price_delta_pct: number;
   use_llm: boolean;
   use_firecrawl_fallback: boolean;
-  firecrawl_budget_limit: number | null;
   read_via: Reading["read_via"];
   firecrawl_used: number;
-  robots_allow: boolean | null;
   robots_checked_at: When | null;
   created_at: When;
   updated_at: When;

@@ -146,7 +146,7 @@ export async function ingestPage(
     /** Products listed as they were when last written: only seen, not rewritten. */
     unchanged?: string[];
     /** Whether seeing them moves their variants' last_seen_at / price_last_checked_at too (default false). */
-    touchVariants?: boolean;
+    touchVariants?: boolean | undefined;
     sourceUrl: string;
     scrapedAt: Date;
     /** What the listing memory keeps of the page: written with its last chunk. */

@@ -98,7 +98,7 @@ export async function processPages(
         mode: input.mode,
         documents,
         unchanged,
-        touchVariants: input.touchUnchangedVariants ?? false,
+        touchVariants: input.touchUnchangedVariants,
         sourceUrl: page.url,
         scrapedAt: input.now(),
         remember: remember ? rememberedPage(page.responses[0]!.body, remember.currency, remember.products) : null,

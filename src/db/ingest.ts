@@ -1,6 +1,7 @@
 import type { JobMode } from "../core/job-kinds.ts";
 import type { Queryable } from "./database.ts";
 import type { RememberedPage } from "./listing-pages.ts";
+import type { JsonBytes } from "./json-param.ts";
 
 // A page's products into the users' tables: coffee_scraper.ingest_page_set (migration 0004)
 // writes documents the pipeline built and cleaned (pipeline/persist.ts), and reports what it
@@ -43,7 +44,7 @@ export interface IngestResult {
 }
 
 /**
- * Writes one chunk of a page's documents (a JSON array) and the products seen unchanged, and in
+ * Writes one chunk of a page's documents (a JSON array, already UTF-8: see json-param.ts) and the products seen unchanged, and in
  * the same statement (so that they happen only when the write succeeds): `seenOnly` — products
  * seen unchanged whose users' rows are left alone (only product_state.last_seen_at moves; the
  * default, TOUCH_UNCHANGED_VARIANTS=false) — and `remember`, what the listing memory keeps of the page.
@@ -54,7 +55,8 @@ export async function ingestPageSet(
     roasterId: string;
     runId: string;
     mode: JobMode;
-    documentsJson: string;
+    /** The documents: a JSON array. */
+    documents: JsonBytes;
     sourceUrl: string;
     scrapedAt: Date;
     unchanged: string[];
@@ -62,7 +64,7 @@ export async function ingestPageSet(
     remember?: RememberedPage | null;
   },
 ): Promise<IngestResult> {
-  const params: unknown[] = [input.roasterId, input.runId, input.mode, input.documentsJson, input.sourceUrl, input.scrapedAt, input.unchanged];
+  const params: unknown[] = [input.roasterId, input.runId, input.mode, input.documents, input.sourceUrl, input.scrapedAt, input.unchanged];
   const param = (value: unknown) => `$${params.push(value)}`;
   const alongside: string[] = [];
   if (input.seenOnly?.length) {

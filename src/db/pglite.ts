@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import type { Database, Queryable } from "./database.ts";
+import { asPgliteParam } from "./json-param.ts";
 
 const parsers = { [types.NUMERIC]: (v: string) => Number(v), [types.INT8]: (v: string) => Number(v) };
 
@@ -22,7 +23,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     return next;
   };
   const run = async <T>(q: Pick<PGlite, "query">, sql: string, params?: readonly unknown[]) =>
-    (await q.query<T>(sql, params as unknown[] | undefined)).rows;
+    (await q.query<T>(sql, params?.map(asPgliteParam))).rows;
   return {
     engine: "pglite",
     query: (sql, params) => serialize(() => run(db, sql, params)),

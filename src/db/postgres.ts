@@ -1,6 +1,7 @@
 import pg from "pg";
 import { redactSecrets } from "../core/secrets.ts";
 import type { Database, Queryable } from "./database.ts";
+import { asPgParam } from "./json-param.ts";
 
 // numeric (1700) and int8 (20) arrive as strings from pg; money and counts are read as
 // JS numbers everywhere (prices stay far below 2^53), matching PGlite.
@@ -13,7 +14,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   pool.on("error", () => {});
   const run = async <T>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) => {
     try {
-      const result = await client.query(sql, params as unknown[] | undefined);
+      const result = await client.query(sql, params?.map(asPgParam));
       return result.rows as T[];
     } catch (err) {
       if (err instanceof Error) err.message = redactSecrets(err.message);

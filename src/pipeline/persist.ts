@@ -8,6 +8,7 @@ import { normalizeVariant } from "./normalize/variant.ts";
 import { databaseSafe } from "../db/database-safe.ts";
 import type { ListingHashes } from "./listing-hash.ts";
 import type { RememberedPage } from "../db/listing-pages.ts";
+import { JsonBytes } from "../db/json-param.ts";
 
 // Turns normalized products into the JSON documents coffee_scraper.ingest_page (migration
 // 0004) writes through the users' RPC functions, a bounded chunk of a page per round trip.
@@ -158,13 +159,13 @@ export async function ingestPage(
   const touch = input.touchVariants ?? false;
   const chunks = [...chunkDocuments(input.documents)];
   // A page of unchanged products is still one round trip: they were seen.
-  if (chunks.length === 0 && unchanged.length > 0) chunks.push("[]");
+  if (chunks.length === 0 && unchanged.length > 0) chunks.push(new JsonBytes(Buffer.from("[]")));
   for (const [i, chunk] of chunks.entries()) {
     const result = await ingestPageSet(db, {
       roasterId: input.roasterId,
       runId: input.runId,
       mode: input.mode,
-      documentsJson: chunk,
+      documents: chunk,
       sourceUrl: input.sourceUrl,
       scrapedAt: input.scrapedAt,
       unchanged: i === 0 && touch ? unchanged : [],
@@ -185,21 +186,32 @@ export async function ingestPage(
   return total;
 }
 
-/** JSON arrays of at most INGEST_CHUNK.products documents and about INGEST_CHUNK.bytes each. */
-export function* chunkDocuments(documents: Record<string, unknown>[]): Generator<string> {
-  let parts: string[] = [];
+const [OPEN, COMMA, CLOSE, EMPTY] = ["[", ",", "]", ""].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer, Buffer];
+
+/**
+ * JSON arrays (UTF-8) of at most INGEST_CHUNK.products documents and about INGEST_CHUNK.bytes
+ * each, each document encoded on its own (see db/json-param.ts).
+ */
+export function* chunkDocuments(documents: Record<string, unknown>[]): Generator<JsonBytes> {
+  let parts: Buffer[] = [];
   let bytes = 0;
+  const chunk = () => {
+    const joined = [OPEN];
+    for (const [i, part] of parts.entries()) joined.push(i > 0 ? COMMA : EMPTY, part);
+    joined.push(CLOSE);
+    return new JsonBytes(Buffer.concat(joined));
+  };
   for (const doc of documents) {
-    const json = JSON.stringify(doc);
+    const json = Buffer.from(JSON.stringify(doc));
     if (parts.length > 0 && (parts.length >= INGEST_CHUNK.products || bytes + json.length > INGEST_CHUNK.bytes)) {
-      yield `[${parts.join(",")}]`;
+      yield chunk();
       parts = [];
       bytes = 0;
     }
     parts.push(json);
     bytes += json.length;
   }
-  if (parts.length > 0) yield `[${parts.join(",")}]`;
+  if (parts.length > 0) yield chunk();
 }
 
 /** Records a page's artifacts, cleaned like any store data, in one statement. */

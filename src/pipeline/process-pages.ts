@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers/promises";
 import type { JobMode } from "../core/job-kinds.ts";
 import type { Database } from "../db/database.ts";
 import type { ScrapeError } from "../core/errors.ts";
@@ -203,7 +204,14 @@ export async function processPages(
         unchanged.push(id);
         if (!input.previous?.get(id)?.isCoffee) stats.non_coffee_skipped += 1;
       }
+      let slice = performance.now();
       for (const raw of page.products) {
+        if (performance.now() - slice > NORMALIZE_SLICE_MS) {
+          // The previous page's write goes on meanwhile: its next chunk is sent only once this
+          // process hears the last one done, so a page is not normalized in one long stretch.
+          await setImmediate();
+          slice = performance.now();
+        }
         stats.products_seen += 1;
         if (listed.has(raw.platformProductId)) {
           addWarning(stats, `product ${raw.platformProductId} listed twice (${page.url})`);
@@ -251,6 +259,9 @@ export async function processPages(
   }
   return { listedProductIds: listed, complete, alerts, firstPageError };
 }
+
+/** The longest stretch a page's products are normalized without hearing the database. */
+const NORMALIZE_SLICE_MS = 5;
 
 /** How a product the rules found no signal in is classified once the LLM says, surely, that it is coffee. */
 const LLM_COFFEE: Classification = { isCoffee: true, kind: "beans", reason: "llm: no signal for the rules; the model is sure it is coffee" };

@@ -1,5 +1,6 @@
 import { CONFIGURED_PLATFORMS } from "../core/platform.ts";
 import { CronExpressionParser } from "cron-parser";
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { CONTROLS } from "../core/control-characters.ts";
 
@@ -14,8 +15,21 @@ export const DEFAULT_CONCURRENCY = 3;
 /** A price move of at least this many percent raises an alert, unless the row says otherwise. */
 export const DEFAULT_ALERT_PCT = 10;
 
+// Every job reads its roaster's cadences, and parsing one costs ~0.4 ms (cron-parser builds
+// dates in time zones); a fleet shares a handful of expressions, each judged once.
+const judged = new LRUCache<string, { problem: string | null }>({ max: 1000 });
+
 /** Why a cron expression is unusable, or null when it is a valid 5-field UTC expression. */
 export function cronProblem(expression: string): string | null {
+  let verdict = judged.get(expression);
+  if (!verdict) {
+    verdict = { problem: parsedCronProblem(expression) };
+    judged.set(expression, verdict);
+  }
+  return verdict.problem;
+}
+
+function parsedCronProblem(expression: string): string | null {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) return `must have 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
   try {

@@ -1,20 +1,26 @@
 // A JSON parameter already encoded as UTF-8 (a page's documents, megabytes of them), for a
-// `$n::jsonb` placeholder. Each driver sends it its own cheapest way: a string of that size
-// would be encoded to UTF-8 again by the driver, at ten times the cost of encoding its parts.
+// `$n::jsonb` placeholder. Both drivers send it as it is, in jsonb's binary input format: as a
+// string of that size it would be encoded to UTF-8 again by the driver, at ten times the cost
+// of encoding its parts.
 
 export class JsonBytes {
   constructor(readonly utf8: Buffer) {}
+
+  /** jsonb's binary input: a version byte (1), then the JSON text. */
+  binary(): Buffer {
+    return Buffer.concat([JSONB_BINARY_VERSION, this.utf8]);
+  }
 }
 
-/** jsonb's binary input: a version byte (1), then the JSON text. */
 const JSONB_BINARY_VERSION = Buffer.from([1]);
 
-/** For pg, which sends a Buffer as it is, in binary format. */
+/** For pg, which sends a Buffer in binary format. */
 export function asPgParam(value: unknown): unknown {
-  return value instanceof JsonBytes ? Buffer.concat([JSONB_BINARY_VERSION, value.utf8]) : value;
+  return value instanceof JsonBytes ? value.binary() : value;
 }
 
-/** For PGlite, which takes parameters as text. */
-export function asPgliteParam(value: unknown): unknown {
-  return value instanceof JsonBytes ? value.utf8.toString() : value;
+/** For PGlite: its serializer of jsonb parameters (a Buffer it returns is sent in binary format). */
+export function pgliteJsonbSerializer(fallback: (value: unknown) => string): (value: unknown) => string {
+  // PGlite types serializers as returning text; a byte array is what it sends as binary.
+  return (value) => (value instanceof JsonBytes ? (value.binary() as unknown as string) : fallback(value));
 }

@@ -2,9 +2,10 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import type { Database, Queryable } from "./database.ts";
-import { asPgliteParam } from "./json-param.ts";
+import { pgliteJsonbSerializer } from "./json-param.ts";
 
 const parsers = { [types.NUMERIC]: (v: string) => Number(v), [types.INT8]: (v: string) => Number(v) };
+const serializers = { [types.JSONB]: pgliteJsonbSerializer(types.serializers[types.JSONB]!) };
 
 /** Embedded PostgreSQL (WASM) persisted under `<dataDir>/pgdata`. `memory://` keeps it in memory. */
 export async function openPglite(dataDir: string): Promise<Database> {
@@ -23,7 +24,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     return next;
   };
   const run = async <T>(q: Pick<PGlite, "query">, sql: string, params?: readonly unknown[]) =>
-    (await q.query<T>(sql, params?.map(asPgliteParam))).rows;
+    (await q.query<T>(sql, params as unknown[] | undefined, { serializers })).rows;
   return {
     engine: "pglite",
     query: (sql, params) => serialize(() => run(db, sql, params)),

@@ -4,7 +4,8 @@ import type { RawProduct } from "../../src/platforms/raw-product.ts";
 import type { NormalizedProduct, NormalizedVariant } from "../../src/pipeline/normalize/types.ts";
 import { listingHashes } from "../../src/pipeline/listing-hash.ts";
 import type { JobMode } from "../../src/core/job-kinds.ts";
-import { ingestDocument, ingestPage, markUnlisted } from "../../src/pipeline/persist.ts";
+import { chunkDocuments, ingestDocument, ingestPage, INGEST_CHUNK, markUnlisted } from "../../src/pipeline/persist.ts";
+import type { JsonBytes } from "../../src/db/json-param.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { addRoaster } from "../helpers/fetch.ts";
 
@@ -349,5 +350,29 @@ describe.each(testEngines())("page ingestion on %s", (engine) => {
     expect(result).toMatchObject({ coffees: 3, variants: 3, errors: [] });
     const names = await db.query<{ name: string }>("SELECT name FROM coffees WHERE roaster_id = $1 ORDER BY platform_product_id", [roasterId]);
     expect(names.map((r) => r.name)).toEqual(["Coffee deep", "NulCoffee", "Half \ufffd pair"]);
+  });
+});
+
+describe("chunkDocuments", () => {
+  const doc = (i: number, size = 10) => ({ platform_product_id: String(i), name: `café ${i}`, pad: "x".repeat(size) });
+  const decoded = (chunks: JsonBytes[]) => chunks.map((c) => JSON.parse(c.utf8.toString()) as Record<string, unknown>[]);
+
+  it("keeps every document, in order, in JSON arrays of at most INGEST_CHUNK.products", () => {
+    const docs = Array.from({ length: INGEST_CHUNK.products * 2 + 3 }, (_, i) => doc(i));
+    const chunks = decoded([...chunkDocuments(docs)]);
+    expect(chunks.map((c) => c.length)).toEqual([INGEST_CHUNK.products, INGEST_CHUNK.products, 3]);
+    expect(chunks.flat()).toEqual(docs);
+  });
+
+  it("starts a new chunk before one would pass INGEST_CHUNK.bytes; a bigger document goes alone", () => {
+    const third = Math.floor(INGEST_CHUNK.bytes / 3);
+    const docs = [doc(1, third), doc(2, third), doc(3, third), doc(4, INGEST_CHUNK.bytes + 10), doc(5)];
+    const chunks = [...chunkDocuments(docs)];
+    expect(decoded(chunks).map((c) => c.map((d) => d.platform_product_id))).toEqual([["1", "2"], ["3"], ["4"], ["5"]]);
+    for (const chunk of chunks.slice(0, 2)) expect(chunk.utf8.length).toBeLessThanOrEqual(INGEST_CHUNK.bytes + 2);
+  });
+
+  it("yields nothing for no documents", () => {
+    expect([...chunkDocuments([])]).toEqual([]);
   });
 });

@@ -17,6 +17,9 @@ export interface SendOptions {
 
 export function answerSender(options: SendOptions): (req: IncomingMessage, res: ServerResponse, answer: Answer) => void {
   const gzipped = new WeakMap<object, Buffer>();
+  // Encoded once per cached answer too: a body of megabytes costs ~10 ms to encode, and this
+  // server shares its process (and clock) with the client under test.
+  const encoded = new WeakMap<object, Buffer>();
   return (req, res, answer) => {
     const headers: Record<string, string> = { ...answer.headers };
     if (answer.status === 200 && headers["content-type"]?.includes("json")) {
@@ -31,7 +34,8 @@ export function answerSender(options: SendOptions): (req: IncomingMessage, res: 
         }
       }
     }
-    let body: Buffer = Buffer.from(answer.body);
+    let body = encoded.get(answer);
+    if (!body) encoded.set(answer, (body = Buffer.from(answer.body)));
     if (options.gzip !== false && /gzip/.test(String(req.headers["accept-encoding"] ?? "")) && body.length > 1024) {
       // Compressed once per cached answer: the server's own work stays small, so its clock
       // notices arrivals promptly (see PACING_SLACK_MS).

@@ -1,4 +1,4 @@
-import { setTimeout as sleepPromise } from "node:timers/promises";
+import { setImmediate as immediatePromise, setTimeout as sleepPromise } from "node:timers/promises";
 
 // The one way src/ arms a timer. Node turns a delay above 2³¹−1 ms (~24.8 days), a negative
 // one or NaN into 1 ms with a TimeoutOverflowWarning: a huge computed wait (a Crawl-delay, a
@@ -25,6 +25,11 @@ export function every(ms: number, fn: () => void): NodeJS.Timeout {
 /** Resolves after `ms`; rejects with the signal's reason when it is aborted first. */
 export function sleep(ms: number, options: { signal?: AbortSignal | undefined; ref?: boolean } = {}): Promise<void> {
   return sleepPromise(timerDelay(ms), undefined, options);
+}
+
+/** Resolves once the event loop has run what is waiting (I/O callbacks included): a pause in long work. */
+export function nextTurn(): Promise<void> {
+  return immediatePromise();
 }
 
 /** An AbortSignal aborted after `ms` (a TimeoutError), like AbortSignal.timeout. */

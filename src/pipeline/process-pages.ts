@@ -1,5 +1,5 @@
-import { setImmediate } from "node:timers/promises";
 import type { JobMode } from "../core/job-kinds.ts";
+import { nextTurn } from "../core/timers.ts";
 import type { Database } from "../db/database.ts";
 import type { ScrapeError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
@@ -209,7 +209,7 @@ export async function processPages(
         if (performance.now() - slice > NORMALIZE_SLICE_MS) {
           // The previous page's write goes on meanwhile: its next chunk is sent only once this
           // process hears the last one done, so a page is not normalized in one long stretch.
-          await setImmediate();
+          await nextTurn();
           slice = performance.now();
         }
         stats.products_seen += 1;

@@ -3,24 +3,30 @@
 // string of that size it would be encoded to UTF-8 again by the driver, at ten times the cost
 // of encoding its parts.
 
-export class JsonBytes {
-  constructor(readonly utf8: Buffer) {}
+/** jsonb's binary input: a version byte (1), then the JSON text. */
+const JSONB_BINARY_VERSION = Buffer.from([1]);
 
-  /** jsonb's binary input: a version byte (1), then the JSON text. */
-  binary(): Buffer {
-    return Buffer.concat([JSONB_BINARY_VERSION, this.utf8]);
+export class JsonBytes {
+  private constructor(readonly binary: Buffer) {}
+
+  /** The JSON text these parts make, put together once, in jsonb's binary input format. */
+  static of(...texts: Buffer[]): JsonBytes {
+    return new JsonBytes(Buffer.concat([JSONB_BINARY_VERSION, ...texts]));
+  }
+
+  /** The JSON text (a view, not a copy). */
+  get utf8(): Buffer {
+    return this.binary.subarray(JSONB_BINARY_VERSION.length);
   }
 }
 
-const JSONB_BINARY_VERSION = Buffer.from([1]);
-
 /** For pg, which sends a Buffer in binary format. */
 export function asPgParam(value: unknown): unknown {
-  return value instanceof JsonBytes ? value.binary() : value;
+  return value instanceof JsonBytes ? value.binary : value;
 }
 
 /** For PGlite: its serializer of jsonb parameters (a Buffer it returns is sent in binary format). */
 export function pgliteJsonbSerializer(fallback: (value: unknown) => string): (value: unknown) => string {
   // PGlite types serializers as returning text; a byte array is what it sends as binary.
-  return (value) => (value instanceof JsonBytes ? (value.binary() as unknown as string) : fallback(value));
+  return (value) => (value instanceof JsonBytes ? (value.binary as unknown as string) : fallback(value));
 }

@@ -164,7 +164,7 @@ export async function ingestPage(
   const touch = input.touchVariants ?? false;
   const chunks = [...chunkDocuments(input.documents)];
   // A page of unchanged products is still one round trip: they were seen.
-  if (chunks.length === 0 && unchanged.length > 0) chunks.push(new JsonBytes(Buffer.from("[]")));
+  if (chunks.length === 0 && unchanged.length > 0) chunks.push(JsonBytes.of(Buffer.from("[]")));
   for (const [i, chunk] of chunks.entries()) {
     const result = await ingestPageSet(db, {
       roasterId: input.roasterId,
@@ -191,7 +191,7 @@ export async function ingestPage(
   return total;
 }
 
-const [OPEN, COMMA, CLOSE, EMPTY] = ["[", ",", "]", ""].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer, Buffer];
+const [OPEN, COMMA, CLOSE] = ["[", ",", "]"].map((c) => Buffer.from(c)) as [Buffer, Buffer, Buffer];
 
 /**
  * JSON arrays (UTF-8) of at most INGEST_CHUNK.products documents and about INGEST_CHUNK.bytes
@@ -200,12 +200,7 @@ const [OPEN, COMMA, CLOSE, EMPTY] = ["[", ",", "]", ""].map((c) => Buffer.from(c
 export function* chunkDocuments(documents: Record<string, unknown>[]): Generator<JsonBytes> {
   let parts: Buffer[] = [];
   let bytes = 0;
-  const chunk = () => {
-    const joined = [OPEN];
-    for (const [i, part] of parts.entries()) joined.push(i > 0 ? COMMA : EMPTY, part);
-    joined.push(CLOSE);
-    return new JsonBytes(Buffer.concat(joined));
-  };
+  const chunk = () => JsonBytes.of(OPEN, ...parts.flatMap((part, i) => (i > 0 ? [COMMA, part] : [part])), CLOSE);
   for (const doc of documents) {
     const json = Buffer.from(JSON.stringify(doc));
     if (parts.length > 0 && (parts.length >= INGEST_CHUNK.products || bytes + json.length > INGEST_CHUNK.bytes)) {

@@ -25,7 +25,7 @@ describe.each(testEngines())("a JSON parameter as bytes on %s", (engine) => {
 
   it("is refused, as text would be, when it is not JSON", async () => {
     const { db } = database();
-    await expect(db.query("SELECT $1::jsonb AS j", [new JsonBytes(Buffer.from("[{]"))])).rejects.toThrow(/json/i);
+    await expect(db.query("SELECT $1::jsonb AS j", [JsonBytes.of(Buffer.from("[{]"))])).rejects.toThrow(/json/i);
   });
 
   it("leaves every other jsonb parameter as it was", async () => {

@@ -11,5 +11,7 @@ export default defineConfig({
     env: { ALLOW_PRIVATE_NETWORKS: "true" },
     // Every file must close what it opened (servers, sockets, timers, child processes).
     setupFiles: ["test/helpers/check-open-handles.ts"],
+    // One migrated database per engine per run; each test file's database is a copy of it.
+    globalSetup: ["test/helpers/database-templates.ts"],
   },
 });

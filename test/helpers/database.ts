@@ -1,16 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import type { Database, Queryable } from "../../src/db/database.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 
 // Each test file gets databases of its own: on PostgreSQL a fresh `cs_test_<random>`
 // database created from the server in DATABASE_URL (dropped afterwards); on PGlite a
-// fresh temporary directory. Suites that need PostgreSQL are left out when DATABASE_URL is
+// fresh temporary directory. Under vitest both start as copies of the run's templates
+// (test/helpers/database-templates.ts), already migrated unless `migrate: false`. Suites that need PostgreSQL are left out when DATABASE_URL is
 // unset — except under CI=true, where a missing server fails the run.
 
 export type Engine = "postgres" | "pglite";
@@ -47,9 +48,12 @@ export async function createTestDatabase(
   options: { migrate?: boolean; shareWithChildren?: boolean } = {},
 ): Promise<TestDatabase> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "cs-test-"));
+  const migrated = options.migrate !== false;
   if (engine === "pglite") {
+    const template = provided(migrated ? "pgliteMigrated" : "pgliteBare");
+    if (template) cpSync(template, dataDir, { recursive: true });
     let db = await openDatabase({ dataDir });
-    if (options.migrate !== false) await migrate(db);
+    if (migrated && !template) await migrate(db);
     if (options.shareWithChildren) await db.close();
     return {
       engine,
@@ -76,10 +80,11 @@ export async function createTestDatabase(
   }
   if (!POSTGRES_URL) throw new Error("DATABASE_URL is not set");
   const name = `cs_test_${randomBytes(6).toString("hex")}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  const template = migrated ? provided("postgresTemplate") : undefined;
+  await adminQuery(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ""}`);
   const url = withDatabaseName(POSTGRES_URL, name);
   const db = await openDatabase({ databaseUrl: url, dataDir });
-  if (options.migrate !== false) await migrate(db);
+  if (migrated && !template) await migrate(db);
   return {
     engine,
     db,
@@ -113,6 +118,15 @@ export function useTestDatabase(
     if (!current) throw new Error("test database not ready (use inside a test or hook)");
     return current;
   };
+}
+
+/** A template the run's globalSetup made, or undefined outside vitest (benchmarks import these helpers too). */
+function provided(key: "pgliteBare" | "pgliteMigrated" | "postgresTemplate"): string | undefined {
+  try {
+    return inject(key) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function withDatabaseName(url: string, name: string): string {

@@ -8,18 +8,34 @@ import { MigrationRefusedError } from "../db/migrate.ts";
 import { RoasterFileError } from "../config/roaster-file.ts";
 import { redactSecrets } from "../core/secrets.ts";
 import { SettingsError } from "../config/settings.ts";
-import { registerArtifacts } from "./commands/artifacts.ts";
-import { registerDashboard } from "./commands/dashboard.ts";
-import { registerInspect } from "./commands/inspect.ts";
-import { registerMigrate } from "./commands/migrate.ts";
-import { registerQueueCommands } from "./commands/queue.ts";
-import { registerRoasters } from "./commands/roasters.ts";
-import { registerSchedule } from "./commands/schedule.ts";
-import { registerStart } from "./commands/start.ts";
 import { CliError, EXIT } from "./context.ts";
 import { terminalText } from "./terminal-text.ts";
 
-export function buildProgram(): Command {
+type Register = (program: Command) => unknown;
+
+/**
+ * The modules that define the top-level commands, in help order, with the names each one
+ * registers. A run loads only the module of the command it runs (help and mistakes load
+ * them all), so `healthcheck` or `roasters list` does not pay for the imports of the worker
+ * and the dashboard: every test and every Docker HEALTHCHECK starts a process.
+ */
+export const COMMAND_MODULES: readonly { names: readonly string[]; load: () => Promise<Register> }[] = [
+  { names: ["start"], load: async () => (await import("./commands/start.ts")).registerStart },
+  { names: ["migrate"], load: async () => (await import("./commands/migrate.ts")).registerMigrate },
+  { names: ["roasters"], load: async () => (await import("./commands/roasters.ts")).registerRoasters },
+  { names: ["enqueue", "worker", "status", "scrape"], load: async () => (await import("./commands/queue.ts")).registerQueueCommands },
+  { names: ["schedule", "healthcheck"], load: async () => (await import("./commands/schedule.ts")).registerSchedule },
+  { names: ["replay", "reparse", "artifacts"], load: async () => (await import("./commands/artifacts.ts")).registerArtifacts },
+  { names: ["dashboard"], load: async () => (await import("./commands/dashboard.ts")).registerDashboard },
+  { names: ["inspect"], load: async () => (await import("./commands/inspect.ts")).registerInspect },
+];
+
+/** The whole CLI, or (given the process's argv) only the command that argv runs, when it names one. */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
+  const word = argv?.slice(2).find((arg) => !arg.startsWith("-"));
+  const only = COMMAND_MODULES.filter((m) => word !== undefined && m.names.includes(word));
+  const modules = only.length > 0 ? only : COMMAND_MODULES;
+  const registers = await Promise.all(modules.map((m) => m.load()));
   const program = new Command("coffee-scraper")
     .description("Keeps specialty-coffee roasters' products, variants and prices up to date, politely.")
     .showHelpAfterError()
@@ -29,20 +45,13 @@ export function buildProgram(): Command {
       for (let c: Command | null = action; c && c.parent; c = c.parent) names.unshift(c.name());
       setProcessCommand(names.join(" "));
     });
-  registerStart(program);
-  registerMigrate(program);
-  registerRoasters(program);
-  registerQueueCommands(program);
-  registerSchedule(program);
-  registerArtifacts(program);
-  registerDashboard(program);
-  registerInspect(program);
+  for (const register of registers) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = reportError(err);

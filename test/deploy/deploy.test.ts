@@ -21,9 +21,11 @@ const yamlOf = (file: string) => parseYaml(read(file), { merge: true }) as Recor
 type Obj = Record<string, unknown>;
 const obj = (v: unknown) => v as Obj;
 
+const CLI = await buildProgram();
+
 /** Resolves `args` (e.g. ["roasters", "next", "--json"]) against the real CLI; returns the problems. */
 function cliProblems(args: string[]): string[] {
-  let command: Command = buildProgram();
+  let command: Command = CLI;
   const words = args.filter((a) => !a.startsWith("-"));
   for (const word of words) {
     const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word));

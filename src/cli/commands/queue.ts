@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { runWorkerProcess } from "../../app/processes.ts";
 import { createRuntime, type Runtime } from "../../app/runtime.ts";
 import { SINGLE_PROCESS_HINT } from "../../db/embedded/open-embedded.ts";
 import { liveOwner } from "../../db/embedded/ownership.ts";
@@ -9,7 +8,6 @@ import { coerceError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import { enqueueRoasters, UnknownRoastersError } from "../../queue/enqueue.ts";
 import { JOB_MODES, jobTypeOf, type JobMode } from "../../core/job-kinds.ts";
-import { scrapeOnce } from "../../worker/scrape-once.ts";
 import { collectStatus, formatStatus } from "../../worker/status.ts";
 import { CliError, commandContext, EXIT, printJson, printText } from "../context.ts";
 
@@ -88,6 +86,8 @@ export function registerQueueCommands(program: Command): void {
     .action(async (opts: { concurrency?: number }) => {
       const { settings, log } = commandContext({ fd: 1 });
       if (!settings.REDIS_URL) throw new CliError(await noSeparateWorker(settings), EXIT.badInput);
+      // Loaded here: the worker and the pipeline are most of the CLI's imports, and only these commands need them.
+      const { runWorkerProcess } = await import("../../app/processes.ts");
       await runWorkerProcess({ settings, log, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) });
       log.flush?.();
       // Interrupted jobs may still hold sockets open; they are BullMQ's to hand to another worker now.
@@ -117,6 +117,7 @@ export function registerQueueCommands(program: Command): void {
     .option("--force", FORCE_HELP)
     .action(async (slug: string, opts: { type: string; force?: boolean }) => {
       const { settings, log } = commandContext();
+      const { scrapeOnce } = await import("../../worker/scrape-once.ts");
       const summary = await withRuntime(settings, log, (rt) =>
         scrapeOnce({ deps: rt.deps, roaster: slug, type: jobType(opts.type), force: opts.force === true }).catch((err: unknown) => {
           throw new CliError(`scrape ${slug} failed: ${coerceError(err).message}`, EXIT.failed);

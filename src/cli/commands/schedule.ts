@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { checkHealth } from "../../app/health.ts";
-import { runSchedulerProcess } from "../../app/processes.ts";
 import { createRuntime } from "../../app/runtime.ts";
 import { cadenceFloorsOf } from "../../config/settings.ts";
 import { formatTick, scheduleTick } from "../../scheduler/tick.ts";
@@ -38,6 +37,7 @@ export function registerSchedule(program: Command): void {
       const { settings, log } = commandContext({ fd: once ? 2 : 1 });
       if (!settings.REDIS_URL && !opts.dryRun) throw new CliError(NO_REDIS, EXIT.badInput);
       if (!once) {
+        const { runSchedulerProcess } = await import("../../app/processes.ts");
         await runSchedulerProcess({ settings, log });
         log.flush?.();
         process.exit(EXIT.ok);

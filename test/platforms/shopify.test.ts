@@ -146,6 +146,33 @@ describe("Shopify adapter", () => {
     expect(second.stats.notModified).toBe(4);
   });
 
+  it("a store that serves fewer than 250 per page is read to its last product, by /meta.json's count", async () => {
+    const server = await store({ products: 70, shopifyPageCap: 30 });
+    const roaster = await addRoaster(testDb().db, server.url);
+    const { pages } = await run(roaster);
+    const ids = pages.flatMap((p) => p.products.map((x) => x.platformProductId));
+    expect(pages.map((p) => p.products.length)).toEqual([30, 30, 10]);
+    expect(new Set(ids).size).toBe(70);
+    // The count reached on a short page ends the walk: no request for an empty page.
+    expect(server.requestsTo("/products.json")).toHaveLength(3);
+  });
+
+  it("a /meta.json count above what the listing holds costs one empty page, no more", async () => {
+    const server = await store({ products: 40, shopifyPublishedCount: 45 });
+    const roaster = await addRoaster(testDb().db, server.url);
+    const { pages } = await run(roaster);
+    expect(pages.map((p) => p.products.length)).toEqual([40, 0]);
+    expect(server.requestsTo("/products.json")).toHaveLength(2);
+  });
+
+  it("without /meta.json's count a short page is the last, as Shopify's own listing says", async () => {
+    const server = await store({ products: 40, shopifyPublishedCount: null });
+    const roaster = await addRoaster(testDb().db, server.url);
+    const { pages } = await run(roaster);
+    expect(pages.map((p) => p.products.length)).toEqual([40]);
+    expect(server.requestsTo("/products.json")).toHaveLength(1);
+  });
+
   it("uses the roaster's pinned currency without asking the store", async () => {
     const server = await store();
     const roaster = await addRoaster(testDb().db, server.url, { currency: "usd" });
@@ -208,7 +235,9 @@ describe("Shopify adapter", () => {
     server.addFault({ match: /^\/products\.json\?.*page=2$/, kind: "html" });
     const roaster = await addRoaster(testDb().db, server.url);
     const { pages } = await run(roaster);
-    expect(pages.map((p) => p.products.length)).toEqual([250, 0, 100]);
+    // Page 2's products were not read, so /meta.json's 600 is not reached at the short page 3:
+    // an empty page 4 ends the walk.
+    expect(pages.map((p) => p.products.length)).toEqual([250, 0, 100, 0]);
     expect(pages[1]!.error).toMatchObject({ retry: "transient", code: "html_instead_of_json" });
     expect(pages[1]!.error!.message).toMatch(/HTML .*text\/html.* where Shopify \/products\.json JSON was expected/);
     expect(pages[1]!.responses).toHaveLength(1); // kept for inspection

@@ -8,8 +8,12 @@ import { mapShopifyProducts, parseShopifyPage, SHOPIFY_PAGE_LIMIT, shopifyProduc
 
 export { parseShopifyPage, SHOPIFY_PAGE_LIMIT };
 
-// Shopify storefront: /products.json?limit=250&page=N until a short or empty page. There is
-// no total count; Shopify refuses page × limit above 25,000, so we stop before that and say so.
+// Shopify storefront: /products.json?limit=250&page=N until a short or empty page. The listing
+// has no total count; Shopify refuses page × limit above 25,000, so we stop before that and say
+// so. When /meta.json was read (for the currency), its published_products_count keeps a short
+// page from ending the walk early: a proxy or headless front that serves fewer than 250 per
+// page would otherwise look like a one-page store, and every product after its first page
+// would be marked unlisted.
 
 export const SHOPIFY_MAX_OFFSET = 25_000;
 const LAST_PAGE = Math.floor(SHOPIFY_MAX_OFFSET / SHOPIFY_PAGE_LIMIT);
@@ -35,7 +39,9 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
   }
   const { origin, first } = found;
   const warnings: string[] = [];
-  const currency = ctx.roaster.currency ?? (await storeCurrency(ctx, origin, warnings));
+  const meta: StoreMeta = ctx.roaster.currency ? { currency: ctx.roaster.currency, productCount: null } : await storeMeta(ctx, origin, warnings);
+  const { currency } = meta;
+  let listedSoFar = 0;
   yield* walkPages(ctx, {
     name: "Shopify",
     first,
@@ -68,7 +74,10 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
         ...(items ? mapShopifyProducts(items, new URL(result.finalUrl).origin, currency) : { products: [], productErrors: [], recalled: recalled! }),
         currency,
       };
-      return { page, last: listed < SHOPIFY_PAGE_LIMIT };
+      listedSoFar += listed;
+      const short = listed < SHOPIFY_PAGE_LIMIT;
+      const storeHasMore = meta.productCount !== null && listedSoFar < meta.productCount;
+      return { page, last: listed === 0 || (short && !storeHasMore) };
     },
     ...(warnings.length ? { firstPageExtras: { warnings } } : {}),
   });
@@ -92,9 +101,19 @@ async function findStore(ctx: AdapterContext, conditional: boolean): Promise<{ o
   throw storeNotFound(tried, "Shopify");
 }
 
-/** The store's currency for this run: /meta.json, else /cart.js; null (with a warning) when neither says. */
-async function storeCurrency(ctx: AdapterContext, origin: string, warnings: string[]): Promise<string | null> {
+interface StoreMeta {
+  currency: string | null;
+  /** /meta.json's published_products_count, when it said one. */
+  productCount: number | null;
+}
+
+/**
+ * The store's currency for this run (/meta.json, else /cart.js; null with a warning when
+ * neither says) and, from /meta.json, how many products it publishes.
+ */
+async function storeMeta(ctx: AdapterContext, origin: string, warnings: string[]): Promise<StoreMeta> {
   const problems: string[] = [];
+  let productCount: number | null = null;
   for (const path of ["/meta.json", "/cart.js"]) {
     try {
       const result = await ctx.http.get(`${origin}${path}`);
@@ -102,9 +121,10 @@ async function storeCurrency(ctx: AdapterContext, origin: string, warnings: stri
         problems.push(`${path} answered ${result.status}`);
         continue;
       }
-      const json = decodeJson(stored(result), `Shopify ${path}`) as { currency?: unknown } | null;
+      const json = decodeJson(stored(result), `Shopify ${path}`) as { currency?: unknown; published_products_count?: unknown } | null;
+      if (path === "/meta.json") productCount = countOf(json?.published_products_count);
       const code = typeof json?.currency === "string" ? json.currency.trim().toUpperCase() : "";
-      if (/^[A-Z]{3}$/.test(code)) return code;
+      if (/^[A-Z]{3}$/.test(code)) return { currency: code, productCount };
       problems.push(`${path} has no currency`);
     } catch (err) {
       if (ctx.log) ctx.log.debug({ path, err: (err as Error).message }, "currency probe failed");
@@ -114,5 +134,10 @@ async function storeCurrency(ctx: AdapterContext, origin: string, warnings: stri
   const warning = `store currency unknown (${problems.join("; ")}); prices recorded without a currency`;
   ctx.log?.warn({ origin }, warning);
   warnings.push(warning);
-  return null;
+  return { currency: null, productCount };
+}
+
+/** A product count as a store states it: a whole number, or none. */
+function countOf(value: unknown): number | null {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : null;
 }

@@ -23,6 +23,10 @@ export interface RouteOptions {
   wooLegacyOnly?: boolean;
   /** Woo: ignore `parent` in `?type=variation` listings (as some stores do). */
   wooIgnoresParent?: boolean;
+  /** Shopify: serve at most this many products per page whatever `limit` asks (a proxy or headless front that caps it). */
+  shopifyPageCap?: number;
+  /** Shopify: the published_products_count /meta.json states (default: the catalogue's size; null: none). */
+  shopifyPublishedCount?: number | null;
   /** Hosts (Host header, no port) that answer 404 to everything but robots.txt: the apex of an apex→www store. */
   notFoundHosts?: string[];
 }
@@ -48,13 +52,14 @@ function robots(options: RouteOptions): Answer {
 
 function shopify(options: RouteOptions, { products }: Catalogue, url: URL): Answer {
   if (url.pathname === "/products.json") {
-    const limit = Math.min(250, Math.max(1, Number(url.searchParams.get("limit") ?? 30)));
+    const limit = Math.min(options.shopifyPageCap ?? 250, 250, Math.max(1, Number(url.searchParams.get("limit") ?? 30)));
     const page = Math.max(1, Number(url.searchParams.get("page") ?? 1));
     if (page * limit > 25_000) return json(400, { errors: "Page * Limit exceeds the 25000 limit." });
     return json(200, { products: products.slice((page - 1) * limit, page * limit) });
   }
   if (url.pathname === "/meta.json" && options.currency !== null) {
-    return json(200, { currency: options.currency ?? "INR", country: "IN", published_products_count: products.length });
+    const count = options.shopifyPublishedCount === undefined ? products.length : options.shopifyPublishedCount;
+    return json(200, { currency: options.currency ?? "INR", country: "IN", ...(count === null ? {} : { published_products_count: count }) });
   }
   if (url.pathname === "/cart.js" && options.currency !== null) {
     return json(200, { token: "x", items: [], currency: options.currency ?? "INR" });

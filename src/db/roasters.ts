@@ -174,9 +174,13 @@ export async function saveReadVia(db: Queryable, roasterId: string, readVia: Rea
   );
 }
 
+/** robots.txt's verdict, on the roaster and its store (their columns), in one statement: every run writes it. */
 export async function saveRobotsResult(db: Queryable, roasterId: string, allowed: boolean): Promise<void> {
-  await db.query(`UPDATE public.roasters SET robots_allow = $2, robots_checked_at = now() WHERE id = $1`, [roasterId, allowed]);
-  await db.query(`UPDATE public.product_sources SET robots_ok = $2 WHERE roaster_id = $1`, [roasterId, allowed]);
+  await db.query(
+    `WITH source AS (UPDATE public.product_sources SET robots_ok = $2 WHERE roaster_id = $1)
+     UPDATE public.roasters SET robots_allow = $2, robots_checked_at = now() WHERE id = $1`,
+    [roasterId, allowed],
+  );
 }
 
 /** Whether the roaster has the LLM enricher on (their `roasters.use_llm`). */

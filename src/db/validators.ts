@@ -37,8 +37,9 @@ export async function loadValidators(
 
 /**
  * Remembers the validators a 200 answer for `url` carried. Call only after the page was
- * persisted; with `firstPage` the roaster's `last_etag`/`last_modified` are updated too.
- * With no validators at all the row is removed (the next request is unconditional).
+ * persisted; with `firstPage` the roaster's `last_etag`/`last_modified` are updated too, in
+ * the same statement. With no validators at all the row is removed (the next request is
+ * unconditional).
  */
 export async function saveValidators(
   db: Queryable,
@@ -47,14 +48,18 @@ export async function saveValidators(
   validators: StoredValidators,
   options: { firstPage?: boolean; appliedBy?: AppliedBy } = {},
 ): Promise<void> {
-  if (options.firstPage) await saveRoasterValidators(db, roasterId, validators);
+  const params: unknown[] = [roasterId, url];
+  const $ = (value: unknown) => `$${params.push(value)}`;
+  const onRoaster = options.firstPage
+    ? `WITH roaster AS (UPDATE public.roasters SET last_etag = ${$(validators.etag)}, last_modified = ${$(lastModifiedOf(validators))} WHERE id = $1) `
+    : "";
   if (validators.etag === null && validators.lastModified === null) {
-    await db.query(`DELETE FROM coffee_scraper.http_validators WHERE roaster_id = $1 AND url = $2`, [roasterId, url]);
+    await db.query(`${onRoaster}DELETE FROM coffee_scraper.http_validators WHERE roaster_id = $1 AND url = $2`, params);
     return;
   }
   await db.query(
-    `INSERT INTO coffee_scraper.http_validators AS v (url, roaster_id, etag, last_modified, applied_by, updated_at)
-     VALUES ($1, $2, $3, $4, $5, now())
+    `${onRoaster}INSERT INTO coffee_scraper.http_validators AS v (url, roaster_id, etag, last_modified, applied_by, updated_at)
+     VALUES ($2, $1, ${$(validators.etag)}, ${$(validators.lastModified)}, ${$(options.appliedBy ?? "full")}, now())
      ON CONFLICT (roaster_id, url) DO UPDATE SET etag = EXCLUDED.etag,
        last_modified = EXCLUDED.last_modified, updated_at = now(),
        -- A price-only run that got a 304 confirms the body a full refresh applied: keep "full".
@@ -63,18 +68,14 @@ export async function saveValidators(
               AND v.etag IS NOT DISTINCT FROM EXCLUDED.etag
               AND v.last_modified IS NOT DISTINCT FROM EXCLUDED.last_modified
          THEN 'full' ELSE EXCLUDED.applied_by END`,
-    [url, roasterId, validators.etag, validators.lastModified, options.appliedBy ?? "full"],
+    params,
   );
 }
 
-/** Records the first page's validators on the roaster (`last_etag`, `last_modified`). */
-export async function saveRoasterValidators(db: Queryable, roasterId: string, validators: StoredValidators): Promise<void> {
+/** Last-Modified as the roaster's timestamp: null when absent or not a date. */
+function lastModifiedOf(validators: StoredValidators): Date | null {
   const modified = validators.lastModified ? new Date(validators.lastModified) : null;
-  await db.query(`UPDATE public.roasters SET last_etag = $2, last_modified = $3 WHERE id = $1`, [
-    roasterId,
-    validators.etag,
-    modified && !Number.isNaN(modified.getTime()) ? modified : null,
-  ]);
+  return modified && !Number.isNaN(modified.getTime()) ? modified : null;
 }
 
 /** Removes every validator of a roaster, so its next run fetches everything in full. */

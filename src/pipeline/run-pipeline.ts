@@ -78,8 +78,9 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   try {
     const configured = configuredPlatform(roaster);
     const platform = configured ?? (await choosePlatform(site, roaster));
-    if (configured) await saveReadVia(db, roaster.id, readViaOf(platform));
-    else await savePlatform(db, roaster.id, platform);
+    if (!configured) await savePlatform(db, roaster.id, platform);
+    // Written when it changes, not on every run.
+    else if (roaster.read_via !== readViaOf(platform)) await saveReadVia(db, roaster.id, readViaOf(platform));
     stats.platform = platform;
     stats.read_via = readViaOf(platform);
     // `--force` reads every page in full and normalizes every product again (after a parser

@@ -101,6 +101,9 @@ describe("robots.txt", () => {
     const saved = await findRoaster(testDb().db, roaster.slug);
     expect(saved?.robots_allow).toBe(false);
     expect(saved?.robots_checked_at).toBeInstanceOf(Date);
+    // …and on its store (their product_sources.robots_ok), in the same statement.
+    const sources = await testDb().db.query<{ robots_ok: boolean }>("SELECT robots_ok FROM product_sources WHERE roaster_id = $1", [roaster.id]);
+    expect(sources.map((s) => s.robots_ok)).toEqual([false]);
   });
 
   it("records an allowed site, and treats a missing robots.txt (404) as allow-all", async () => {

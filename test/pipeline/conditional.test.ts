@@ -39,6 +39,14 @@ describe("conditional requests across full and price-only runs", () => {
     const first = await run("full_refresh");
     expect(first.pages).toBeGreaterThan(0);
     expect(first.not_modified_pages).toBe(0);
+    // Page 1's validators are remembered for its URL and, in their columns, on the roaster.
+    const [remembered] = await database().db.query<{ page_etag: string | null; roaster_etag: string | null }>(
+      `SELECT v.etag AS page_etag, r.last_etag AS roaster_etag FROM roasters r
+         JOIN coffee_scraper.http_validators v ON v.roaster_id = r.id AND v.url LIKE '%page=1'
+        WHERE r.slug = 'etag-store'`,
+    );
+    expect(remembered!.page_etag).toMatch(/^(W\/)?"/);
+    expect(remembered!.roaster_etag).toBe(remembered!.page_etag);
     const second = await run("full_refresh");
     const conditional = store.requests.filter((r) => r.path.startsWith("/products.json") && r.headers["if-none-match"]);
     expect(conditional.length).toBeGreaterThan(0);

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { openDatabase } from "../../src/db/open-database.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import { adminQuery } from "./database.ts";
 
 // vitest globalSetup: one migrated database per engine, made once per run, that each test
 // file's database starts as a copy of (test/helpers/database.ts). A PGlite data directory
@@ -39,7 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let template = "";
   if (serverUrl) {
     template = `cs_template_${randomBytes(6).toString("hex")}`;
-    await adminQuery(serverUrl, `CREATE DATABASE ${template}`);
+    await adminQuery(`CREATE DATABASE ${template}`, serverUrl);
     const url = new URL(serverUrl);
     url.pathname = `/${template}`;
     const server = await openDatabase({ databaseUrl: url.toString(), dataDir: root });
@@ -55,17 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("postgresTemplate", template);
 
   return async () => {
-    if (serverUrl && template) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    if (serverUrl && template) await adminQuery(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`, serverUrl);
     rmSync(root, { recursive: true, force: true });
   };
-}
-
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

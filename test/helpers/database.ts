@@ -135,8 +135,9 @@ function withDatabaseName(url: string, name: string): string {
   return u.toString();
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
+/** One statement on the server's maintenance connection (CREATE/DROP DATABASE). */
+export async function adminQuery(sql: string, serverUrl = POSTGRES_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
     await client.query(sql);

@@ -10,6 +10,12 @@ import { permanent, transient } from "../core/errors.ts";
 
 export const TOO_LARGE_CODE = "response_too_large";
 
+/**
+ * zlib's output chunk: a decode hands each one back to the event loop, so zlib's 16 KB
+ * default costs ~60 round trips for a 1 MB page (twice the CPU of 128 KB ones, measured).
+ */
+const DECODE_CHUNK_BYTES = 128 * 1024;
+
 type Decode = (buffer: Buffer, options: zlib.ZlibOptions & zlib.BrotliOptions) => Promise<Buffer>;
 const gunzip = promisify(zlib.gunzip) as Decode;
 const brotli = promisify(zlib.brotliDecompress) as Decode;
@@ -67,7 +73,7 @@ export async function readBody(body: Readable, options: ReadBodyOptions): Promis
   const raw = Buffer.concat(chunks, wire);
   if (!decode) return raw;
   try {
-    return await decode(raw, { maxOutputLength: maxBytes });
+    return await decode(raw, { maxOutputLength: maxBytes, chunkSize: DECODE_CHUNK_BYTES });
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) throw tooLarge("after decoding");

@@ -49,9 +49,10 @@ export async function saveValidators(
   options: { firstPage?: boolean; appliedBy?: AppliedBy } = {},
 ): Promise<void> {
   const params: unknown[] = [roasterId, url];
-  const $ = (value: unknown) => `$${params.push(value)}`;
+  /** The placeholder of a further parameter. */
+  const param = (value: unknown) => `$${params.push(value)}`;
   const onRoaster = options.firstPage
-    ? `WITH roaster AS (UPDATE public.roasters SET last_etag = ${$(validators.etag)}, last_modified = ${$(lastModifiedOf(validators))} WHERE id = $1) `
+    ? `WITH roaster AS (UPDATE public.roasters SET last_etag = ${param(validators.etag)}, last_modified = ${param(lastModifiedOf(validators))} WHERE id = $1) `
     : "";
   if (validators.etag === null && validators.lastModified === null) {
     await db.query(`${onRoaster}DELETE FROM coffee_scraper.http_validators WHERE roaster_id = $1 AND url = $2`, params);
@@ -59,7 +60,7 @@ export async function saveValidators(
   }
   await db.query(
     `${onRoaster}INSERT INTO coffee_scraper.http_validators AS v (url, roaster_id, etag, last_modified, applied_by, updated_at)
-     VALUES ($2, $1, ${$(validators.etag)}, ${$(validators.lastModified)}, ${$(options.appliedBy ?? "full")}, now())
+     VALUES ($2, $1, ${param(validators.etag)}, ${param(validators.lastModified)}, ${param(options.appliedBy ?? "full")}, now())
      ON CONFLICT (roaster_id, url) DO UPDATE SET etag = EXCLUDED.etag,
        last_modified = EXCLUDED.last_modified, updated_at = now(),
        -- A price-only run that got a 304 confirms the body a full refresh applied: keep "full".

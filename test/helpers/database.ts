@@ -11,8 +11,9 @@ import { migrate } from "../../src/db/migrate.ts";
 // Each test file gets databases of its own: on PostgreSQL a fresh `cs_test_<random>`
 // database created from the server in DATABASE_URL (dropped afterwards); on PGlite a
 // fresh temporary directory. Under vitest both start as copies of the run's templates
-// (test/helpers/database-templates.ts), already migrated unless `migrate: false`. Suites that need PostgreSQL are left out when DATABASE_URL is
-// unset — except under CI=true, where a missing server fails the run.
+// (test/helpers/database-templates.ts), already migrated unless `migrate: false`. Suites
+// that need PostgreSQL are left out when DATABASE_URL is unset — except under CI=true,
+// where a missing server fails the run.
 
 export type Engine = "postgres" | "pglite";
 

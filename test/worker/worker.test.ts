@@ -13,7 +13,9 @@ import { enqueueRoasters, manualSlot, UnknownRoastersError } from "../../src/que
 import { jobIdFor, type JobPayload } from "../../src/queue/job.ts";
 import { retentionFrom, retryPolicyFrom } from "../../src/queue/open-queue.ts";
 import { readLease, tryAcquireLease } from "../../src/db/leases.ts";
-import { runJob } from "../../src/worker/run-job.ts";
+import { runJob, type JobWork } from "../../src/worker/run-job.ts";
+import { finishRun, startRun } from "../../src/db/runs.ts";
+import { recordSlots } from "../../src/db/slots.ts";
 import { scrapeOnce } from "../../src/worker/scrape-once.ts";
 import { collectStatus, formatStatus } from "../../src/worker/status.ts";
 import { deadlineError } from "../../src/worker/run-job.ts";
@@ -220,6 +222,44 @@ describe("runJob, scrape, enqueue, status", () => {
       runJob({ jobId: "j2", job: job("down"), attempt: 1, deps: d, log: d.log, signal: new AbortController().signal, work: httpWork(store.url) }),
     ).rejects.toMatchObject({ retry: "transient", code: "http_503" });
     expect(await readLease(d.db, (await findRoaster(d.db, "down"))!.id)).toBeNull();
+  });
+
+  it("a run's last attempt serves its schedule slot, unless shutdown interrupted it (the job goes back on the queue)", async () => {
+    const { deps: d } = deps();
+    const roaster = (await findRoaster(d.db, "gone"))!;
+    const slotOf = async (jobId: string) =>
+      (await d.db.query<{ finished: boolean }>("SELECT finished_at IS NOT NULL AS finished FROM coffee_scraper.schedule_slots WHERE job_id = $1", [jobId]))[0]!.finished;
+    /** Records a failed run, as the pipeline does, and tells runJob so; `beforeEnd` runs first. */
+    const failingWork =
+      (beforeEnd: () => void): JobWork =>
+      async (input) => {
+        const runId = await startRun(input.deps.db, { sourceId: input.roaster.source_id!, jobId: input.jobId, jobType: input.job.type });
+        beforeEnd();
+        const failure = transient("network_error", "the store went away");
+        await finishRun(input.deps.db, runId, "fail", {});
+        await input.runEnded({ runId, failure });
+        throw failure;
+      };
+    for (const [jobId, slotAt, interrupted] of [
+      ["j-last-attempt", "2026-05-01T03:00:00.000Z", false],
+      ["j-last-attempt-shutdown", "2026-06-01T03:00:00.000Z", true],
+    ] as const) {
+      await recordSlots(d.db, [{ roasterId: roaster.id, type: "full_refresh", slotAt: new Date(slotAt), jobId, servedBy: null }]);
+      const shutdown = new AbortController();
+      await expect(
+        runJob({
+          jobId,
+          job: job("gone", slotAt),
+          attempt: 5,
+          maxAttempts: 5,
+          deps: d,
+          log: d.log,
+          signal: shutdown.signal,
+          work: failingWork(() => interrupted && shutdown.abort(new Error("SIGTERM"))),
+        }),
+      ).rejects.toMatchObject({ code: "network_error" });
+      expect(await slotOf(jobId), jobId).toBe(!interrupted);
+    }
   });
 
   it("scrapeOnce runs the job inline with the same logs, and fails on a missing roaster", async () => {

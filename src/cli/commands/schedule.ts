@@ -1,8 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { checkHealth } from "../../app/health.ts";
-import { createRuntime } from "../../app/runtime.ts";
 import { cadenceFloorsOf } from "../../config/settings.ts";
-import { formatTick, scheduleTick } from "../../scheduler/tick.ts";
 import { CliError, commandContext, EXIT, printJson, printText } from "../context.ts";
 
 // schedule and healthcheck: argument parsing only; the work is in src/scheduler and src/app.
@@ -42,6 +40,11 @@ export function registerSchedule(program: Command): void {
         log.flush?.();
         process.exit(EXIT.ok);
       }
+      // Loaded here, not with the module: `healthcheck` shares it and runs every few seconds in a container.
+      const [{ createRuntime }, { formatTick, scheduleTick }] = await Promise.all([
+        import("../../app/runtime.ts"),
+        import("../../scheduler/tick.ts"),
+      ]);
       const rt = await createRuntime(settings, log);
       try {
         const summary = await scheduleTick({

@@ -65,12 +65,9 @@ export async function runJob(input: RunJobInput): Promise<RunSummary> {
       log,
       signal: AbortSignal.any([input.signal, lease.lost, deadline.signal]),
       runEnded: async ({ runId, failure }) => {
-        // A run that will be retried has not served its slot yet: if the queue loses the
-        // retry, the scheduler must still see the slot as unfinished. Nor has a run that
-        // shutdown interrupted, whatever its attempt: the job goes back on the queue without
-        // using one (and the embedded queue loses it with the process).
-        if (failure !== null && input.signal.aborted) return;
-        const attempts = { attempt: input.attempt, maxAttempts: input.maxAttempts ?? deps.settings.JOB_ATTEMPTS };
+        // A run that will be retried (or was interrupted by shutdown) has not served its slot
+        // yet: if the queue loses the retry, the scheduler must still see the slot as unfinished.
+        const attempts = { attempt: input.attempt, maxAttempts: input.maxAttempts ?? deps.settings.JOB_ATTEMPTS, signal: input.signal };
         if (failure === null || isLastAttempt(failure, attempts, deps.settings)) await markSlotFinished(deps.db, { jobId: input.jobId, runId });
       },
     });

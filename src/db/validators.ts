@@ -48,19 +48,16 @@ export async function saveValidators(
   validators: StoredValidators,
   options: { firstPage?: boolean; appliedBy?: AppliedBy } = {},
 ): Promise<void> {
-  const params: unknown[] = [roasterId, url];
-  /** The placeholder of a further parameter. */
-  const param = (value: unknown) => `$${params.push(value)}`;
-  const onRoaster = options.firstPage
-    ? `WITH roaster AS (UPDATE public.roasters SET last_etag = ${param(validators.etag)}, last_modified = ${param(lastModifiedOf(validators))} WHERE id = $1) `
-    : "";
+  // Page 1's validators go on the roaster too ($5), in the same statement.
+  const onRoaster = `WITH roaster AS (UPDATE public.roasters SET last_etag = $3, last_modified = $4 WHERE id = $1 AND $5::boolean)`;
+  const params = [roasterId, url, validators.etag, lastModifiedOf(validators), options.firstPage ?? false];
   if (validators.etag === null && validators.lastModified === null) {
-    await db.query(`${onRoaster}DELETE FROM coffee_scraper.http_validators WHERE roaster_id = $1 AND url = $2`, params);
+    await db.query(`${onRoaster} DELETE FROM coffee_scraper.http_validators WHERE roaster_id = $1 AND url = $2`, params);
     return;
   }
   await db.query(
-    `${onRoaster}INSERT INTO coffee_scraper.http_validators AS v (url, roaster_id, etag, last_modified, applied_by, updated_at)
-     VALUES ($2, $1, ${param(validators.etag)}, ${param(validators.lastModified)}, ${param(options.appliedBy ?? "full")}, now())
+    `${onRoaster} INSERT INTO coffee_scraper.http_validators AS v (url, roaster_id, etag, last_modified, applied_by, updated_at)
+     VALUES ($2, $1, $3, $6, $7, now())
      ON CONFLICT (roaster_id, url) DO UPDATE SET etag = EXCLUDED.etag,
        last_modified = EXCLUDED.last_modified, updated_at = now(),
        -- A price-only run that got a 304 confirms the body a full refresh applied: keep "full".
@@ -69,7 +66,7 @@ export async function saveValidators(
               AND v.etag IS NOT DISTINCT FROM EXCLUDED.etag
               AND v.last_modified IS NOT DISTINCT FROM EXCLUDED.last_modified
          THEN 'full' ELSE EXCLUDED.applied_by END`,
-    params,
+    [...params, validators.lastModified, options.appliedBy ?? "full"],
   );
 }
 

@@ -174,12 +174,34 @@ describe("Shopify adapter", () => {
   });
 
   it("uses the roaster's pinned currency without asking the store", async () => {
-    const server = await store();
+    const server = await store({ products: 250, shopifyPublishedCount: 250, currency: "EUR" });
     const roaster = await addRoaster(testDb().db, server.url, { currency: "usd" });
     const { pages } = await run(roaster);
+    expect(pages.map((p) => p.products.length)).toEqual([250, 0]);
     expect(pages[0]!.currency).toBe("USD");
     expect(pages[0]!.products[0]!.currency).toBe("USD");
+    // Full pages, then an empty one: no short page, so nothing to ask /meta.json for.
     expect(server.requestsTo("/meta.json")).toHaveLength(0);
+  });
+
+  it("a pinned currency still reads /meta.json's count on a short page: a capped store is read whole", async () => {
+    const server = await store({ products: 70, shopifyPageCap: 30, currency: "EUR" });
+    const roaster = await addRoaster(testDb().db, server.url, { currency: "usd" });
+    const { pages } = await run(roaster);
+    expect(pages.map((p) => p.products.length)).toEqual([30, 30, 10]);
+    expect(new Set(pages.flatMap((p) => p.products.map((x) => x.platformProductId))).size).toBe(70);
+    // Asked once, for the count only: the pinned currency stands.
+    expect(server.requestsTo("/meta.json")).toHaveLength(1);
+    expect(pages.every((p) => p.currency === "USD")).toBe(true);
+
+    // A store without /meta.json ends on its short page, as Shopify's own listing says; the page stands.
+    const silent = await store({ products: 40 });
+    silent.addFault({ match: "/meta.json", kind: "status", status: 404 });
+    const other = await addRoaster(testDb().db, silent.url, { currency: "usd" });
+    const read = await run(other);
+    expect(read.pages.map((p) => p.products.length)).toEqual([40]);
+    expect(read.pages[0]!.error).toBeFalsy();
+    expect(silent.requestsTo("/meta.json")).toHaveLength(1);
   });
 
   it("falls back to /cart.js for the currency, and warns when neither says", async () => {

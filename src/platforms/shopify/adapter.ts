@@ -10,10 +10,11 @@ export { parseShopifyPage, SHOPIFY_PAGE_LIMIT };
 
 // Shopify storefront: /products.json?limit=250&page=N until a short or empty page. The listing
 // has no total count; Shopify refuses page × limit above 25,000, so we stop before that and say
-// so. When /meta.json was read (for the currency), its published_products_count keeps a short
-// page from ending the walk early: a proxy or headless front that serves fewer than 250 per
-// page would otherwise look like a one-page store, and every product after its first page
-// would be marked unlisted.
+// so. /meta.json's published_products_count keeps a short page from ending the walk early: a
+// proxy or headless front that serves fewer than 250 per page would otherwise look like a
+// one-page store, and every product after its first page would be marked unlisted. It is read
+// with the currency, or — the roaster's currency pinned — on the first short page, where it
+// matters.
 
 export const SHOPIFY_MAX_OFFSET = 25_000;
 const LAST_PAGE = Math.floor(SHOPIFY_MAX_OFFSET / SHOPIFY_PAGE_LIMIT);
@@ -39,8 +40,10 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
   }
   const { origin, first } = found;
   const warnings: string[] = [];
-  const meta: StoreMeta = ctx.roaster.currency ? { currency: ctx.roaster.currency, productCount: null } : await storeMeta(ctx, origin, warnings);
+  const pinned = ctx.roaster.currency ?? null;
+  const meta: StoreMeta = pinned ? { currency: pinned, productCount: null } : await storeMeta(ctx, origin, warnings);
   const { currency } = meta;
+  let countAsked = pinned === null;
   let listedSoFar = 0;
   yield* walkPages(ctx, {
     name: "Shopify",
@@ -76,6 +79,10 @@ async function* shopifyPages(ctx: AdapterContext): AsyncGenerator<StorePage> {
       };
       listedSoFar += listed;
       const short = listed < SHOPIFY_PAGE_LIMIT;
+      if (short && listed > 0 && !countAsked) {
+        countAsked = true;
+        meta.productCount = await publishedCount(ctx, origin);
+      }
       const storeHasMore = meta.productCount !== null && listedSoFar < meta.productCount;
       return { page, last: listed === 0 || (short && !storeHasMore) };
     },
@@ -135,6 +142,22 @@ async function storeMeta(ctx: AdapterContext, origin: string, warnings: string[]
   ctx.log?.warn({ origin }, warning);
   warnings.push(warning);
   return { currency: null, productCount };
+}
+
+/**
+ * /meta.json's published_products_count alone (the currency pinned): null when the store does
+ * not say, or does not answer; only a job-fatal error (the job's own end) is thrown.
+ */
+async function publishedCount(ctx: AdapterContext, origin: string): Promise<number | null> {
+  try {
+    const result = await ctx.http.get(`${origin}/meta.json`);
+    if (!isOk(result.status)) return null;
+    return countOf((decodeJson(stored(result), "Shopify /meta.json") as { published_products_count?: unknown } | null)?.published_products_count);
+  } catch (err) {
+    if (isJobFatal(err)) throw err;
+    ctx.log?.debug({ err: (err as Error).message }, "product count probe failed");
+    return null;
+  }
 }
 
 /** A product count as a store states it: a whole number, or none. */

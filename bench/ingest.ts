@@ -13,7 +13,11 @@
 // printed for reference.
 // Baselines measured in the same run: the same pages read with a bare fetch + JSON.parse loop
 // (what reading a store costs at all), and — as before — normalized the same way and
-// batch-upserted with plain SQL (3 statements a page). Then the peak RSS of a
+// batch-upserted with plain SQL (3 statements a page). And the server's floor: the rows our
+// first ingest wrote (coffees, variants, prices, images, tasting notes, product state) copied
+// table to table into tables with the same keys, indexes and foreign keys, one statement a
+// table, no JSON and no function: what inserting those rows alone costs this server, so no
+// writer of the users' rows can ingest faster than that here. Then the peak RSS of a
 // `coffee-scraper scrape` process ingesting a 10,000-product store.
 //
 // Needs DATABASE_URL (a server where it may create and drop a database).
@@ -191,6 +195,64 @@ async function plainUpsert(db: Database, roasterId: string, products: ReturnType
   );
 }
 
+// The tables a first ingest writes, in the order their foreign keys need, each with the rows
+// of one roaster's products (parameter $1: the roaster's id).
+const FLOOR_TABLES: { table: string; rows: string }[] = [
+  { table: "public.coffees", rows: "SELECT c.* FROM public.coffees c WHERE c.roaster_id = $1" },
+  { table: "public.coffee_images", rows: "SELECT i.* FROM public.coffee_images i JOIN public.coffees c ON c.id = i.coffee_id WHERE c.roaster_id = $1" },
+  { table: "public.sensory_params", rows: "SELECT s.* FROM public.sensory_params s JOIN public.coffees c ON c.id = s.coffee_id WHERE c.roaster_id = $1" },
+  { table: "public.variants", rows: "SELECT v.* FROM public.variants v JOIN public.coffees c ON c.id = v.coffee_id WHERE c.roaster_id = $1" },
+  {
+    table: "public.prices",
+    rows: "SELECT p.* FROM public.prices p JOIN public.variants v ON v.id = p.variant_id JOIN public.coffees c ON c.id = v.coffee_id WHERE c.roaster_id = $1",
+  },
+  { table: "coffee_scraper.product_state", rows: "SELECT s.* FROM coffee_scraper.product_state s WHERE s.roaster_id = $1" },
+];
+
+/**
+ * The server's floor for a first ingest: the rows `slug`'s first ingest wrote, copied into
+ * shadow tables with the same columns, keys, indexes and foreign keys (between the shadows,
+ * and to the users' roasters), one INSERT … SELECT a table in one transaction. Medians of 3
+ * rounds (emptied in between). Products/s counts every listed product, as the ingest does.
+ */
+async function serverFloor(databaseUrl: string, slug: string, products: number): Promise<number> {
+  const db = await openDatabase({ databaseUrl, dataDir: tmpdir() });
+  try {
+    const roasterId = (await db.query<{ id: string }>("SELECT id FROM public.roasters WHERE slug = $1", [slug]))[0]!.id;
+    const shadow = (table: string) => `cs_floor.${table.split(".")[1]}`;
+    await db.query("CREATE SCHEMA cs_floor");
+    for (const { table } of FLOOR_TABLES) await db.query(`CREATE TABLE ${shadow(table)} (LIKE ${table} INCLUDING ALL)`);
+    const keys = await db.query<{ tbl: string; ref: string; cols: string; refcols: string }>(
+      `SELECT c.conrelid::regclass::text AS tbl, c.confrelid::regclass::text AS ref,
+              (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY AS k (attnum, n)
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS cols,
+              (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n) FROM unnest(c.confkey) WITH ORDINALITY AS k (attnum, n)
+                 JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum) AS refcols
+         FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY ($1::regclass[])`,
+      [FLOOR_TABLES.map((t) => t.table)],
+    );
+    const qualified = (name: string) => (name.includes(".") ? name : `public.${name}`);
+    const copied = new Set(FLOOR_TABLES.map((t) => t.table));
+    for (const k of keys) {
+      const ref = copied.has(qualified(k.ref)) ? shadow(qualified(k.ref)) : qualified(k.ref);
+      await db.query(`ALTER TABLE ${shadow(qualified(k.tbl))} ADD FOREIGN KEY (${k.cols}) REFERENCES ${ref} (${k.refcols})`);
+    }
+    const rounds: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      await db.query(`TRUNCATE ${FLOOR_TABLES.map((t) => shadow(t.table)).join(", ")}`);
+      const t0 = performance.now();
+      await db.transaction(async (tx) => {
+        for (const { table, rows } of FLOOR_TABLES) await tx.query(`INSERT INTO ${shadow(table)} ${rows}`, [roasterId]);
+      });
+      rounds.push(products / ((performance.now() - t0) / 1000));
+    }
+    await db.query("DROP SCHEMA cs_floor CASCADE");
+    return rounds.sort((a, b) => a - b)[1]!;
+  } finally {
+    await db.close();
+  }
+}
+
 /** The heap budget production processes run with (the Dockerfile's NODE_OPTIONS). */
 function shippedNodeOptions(): string {
   const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8");
@@ -258,6 +320,7 @@ async function main() {
     const reading = await readOnly(stores[0]!);
     const directBase = await baselineRun(bench.url, stores[0]!, "base-direct");
     const directOurs = await pipelineRun(bench.url, stores[1]!, "ours-direct");
+    const floor = await serverFloor(bench.url, "ours-direct", PRODUCTS);
     const proxyBase = await baselineRun(viaProxy.toString(), stores[2]!, "base-proxy");
     const proxyOurs = await pipelineRun(viaProxy.toString(), stores[3]!, "ours-proxy");
     const pglite = await pipelineRun(undefined, stores[4]!, "ours-pglite");
@@ -276,6 +339,10 @@ async function main() {
     const readBase = { productsPerSecond: reading };
     console.log(`reading the store alone (fetch + JSON.parse, the bare-loop baseline): ${reading.toFixed(0)} products/s`);
     row("(a) PostgreSQL direct, first ingest", directOurs.first, directBase, 2000);
+    console.log(
+      `${"    the server's floor for the same rows".padEnd(46)} ${floor.toFixed(0).padStart(11)} products/s   ` +
+        `(those rows copied table to table, same keys, indexes and foreign keys; ours ${(directOurs.first.productsPerSecond / floor).toFixed(2)} of it)`,
+    );
     console.log(
       `${"    the same, this process's first (cold)".padEnd(46)} ours ${cold.first.productsPerSecond.toFixed(0).padStart(6)} products/s   ` +
         `baseline ${coldBase.productsPerSecond.toFixed(0).padStart(6)} products/s   (for reference; no target)`,

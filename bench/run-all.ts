@@ -24,7 +24,7 @@ interface Result {
 }
 
 /** Lines that carry a figure against its baseline or target. */
-const HEADLINE = /ratio|baseline|target|minimum|p95|peak RSS|jobs\/s|roasters\/s|skipped/i;
+const HEADLINE = /ratio|baseline|target|minimum|floor|p95|peak RSS|jobs\/s|roasters\/s|skipped/i;
 
 function run(name: string): Promise<Result> {
   const started = performance.now();

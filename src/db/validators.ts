@@ -15,24 +15,16 @@ export interface StoredValidators {
 /** Which kind of run applied the body a validator describes (migration 0008). */
 export type AppliedBy = JobMode;
 
-/**
- * The validators remembered for `url`, or null when there are none. A full refresh
- * (`requireFull`) only trusts those of a body a full refresh applied: a price-only run
- * writes prices and stock, not the rest.
- */
-export async function loadValidators(
+/** Every URL's validators remembered for the roaster, and whether a full refresh applied each body. */
+export async function loadAllValidators(
   db: Queryable,
   roasterId: string,
-  url: string,
-  options: { requireFull?: boolean } = {},
-): Promise<StoredValidators | null> {
-  const rows = await db.query<{ etag: string | null; last_modified: string | null }>(
-    `SELECT etag, last_modified FROM coffee_scraper.http_validators
-      WHERE roaster_id = $1 AND url = $2 AND ($3::boolean IS NOT TRUE OR applied_by = 'full')`,
-    [roasterId, url, options.requireFull ?? false],
+): Promise<Map<string, StoredValidators & { appliedByFull: boolean }>> {
+  const rows = await db.query<{ url: string; etag: string | null; last_modified: string | null; full: boolean }>(
+    `SELECT url, etag, last_modified, applied_by = 'full' AS full FROM coffee_scraper.http_validators WHERE roaster_id = $1`,
+    [roasterId],
   );
-  const row = rows[0];
-  return row ? { etag: row.etag, lastModified: row.last_modified } : null;
+  return new Map(rows.map((r) => [r.url, { etag: r.etag, lastModified: r.last_modified, appliedByFull: r.full }]));
 }
 
 /**

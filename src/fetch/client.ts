@@ -9,7 +9,7 @@ import { assertFetchableUrl, guardedLookup, sameSite, type LookupFunction } from
 import { Pacer } from "./pacer.ts";
 import { parseRetryAfter, requestBackoffMs, RETRYABLE_STATUSES } from "./retry.ts";
 import { robotsAgentToken, sharedRobotsCache, type RobotsCache } from "./robots.ts";
-import type { SiteMemory } from "./site-memory.ts";
+import type { RememberedValidators, SiteMemory } from "./site-memory.ts";
 import type { FetchStats } from "./stats.ts";
 import { NO_VALIDATORS, type Validators } from "./validators.ts";
 import { abortAfter, seconds, sleep } from "../core/timers.ts";
@@ -136,6 +136,8 @@ export class SiteClient {
   private readonly agentToken: string;
   private readonly random: () => number;
   private robotsRecorded = false;
+  /** The roaster's remembered validators, read at this client's first conditional request. */
+  private remembered: Promise<Map<string, RememberedValidators>> | null = null;
 
   constructor(
     private readonly client: HttpClient,
@@ -147,6 +149,21 @@ export class SiteClient {
     this.random = client.options.random ?? Math.random;
     this.agentToken = robotsAgentToken(this.settings.USER_AGENT);
     this.pacer = new Pacer({ ...pacingFor(site.roaster, this.settings), random: this.random });
+  }
+
+  /**
+   * The validators to send for `url`. A full refresh only trusts those of a body a full
+   * refresh applied: a price-only run writes prices and stock, not the rest.
+   */
+  private async rememberedFor(url: string, memory: SiteMemory): Promise<Validators> {
+    if (!this.remembered) {
+      this.remembered = memory.validatorsOf(this.site.roaster.id);
+      // (A failed read is tried again by the next request, as a per-URL read would be.)
+      this.remembered.catch(() => (this.remembered = null));
+    }
+    const known = (await this.remembered).get(url);
+    if (!known || (this.site.appliesFullRefresh && !known.appliedByFull)) return NO_VALIDATORS;
+    return { etag: known.etag, lastModified: known.lastModified };
   }
 
   /**
@@ -167,10 +184,7 @@ export class SiteClient {
   private async getUnchecked(input: string, options: GetOptions): Promise<FetchResult> {
     const requested = new URL(input, this.home);
     const memory = this.client.options.memory;
-    const sent =
-      options.conditional && memory
-        ? await memory.validators(this.site.roaster.id, requested.href, { requireFull: this.site.appliesFullRefresh ?? false })
-        : NO_VALIDATORS;
+    const sent = options.conditional && memory ? await this.rememberedFor(requested.href, memory) : NO_VALIDATORS;
     const headers: Record<string, string> = { accept: options.accept ?? "application/json" };
     if (sent.etag) headers["if-none-match"] = sent.etag;
     if (sent.lastModified) headers["if-modified-since"] = sent.lastModified;

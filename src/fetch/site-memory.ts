@@ -4,12 +4,18 @@ import type { Validators } from "./validators.ts";
 // fetched, and whether robots.txt let it in. Declared here, where it is used, so the client
 // knows nothing of where it is kept (the database, in db/site-memory.ts).
 
+/** A URL's remembered validators, and whether a full refresh applied the body they describe. */
+export interface RememberedValidators extends Validators {
+  appliedByFull: boolean;
+}
+
 export interface SiteMemory {
   /**
-   * The validators remembered for `url`. With `requireFull`, only those of a body a full
-   * refresh applied: a price-only run writes prices and stock, not the rest.
+   * Every URL's validators remembered for the roaster, read once per site client (one job):
+   * asked one URL at a time, each page's request would wait for the database, and on an
+   * embedded database that runs one statement at a time, for the previous page's whole write.
    */
-  validators(roasterId: string, url: string, options: { requireFull: boolean }): Promise<Validators>;
+  validatorsOf(roasterId: string): Promise<Map<string, RememberedValidators>>;
   /** Records what the roaster's robots.txt said, once per site client. */
   robotsResult(roasterId: string, allowed: boolean): Promise<void>;
 }

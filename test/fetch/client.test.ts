@@ -4,6 +4,8 @@ import type { LookupFunction } from "../../src/fetch/guard.ts";
 import { saveValidators } from "../../src/db/validators.ts";
 import { RobotsCache } from "../../src/fetch/robots.ts";
 import { findRoaster } from "../../src/db/roasters.ts";
+import { databaseSiteMemory } from "../../src/db/site-memory.ts";
+import { createFetchStats } from "../../src/fetch/stats.ts";
 import { useTestDatabase } from "../helpers/database.ts";
 import { addRoaster, openSite, siteOnly, type TestSite } from "../helpers/fetch.ts";
 import { loopbackLookup, PACING_SLACK_MS, startStoreServer, type StoreServer } from "../helpers/store-server.ts";
@@ -217,6 +219,35 @@ describe("conditional requests", () => {
     const d = await second.site.get(url, { conditional: true });
     expect(d.status).toBe(200);
     expect(d.validators.etag).not.toBe(a.validators.etag);
+  });
+
+  it("reads the roaster's validators once per site client; a full refresh trusts only those of a body a full refresh applied", async () => {
+    const server = await store({ platform: "shopify", products: 15 });
+    const roaster = await addRoaster(testDb().db, server.url);
+    const urls = [1, 2, 3].map((n) => pageUrl(server, n));
+    const fresh = open(roaster, { db: testDb().db });
+    const answers = [];
+    for (const url of urls) answers.push(await fresh.site.get(url));
+    await saveValidators(testDb().db, roaster.id, urls[0]!, answers[0]!.validators, { appliedBy: "full" });
+    await saveValidators(testDb().db, roaster.id, urls[1]!, answers[1]!.validators, { appliedBy: "price" });
+
+    const reads: string[] = [];
+    const memory = databaseSiteMemory(testDb().db);
+    const counted = { ...memory, validatorsOf: (id: string) => (reads.push(id), memory.validatorsOf(id)) };
+    const run = async (appliesFullRefresh: boolean) => {
+      const { client } = open(roaster, { memory: counted });
+      const site = client.forSite({ roaster, stats: createFetchStats(), appliesFullRefresh });
+      const sent = [];
+      for (const url of urls) {
+        await site.get(url, { conditional: true });
+        sent.push(server.requests.at(-1)?.headers["if-none-match"] ?? null);
+      }
+      return sent;
+    };
+    // Page 2's body was applied by a price-only run: a full refresh asks for it in full.
+    expect(await run(true)).toEqual([answers[0]!.validators.etag, null, null]);
+    expect(await run(false)).toEqual([answers[0]!.validators.etag, answers[1]!.validators.etag, null]);
+    expect(reads).toEqual([roaster.id, roaster.id]);
   });
 });
 

@@ -11,6 +11,7 @@ import { listingHashes, type ListingHashes } from "./listing-hash.ts";
 import { rememberedPage } from "./listing-memory.ts";
 import { ingestDocument, ingestPage, priceDocument, recordArtifacts, stateDocument, type PriceAlert } from "./persist.ts";
 import type { ProductStates } from "../db/product-state.ts";
+import type { NewArtifact } from "../db/ingest.ts";
 import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats.ts";
 import { enrichPage, type EnrichCandidate, type InferredSensory } from "../enrich/apply.ts";
 import type { Enricher } from "../enrich/enricher.ts";
@@ -70,7 +71,18 @@ export async function processPages(
   const alerts: PriceAlert[] = [];
   let complete = true;
   let firstPageError: ScrapeError | null = null;
-  let pending: Promise<void> | null = null;
+  // (Assigned in the closures below only: typed by hand, as TypeScript does not follow them.)
+  let pending = null as Promise<void> | null;
+  /**
+   * Writes `write` after every write queued before it, one at a time, in order: the loop goes
+   * on meanwhile. Awaited by the next settle(); until then a failed write (a killed
+   * connection) must not count as an unhandled rejection, which would end the whole worker.
+   */
+  const queue = (write: () => Promise<void>) => {
+    const before = pending;
+    pending = before ? before.then(write) : write();
+    pending.catch(() => {});
+  };
   const settle = async () => {
     const writing = pending;
     pending = null;
@@ -147,7 +159,16 @@ export async function processPages(
         continue;
       }
 
-      if (input.artifacts) await storeArtifacts(page, input);
+      if (input.artifacts) {
+        // The bodies are kept now; their rows are written in turn with the pages' writes, so
+        // that this page is not held up by the one before it being written (on PGlite, which
+        // runs one statement at a time, it would wait for that whole write).
+        const records = await storeArtifacts(page, input);
+        queue(async () => {
+          await recordArtifacts(input.db, input.runId, records);
+          stats.db_round_trips += 1;
+        });
+      }
       for (const warning of page.warnings ?? []) addWarning(stats, warning);
 
       if (page.error) {
@@ -247,10 +268,7 @@ export async function processPages(
       // The page is written while the next one is fetched and normalized: the database and
       // this process work at the same time, and at most one page waits in between.
       await settle();
-      pending = persistPage(page, documents, unchanged, sensory, remember);
-      // Awaited by the next settle(); until then a failed write (a killed connection) must not
-      // count as an unhandled rejection, which would end the whole worker process.
-      pending.catch(() => {});
+      queue(() => persistPage(page, documents, unchanged, sensory, remember));
     }
     await settle();
   } finally {
@@ -328,7 +346,8 @@ function prepareProduct(
   return document;
 }
 
-async function storeArtifacts(page: StorePage, input: ProcessPagesInput): Promise<void> {
+/** Keeps a page's bodies in the artifact store; returns the rows that record them. */
+async function storeArtifacts(page: StorePage, input: ProcessPagesInput): Promise<NewArtifact[]> {
   const { stats } = input;
   const records = [];
   for (const [index, response] of page.responses.entries()) {
@@ -349,8 +368,7 @@ async function storeArtifacts(page: StorePage, input: ProcessPagesInput): Promis
       },
     });
   }
-  await recordArtifacts(input.db, input.runId, records);
-  stats.db_round_trips += 1;
+  return records;
 }
 
 /**

@@ -25,8 +25,4 @@ export function asPgParam(value: unknown): unknown {
   return value instanceof JsonBytes ? value.binary : value;
 }
 
-/** For PGlite: its serializer of jsonb parameters (a Buffer it returns is sent in binary format). */
-export function pgliteJsonbSerializer(fallback: (value: unknown) => string): (value: unknown) => string {
-  // PGlite types serializers as returning text; a byte array is what it sends as binary.
-  return (value) => (value instanceof JsonBytes ? (value.binary as unknown as string) : fallback(value));
-}
+/* PGlite: sent to its thread as { jsonbBinary } and passed on there as binary (pglite-thread.js). */

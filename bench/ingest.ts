@@ -259,8 +259,8 @@ function shippedNodeOptions(): string {
   return /NODE_OPTIONS=(\S+)/.exec(dockerfile)?.[1] ?? "";
 }
 
-function withoutRedis(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { REDIS_URL: _unused, ...rest } = env;
+function withoutServers(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { REDIS_URL: _redis, DATABASE_URL: _database, ...rest } = env;
   return rest;
 }
 
@@ -268,16 +268,17 @@ function withoutRedis(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * Peak RSS (VmHWM) of a real `coffee-scraper scrape` process over a big store, a first ingest
  * (a roaster of its own: over one already written, most of the work would be skipped).
  */
-async function peakRss(databaseUrl: string, nodeOptions: string, slug: string): Promise<{ mb: number; seconds: number; status: string }> {
+async function peakRss(databaseUrl: string | undefined, nodeOptions: string, slug: string): Promise<{ mb: number; seconds: number; status: string }> {
   const store = await startStoreServer({ platform: "shopify", products: RSS_PRODUCTS });
   const settings = benchSettings(databaseUrl);
   const db = await openDatabase({ databaseUrl, dataDir: settings.DATA_DIR });
+  if (!databaseUrl) await migrate(db);
   await addRoaster(db, slug, store.url);
   await db.close();
   const t0 = performance.now();
   const child = spawn(process.execPath, ["bin/coffee-scraper.js", "scrape", slug, "--type", "full"], {
     // No REDIS_URL: `scrape` needs no queue, and would leave its queue's keys in the shared Redis.
-    env: { ...withoutRedis(process.env), NODE_OPTIONS: nodeOptions, DATABASE_URL: databaseUrl, DATA_DIR: settings.DATA_DIR, HTTP_DELAY_MS: "0", HTTP_JITTER_MS: "0", ALLOW_PRIVATE_NETWORKS: "true", LOG_LEVEL: "warn", LOG_FORMAT: "json" },
+    env: { ...withoutServers(process.env), NODE_OPTIONS: nodeOptions, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), DATA_DIR: settings.DATA_DIR, HTTP_DELAY_MS: "0", HTTP_JITTER_MS: "0", ALLOW_PRIVATE_NETWORKS: "true", LOG_LEVEL: "warn", LOG_FORMAT: "json" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let peakKb = 0;
@@ -358,13 +359,15 @@ async function main() {
     );
     console.log(`database round trips per page (ours, first ingest): ${directOurs.first.roundTripsPerPage.toFixed(2)} (${directOurs.first.pages} pages)`);
 
-    for (const [label, options, slug] of [
-      ["as shipped (" + shippedNodeOptions() + ")", shippedNodeOptions(), "rss-shipped"],
-      ["V8 defaults, no heap budget", "", "rss-defaults"],
+    for (const [label, options, slug, databaseUrl] of [
+      ["as shipped (" + shippedNodeOptions() + ")", shippedNodeOptions(), "rss-shipped", bench.url],
+      ["V8 defaults, no heap budget", "", "rss-defaults", bench.url],
+      ["embedded PGlite, as shipped", shippedNodeOptions(), "rss-embedded", undefined],
     ] as const) {
-      const rss = await peakRss(bench.url, options, slug);
-      // The target is the shipped process's; the other shows what the heap budget is for.
-      const verdict = options ? `target < 300 MB: ${rss.mb < 300 ? "met" : "NOT met"}` : "for comparison, no target";
+      const rss = await peakRss(databaseUrl, options, slug);
+      // The target is the shipped process's on PostgreSQL; the others show what the heap budget
+      // is for, and what the embedded database's own heap (its WebAssembly memory) adds.
+      const verdict = options && databaseUrl ? `target < 300 MB: ${rss.mb < 300 ? "met" : "NOT met"}` : "for comparison, no target";
       console.log(
         `peak RSS of \`coffee-scraper scrape\` over ${RSS_PRODUCTS} products, ${label}: ${rss.mb.toFixed(0)} MB ` +
           `(${verdict}), ${rss.seconds.toFixed(1)} s, ${rss.status}`,

@@ -14,6 +14,22 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * BEGIN, `fn` on `tx`, COMMIT — or ROLLBACK when anything throws (a failed COMMIT included: the
+ * transaction is over either way), and the error thrown again. `tx` is one connection's.
+ */
+export async function runInTransaction<T>(tx: Queryable, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  await tx.query("BEGIN");
+  try {
+    const result = await fn(tx);
+    await tx.query("COMMIT");
+    return result;
+  } catch (err) {
+    await tx.query("ROLLBACK").catch(() => {});
+    throw err;
+  }
+}
+
 export interface DatabaseTarget {
   /** PostgreSQL connection string; when absent the embedded database in `dataDir` is used. */
   databaseUrl?: string | undefined;

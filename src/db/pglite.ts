@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Database, Queryable } from "./database.ts";
+import { runInTransaction, type Database, type Queryable } from "./database.ts";
 import { JsonBytes } from "./json-param.ts";
 
 // Embedded PostgreSQL (PGlite, WASM), in a thread of its own (pglite-thread.js): its statements
@@ -131,19 +131,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     engine: "pglite",
     query: (sql, params) => serialize(() => direct.query(sql, params)),
     exec: (sql) => serialize(() => direct.exec(sql)),
-    transaction: (fn) =>
-      serialize(async () => {
-        await direct.exec("BEGIN");
-        try {
-          const result = await fn(direct);
-          await direct.exec("COMMIT");
-          return result;
-        } catch (err) {
-          // (Also after a failed COMMIT: the transaction is over either way.)
-          await direct.exec("ROLLBACK").catch(() => {});
-          throw err;
-        }
-      }),
+    transaction: (fn) => serialize(() => runInTransaction(direct, fn)),
     close: () =>
       serialize(async () => {
         if (ended) return;

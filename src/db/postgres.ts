@@ -1,6 +1,6 @@
 import pg from "pg";
 import { redactSecrets } from "../core/secrets.ts";
-import type { Database, Queryable } from "./database.ts";
+import { runInTransaction, type Database, type Queryable } from "./database.ts";
 import { asPgParam } from "./json-param.ts";
 
 // numeric (1700) and int8 (20) arrive as strings from pg; money and counts are read as
@@ -41,13 +41,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
         exec: async (sql) => void (await run(client, sql)),
       };
       try {
-        await client.query("BEGIN");
-        const result = await fn(tx);
-        await client.query("COMMIT");
-        return result;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw err;
+        return await runInTransaction(tx, fn);
       } finally {
         client.off("error", onError);
         client.release(broken);

@@ -1,13 +1,15 @@
 // npm run bench:normalize — what a changed product costs before it is written, on the
 // fixtures' real products (Shopify and WooCommerce), in this process:
-//   - HTML → Markdown per description: node-html-markdown (used) against turndown (the
-//     converter it replaced), the same descriptions in the same run;
+//   - HTML → Markdown per description: mdream's JavaScript engine (used) against
+//     node-html-markdown and turndown (the converters it replaced), the same descriptions in
+//     the same run;
 //   - normalizeProduct per product (classification, attributes, variants, the description);
 //   - the listing hashes per product (what an unchanged product costs instead);
 //   - ingestDocument per product (the document written: a coffee's, cleaned for the
 //     database) and its JSON as chunkDocuments writes it, every product taken as a coffee.
 // CPU time; medians of BENCH_ROUNDS (default 7) rounds after a warm-up, measures interleaved.
 import { readFileSync } from "node:fs";
+import { NodeHtmlMarkdown } from "node-html-markdown";
 import TurndownService from "turndown";
 import { listingHashes } from "../src/pipeline/listing-hash.ts";
 import { htmlToMarkdown, normalizeProduct } from "../src/pipeline/normalize/index.ts";
@@ -38,6 +40,11 @@ const documents = normalized.map(({ raw, product, hashes }) => ingestDocument(pr
 
 const turndown = new TurndownService({ headingStyle: "atx", bulletListMarker: "-", codeBlockStyle: "fenced" });
 turndown.remove(["script", "style", "noscript", "iframe", "meta", "link", "template", "object", "embed"]);
+const nodeHtmlMarkdown = new NodeHtmlMarkdown({
+  bulletMarker: "-",
+  codeBlockStyle: "fenced",
+  ignore: ["script", "style", "noscript", "iframe", "meta", "link", "template", "object", "embed"],
+});
 
 /**
  * CPU µs per item of `fn` over `items`, repeated until at least ~200 ms of CPU have passed.
@@ -62,7 +69,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const measures = {
   turndown: () => perItem(descriptions, (d) => turndown.turndown(d)),
-  "node-html-markdown": () => perItem(descriptions, (d) => htmlToMarkdown(d)),
+  "node-html-markdown": () => perItem(descriptions, (d) => nodeHtmlMarkdown.translate(d)),
+  mdream: () => perItem(descriptions, (d) => htmlToMarkdown(d)),
   normalizeProduct: () => perItem(products, (p) => normalizeProduct(p, { currency: "INR" })),
   listingHashes: () => perItem(products, (p) => listingHashes(p, "INR")),
   ingestDocument: () => perItem(normalized, ({ raw, product, hashes }) => ingestDocument(product, raw, hashes)),
@@ -78,7 +86,8 @@ for (let round = 0; round <= ROUNDS; round++) {
 const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof measures, number>;
 console.log(`bench:normalize — ${products.length} fixture products, ${descriptions.length} descriptions (${machine()}, ${new Date().toISOString()})`);
 console.log(
-  `HTML → Markdown per description: node-html-markdown ${m["node-html-markdown"].toFixed(0)} µs   baseline turndown ${m.turndown.toFixed(0)} µs   ratio ${(m["node-html-markdown"] / m.turndown).toFixed(2)}`,
+  `HTML → Markdown per description: mdream ${m.mdream.toFixed(0)} µs   baseline node-html-markdown ${m["node-html-markdown"].toFixed(0)} µs   ratio ${(m.mdream / m["node-html-markdown"]).toFixed(2)}   ` +
+    `(turndown ${m.turndown.toFixed(0)} µs, ratio ${(m.mdream / m.turndown).toFixed(2)})`,
 );
 console.log(`normalizeProduct per product: ${m.normalizeProduct.toFixed(0)} µs`);
 console.log(`ingestDocument per product: ${m.ingestDocument.toFixed(0)} µs   its JSON (chunkDocuments): ${m.documentJson.toFixed(0)} µs`);

@@ -28,8 +28,28 @@ describe("htmlToMarkdown", () => {
     ["<h2>Tasting notes</h2><p>Cocoa<br>Jaggery</p>", "## Tasting notes\n\nCocoa  \nJaggery"],
     ['<p><a href="https://roaster.example/brew">Brew guide</a></p>', "[Brew guide](https://roaster.example/brew)"],
     ["<p>Oatmeal &amp; cranberry</p><!---->", "Oatmeal & cranberry"],
+    // A space that is all an inline element holds (text pasted from a word processor) still parts two words.
+    ["<p><strong>Resting period:<span> </span></strong>6<span> </span><span>Days</span></p>", "**Resting period:** 6 Days"],
+    ["<p>6<em> </em>Days</p>", "6 Days"],
   ])("%j → %j", (html, md) => {
     expect(htmlToMarkdown(html)).toBe(md);
+  });
+});
+
+// Hostile markup within the description bound (MAX_DESCRIPTION_HTML): converted in time linear
+// in its size, keeping its text. (node-html-markdown took 26 s over 5,000 unclosed <b>, and
+// overflowed its stack on deep nesting.)
+describe("htmlToMarkdown on hostile markup", () => {
+  it.each([
+    ["200,000 unclosed <b>", "<b>".repeat(200_000) + "deep"],
+    ["100,000 nested <div>", "<div>".repeat(100_000) + "deep" + "</div>".repeat(100_000)],
+    ["50,000 nested lists", "<ul><li>".repeat(50_000) + "deep"],
+    ["70,000 blank spans", "<span> </span>".repeat(70_000) + "deep"],
+  ])("%s", (_name, html) => {
+    const started = performance.now();
+    const md = htmlToMarkdown(html);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(md).toContain("deep");
   });
 });
 
@@ -58,11 +78,19 @@ describe("htmlToMarkdown on the fixtures' descriptions", () => {
       .replace(/\]\([^)]*\)/g, "]")
       .toLowerCase()
       .replace(/[^\p{L}\p{N}]/gu, "");
+  const words = (text: string) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  // As a browser shows it: a block ends a word, an inline tag does not ("T<span>his</span>" is one word).
+  const BLOCK = /<\/?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|table|hr|blockquote|section|article)\b[^>]*>/gi;
+  const wordsOfHtml = (html: string) =>
+    words(decodeEntities(html.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, "").replace(BLOCK, " ").replace(/<[^>]*>/g, "")));
+  const wordsOfMarkdown = (md: string) => words(md.replace(/!\[[^\]]*\]\([^)]*\)/g, "").replace(/\]\([^)]*\)/g, "]"));
   const count = (html: string, tag: string) => (html.match(new RegExp(`<${tag}[\\s>]`, "gi")) ?? []).length;
 
   it.each(descriptions)("%s", (_title, html) => {
     const md = htmlToMarkdown(html) ?? "";
     expect(readMarkdown(md)).toBe(readHtml(html));
+    // …and as the same words: none run together, none split (a reader sees "6 Days", not "6Days").
+    expect(wordsOfMarkdown(md)).toEqual(wordsOfHtml(html));
     expect((md.match(/^\s*- /gm) ?? []).length).toBe(count(html, "li"));
     expect((md.match(/^#{1,6} /gm) ?? []).length).toBe(["h1", "h2", "h3", "h4", "h5", "h6"].reduce((n, h) => n + count(html, h), 0));
     // Every link with words to show keeps its target (one with none has nothing to click on).

@@ -10,7 +10,9 @@
 // Every figure is a warm process's, as in the other benchmarks: a worker runs job after job,
 // and only its first pays for JIT compilation and lazy module loading. One first ingest of
 // each kind (ours and the baseline) runs before anything is measured; that cold figure is
-// printed for reference.
+// printed for reference. Each figure is the median of BENCH_ROUNDS runs (default 3) made as a
+// worker makes them, one after another in one process over one connection pool: first
+// ingests each of a roaster new to the database, unchanged re-ingests of the last of them.
 // Baselines measured in the same run: the same pages read with a bare fetch + JSON.parse loop
 // (what reading a store costs at all), and — as before — normalized the same way and
 // batch-upserted with plain SQL (3 statements a page). And the server's floor: the rows our
@@ -21,7 +23,7 @@
 // `coffee-scraper scrape` process ingesting a 10,000-product store.
 //
 // Needs DATABASE_URL (a server where it may create and drop a database).
-// BENCH_PRODUCTS (default 2000) and BENCH_RSS_PRODUCTS (default 10000) tune it.
+// BENCH_PRODUCTS (default 2000), BENCH_ROUNDS (default 3) and BENCH_RSS_PRODUCTS (default 10000) tune it.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,6 +47,8 @@ import { createBenchDatabase, machine } from "./lib/postgres.ts";
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 2000);
 const RSS_PRODUCTS = Number(process.env.BENCH_RSS_PRODUCTS ?? 10_000);
 const LATENCY_MS = 10;
+/** Runs of each kind; medians are printed (the machine's speed varies by ±10 % from run to run). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const silent = pino({ level: "silent" });
 
 async function addRoaster(db: Database, slug: string, website: string): Promise<string> {
@@ -91,23 +95,25 @@ interface Ingest {
 }
 
 /**
- * Ours: a full refresh through the real pipeline, then (with `again`) a second one over the
- * unchanged store. `databaseUrl` undefined: PGlite in a directory of its own.
+ * Ours: full refreshes through the real pipeline, each of a roaster new to the database (a
+ * first ingest), then re-runs of the last over the unchanged store; ROUNDS of each, one
+ * process and one connection pool as a worker has them, medians. `databaseUrl` undefined:
+ * PGlite in a directory of its own.
  */
 async function pipelineRun(
   databaseUrl: string | undefined,
   store: StoreServer,
   slug: string,
   env: Record<string, string> = {},
+  rounds = ROUNDS,
 ): Promise<{ first: Ingest; again: Ingest }> {
   const settings = benchSettings(databaseUrl, env);
   const db = await openDatabase({ databaseUrl, dataDir: settings.DATA_DIR });
   if (!databaseUrl) await migrate(db);
-  await addRoaster(db, slug, store.url);
   const deps = createDeps(settings, db, silent);
-  const once = async (): Promise<Ingest> => {
+  const once = async (roaster: string): Promise<Ingest> => {
     const t0 = performance.now();
-    const summary = await scrapeOnce({ deps, roaster: slug, type: "full_refresh" });
+    const summary = await scrapeOnce({ deps, roaster, type: "full_refresh" });
     const seconds = (performance.now() - t0) / 1000;
     const stats = summary.stats as unknown as RunStats;
     if (summary.status !== "ok") throw new Error(`pipeline run ${summary.status}: ${JSON.stringify(summary.stats)}`);
@@ -120,11 +126,23 @@ async function pipelineRun(
     };
   };
   try {
-    return { first: await once(), again: await once() };
+    const first: Ingest[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      await addRoaster(db, `${slug}-${round}`, store.url);
+      first.push(await once(`${slug}-${round}`));
+    }
+    const again: Ingest[] = [];
+    for (let round = 1; round <= rounds; round++) again.push(await once(`${slug}-${rounds}`));
+    return { first: medianOf(first), again: medianOf(again) };
   } finally {
     await deps.http.close();
     await db.close();
   }
+}
+
+/** The run of median speed. */
+function medianOf<T extends { productsPerSecond: number }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.productsPerSecond - b.productsPerSecond)[Math.floor(runs.length / 2)]!;
 }
 
 /** Baseline: the store's pages read with a bare loop (fetch + JSON.parse), nothing else. */
@@ -140,27 +158,31 @@ async function readOnly(store: StoreServer): Promise<number> {
   return products / ((performance.now() - t0) / 1000);
 }
 
-/** Baseline: the same pages, a bare fetch loop, the same normalizers, plain-SQL batch upserts. */
-async function baselineRun(databaseUrl: string, store: StoreServer, slug: string) {
+/** Baseline: the same pages, a bare fetch loop, the same normalizers, plain-SQL batch upserts; ROUNDS roasters, the median. */
+async function baselineRun(databaseUrl: string, store: StoreServer, slug: string, rounds = ROUNDS) {
   const db = await openDatabase({ databaseUrl, dataDir: tmpdir() });
-  const roasterId = await addRoaster(db, slug, store.url);
-  let products = 0;
-  const t0 = performance.now();
-  for (let page = 1; ; page += 1) {
-    const url = `${store.url}/products.json?limit=250&page=${page}`;
-    const response = await request(url);
-    const body = Buffer.from(await response.body.arrayBuffer());
-    const parsed = parseStoredPage("shopify", [{ url, status: response.statusCode, contentType: "application/json", body }], {
-      currency: "INR",
-    });
-    const normalized = parsed.products.map((p) => normalizeProduct(p, { currency: "INR" })).filter((p) => p.isCoffee);
-    products += parsed.products.length;
-    if (normalized.length > 0) await plainUpsert(db, roasterId, normalized);
-    if (parsed.products.length < 250) break;
+  const runs: { productsPerSecond: number; seconds: number }[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const roasterId = await addRoaster(db, `${slug}-${round}`, store.url);
+    let products = 0;
+    const t0 = performance.now();
+    for (let page = 1; ; page += 1) {
+      const url = `${store.url}/products.json?limit=250&page=${page}`;
+      const response = await request(url);
+      const body = Buffer.from(await response.body.arrayBuffer());
+      const parsed = parseStoredPage("shopify", [{ url, status: response.statusCode, contentType: "application/json", body }], {
+        currency: "INR",
+      });
+      const normalized = parsed.products.map((p) => normalizeProduct(p, { currency: "INR" })).filter((p) => p.isCoffee);
+      products += parsed.products.length;
+      if (normalized.length > 0) await plainUpsert(db, roasterId, normalized);
+      if (parsed.products.length < 250) break;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    runs.push({ productsPerSecond: products / seconds, seconds });
   }
-  const seconds = (performance.now() - t0) / 1000;
   await db.close();
-  return { productsPerSecond: products / seconds, seconds };
+  return medianOf(runs);
 }
 
 async function plainUpsert(db: Database, roasterId: string, products: ReturnType<typeof normalizeProduct>[]) {
@@ -316,12 +338,12 @@ async function main() {
     // Each stand-in store builds and compresses a page the first time it serves it, in this
     // process: read every store once first, so that no figure below carries the store's setup.
     for (const store of stores) await readOnly(store);
-    const cold = await pipelineRun(bench.url, stores[6]!, "cold-ours");
-    const coldBase = await baselineRun(bench.url, stores[7]!, "cold-base");
+    const cold = await pipelineRun(bench.url, stores[6]!, "cold-ours", {}, 1);
+    const coldBase = await baselineRun(bench.url, stores[7]!, "cold-base", 1);
     const reading = await readOnly(stores[0]!);
     const directBase = await baselineRun(bench.url, stores[0]!, "base-direct");
     const directOurs = await pipelineRun(bench.url, stores[1]!, "ours-direct");
-    const floor = await serverFloor(bench.url, "ours-direct", PRODUCTS);
+    const floor = await serverFloor(bench.url, `ours-direct-${ROUNDS}`, PRODUCTS);
     const proxyBase = await baselineRun(viaProxy.toString(), stores[2]!, "base-proxy");
     const proxyOurs = await pipelineRun(viaProxy.toString(), stores[3]!, "ours-proxy");
     const pglite = await pipelineRun(undefined, stores[4]!, "ours-pglite");

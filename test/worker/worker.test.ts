@@ -224,6 +224,41 @@ describe("runJob, scrape, enqueue, status", () => {
     expect(await readLease(d.db, (await findRoaster(d.db, "down"))!.id)).toBeNull();
   });
 
+  it("runJob's work is stopped, with the reason, by shutdown, by its lease lost and at its deadline", async () => {
+    const { deps: d } = deps();
+    const roasterId = (await findRoaster(d.db, "good"))!.id;
+    let started = false;
+    // Work that runs until its signal is aborted, and fails with the signal's reason.
+    const untilAborted: JobWork = ({ signal }) => {
+      started = true;
+      return new Promise((_, reject) => {
+        if (signal.aborted) reject(signal.reason as Error);
+        signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true });
+      });
+    };
+    const run = (jobId: string, signal: AbortSignal, runDeps = d) =>
+      runJob({ jobId, job: job("good"), attempt: 1, deps: runDeps, log: runDeps.log, signal, work: untilAborted });
+
+    const shutdown = new AbortController();
+    const stopped = run("j-shutdown", shutdown.signal);
+    await until(() => started, 2000, "the work to start");
+    shutdown.abort(new Error("worker shut down"));
+    await expect(stopped).rejects.toThrow("worker shut down");
+
+    await expect(run("j-already", AbortSignal.abort(new Error("already shut down")))).rejects.toThrow("already shut down");
+
+    started = false;
+    const lost = run("j-lost", new AbortController().signal);
+    await until(() => started, 2000, "the work to start");
+    await d.db.query("UPDATE coffee_scraper.roaster_leases SET holder = 'someone else' WHERE roaster_id = $1", [roasterId]);
+    await expect(lost).rejects.toThrow("roaster lease lost");
+    await d.db.query("DELETE FROM coffee_scraper.roaster_leases WHERE roaster_id = $1", [roasterId]);
+
+    const short = createDeps({ ...settings, JOB_TIMEOUT_MS: 1000 }, d.db, d.log);
+    await expect(run("j-deadline", new AbortController().signal, short)).rejects.toMatchObject({ code: "deadline" });
+    expect(await readLease(d.db, roasterId)).toBeNull();
+  });
+
   it("a run's last attempt serves its schedule slot, unless shutdown interrupted it (the job goes back on the queue)", async () => {
     const { deps: d } = deps();
     const roaster = (await findRoaster(d.db, "gone"))!;

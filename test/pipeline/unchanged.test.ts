@@ -129,6 +129,33 @@ describe.each(testEngines())("unchanged products on %s", (engine) => {
     expect(await rows("SELECT 1 FROM coffees WHERE platform_product_id = $1", [String(g.id)])).toHaveLength(1);
   });
 
+  it("a coffee that left the listing and comes back as it was is active again, its variants' stock as the store says", async () => {
+    // One not touched by the tests above, with a variant in stock.
+    const g = written.slice(7).find((p) => (p.variants as Variant[]).some((v) => v.available === true))!;
+    const state = async () =>
+      (
+        await rows(
+          `SELECT c.status::text AS status, array_agg(v.in_stock ORDER BY v.platform_variant_id) AS in_stock
+             FROM coffees c JOIN variants v ON v.coffee_id = c.id WHERE c.platform_product_id = $1 GROUP BY c.status`,
+          [String(g.id)],
+        )
+      ).map((r) => ({ status: r.status as string, inStock: r.in_stock as boolean[] }));
+    const [before] = await state();
+    expect(before!.status).toBe("active");
+    expect(before!.inStock).toContain(true);
+    const all = [...store.products];
+    store.products.splice(0, store.products.length, ...all.filter((p) => p.id !== g.id));
+    store.changed();
+    expect(await run()).toMatchObject({ marked_unlisted: 1 });
+    expect(await state()).toEqual([{ status: "discontinued", inStock: before!.inStock.map(() => false) }]);
+    store.products.splice(0, store.products.length, ...all);
+    store.changed();
+    const back = await run();
+    // Its listing is as it was, but its row no longer stands as written: it goes the full way.
+    expect(back.products_changed).toBe(1);
+    expect(await state()).toEqual([before]);
+  });
+
   it("--force and replay normalize every product again", async () => {
     const forced = await run("full_refresh", true);
     expect(forced.products_unchanged).toBe(0);

@@ -104,8 +104,30 @@ export async function recordArtifactRows(db: Queryable, runId: string, artifacts
   );
 }
 
-/** Marks the roaster's coffees no longer listed (coffee_scraper.mark_unlisted); returns how many. */
-export async function markUnlistedCoffees(db: Queryable, roasterId: string, listedProductIds: string[]): Promise<number> {
-  const rows = await db.query<{ n: number }>("SELECT coffee_scraper.mark_unlisted($1, $2::text[]) AS n", [roasterId, listedProductIds]);
-  return rows[0]!.n;
+/** What marking a run's unlisted coffees did (coffee_scraper.mark_unlisted_checked, migration 0014). */
+export interface UnlistingOutcome {
+  /** Coffees marked discontinued. */
+  marked: number;
+  /** Coffees held back: most of the roaster's vanished at once. */
+  held: number;
+  /** The roaster's active coffees before. */
+  active: number;
+  /** This run confirmed the hold of an earlier one. */
+  confirmed: boolean;
+}
+
+/**
+ * Marks the roaster's coffees no longer listed as discontinued, unless at least `minMissing`
+ * and more than `maxShare` of its active coffees are missing at once and no earlier full
+ * refresh held them back already (then they are held, for the next one to confirm).
+ */
+export async function markUnlistedChecked(
+  db: Queryable,
+  input: { roasterId: string; runId: string | null; listedProductIds: string[]; minMissing: number; maxShare: number },
+): Promise<UnlistingOutcome> {
+  const rows = await db.query<{ outcome: UnlistingOutcome }>(
+    "SELECT coffee_scraper.mark_unlisted_checked($1, $2::text[], $3, $4, $5) AS outcome",
+    [input.roasterId, input.listedProductIds, input.runId, input.minMissing, input.maxShare],
+  );
+  return rows[0]!.outcome;
 }

@@ -1,6 +1,6 @@
 import type { JobMode } from "../core/job-kinds.ts";
 import type { Queryable } from "../db/database.ts";
-import { ingestPageSet, markUnlistedCoffees, recordArtifactRows, type IngestResult, type NewArtifact } from "../db/ingest.ts";
+import { ingestPageSet, markUnlistedChecked, recordArtifactRows, type IngestResult, type NewArtifact, type UnlistingOutcome } from "../db/ingest.ts";
 import type { RawProduct } from "../platforms/raw-product.ts";
 import { altitudeRangeM } from "./normalize/altitude.ts";
 import type { NormalizedProduct } from "./normalize/types.ts";
@@ -220,6 +220,19 @@ export async function recordArtifacts(db: Queryable, runId: string, artifacts: N
   await recordArtifactRows(db, runId, databaseSafe(artifacts));
 }
 
-export async function markUnlisted(db: Queryable, roasterId: string, listedProductIds: string[]): Promise<number> {
-  return markUnlistedCoffees(db, roasterId, listedProductIds.map((id) => databaseSafe(id) as string));
+/**
+ * When a full refresh finds at least `minMissing` of a roaster's coffees missing from its
+ * store, and more than `maxShare` of them, it marks none: the next full refresh that finds
+ * them missing too does (migration 0014 says why).
+ */
+export const UNLISTING_HOLD = { minMissing: 5, maxShare: 0.5 } as const;
+
+/** Marks the roaster's coffees its store no longer lists as discontinued, held back as UNLISTING_HOLD says. */
+export async function markUnlisted(db: Queryable, roasterId: string, runId: string | null, listedProductIds: string[]): Promise<UnlistingOutcome> {
+  return markUnlistedChecked(db, {
+    roasterId,
+    runId,
+    listedProductIds: listedProductIds.map((id) => databaseSafe(id) as string),
+    ...UNLISTING_HOLD,
+  });
 }

@@ -11,7 +11,7 @@ import type { ArtifactStore } from "./artifacts/store.ts";
 import { findRunRecord, finishRun, startRun } from "../db/runs.ts";
 import { databaseSafe } from "../db/database-safe.ts";
 import { processPages } from "./process-pages.ts";
-import { markUnlisted } from "./persist.ts";
+import { markUnlistedInRun } from "./unlisted.ts";
 import { addWarning, emptyRunStats, roundTimings, runStatusOf } from "./run-stats.ts";
 import { runEnrichment } from "../enrich/run-enrichment.ts";
 import { usesLlm } from "../db/roasters.ts";
@@ -132,7 +132,7 @@ export async function replayRun(runId: string, deps: PipelineDeps & { artifacts:
     // Pages the original run did not fetch (unchanged, or past a spent budget) are not in its
     // artifacts: their products were not seen, so none may be marked as gone.
     if (jobType === "full_refresh" && result.complete && run.sawWholeStore && run.artifacts.length > 0) {
-      stats.marked_unlisted = await markUnlisted(db, run.roasterId, [...result.listedProductIds]);
+      await markUnlistedInRun(db, { roasterId: run.roasterId, runId: newRunId, listedProductIds: result.listedProductIds }, stats);
     }
   } catch (err) {
     fatal = true;

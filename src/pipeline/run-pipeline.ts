@@ -14,7 +14,8 @@ import { closeAbandonedRuns, finishRun, startRun } from "../db/runs.ts";
 import { databaseSafe } from "../db/database-safe.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { announceAlerts } from "./alerts.ts";
-import { markUnlisted, type PriceAlert } from "./persist.ts";
+import type { PriceAlert } from "./persist.ts";
+import { markUnlistedInRun } from "./unlisted.ts";
 import { processPages } from "./process-pages.ts";
 import { loadProductStates } from "../db/product-state.ts";
 import { loadListingPages } from "../db/listing-pages.ts";
@@ -132,7 +133,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     });
     alerts = result.alerts;
     if (mode === "full" && result.complete && stats.pages > 0) {
-      stats.marked_unlisted = await markUnlisted(db, roaster.id, [...result.listedProductIds]);
+      await markUnlistedInRun(db, { roasterId: roaster.id, runId, listedProductIds: result.listedProductIds }, stats);
       if (stats.sitemap_sweep) await recordFullSweep(db, roaster.id, startedAt);
     }
     if (stats.pages > 0 && stats.pages === stats.pages_failed) {

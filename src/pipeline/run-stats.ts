@@ -58,6 +58,8 @@ export interface RunStats extends Partial<EnrichmentStats>, Partial<ImageStats> 
   unknown_products: number;
   unknown_variants: number;
   marked_unlisted: number;
+  /** Coffees missing from the store's listing, not marked discontinued yet: most vanished at once (pipeline/unlisted.ts). */
+  unlisting_held: number;
   artifacts: number;
   artifacts_written: number;
   requests: number;
@@ -115,6 +117,7 @@ export function emptyRunStats(input: { jobType: JobType; jobId: string; slot: st
     unknown_products: 0,
     unknown_variants: 0,
     marked_unlisted: 0,
+    unlisting_held: 0,
     artifacts: 0,
     artifacts_written: 0,
     requests: 0,
@@ -204,6 +207,7 @@ const SHAPES: { [K in keyof Required<RunStats>]: Shape } = {
   unknown_products: "number",
   unknown_variants: "number",
   marked_unlisted: "number",
+  unlisting_held: "number",
   artifacts: "number",
   artifacts_written: "number",
   requests: "number",

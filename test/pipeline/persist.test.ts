@@ -187,7 +187,7 @@ describe.each(testEngines())("page ingestion on %s", (engine) => {
     const { db } = database();
     const { roasterId, ingest } = await setup(db, "unlisted");
     await ingest("full", [product("stay", [variant("s1", 100)]), product("gone", [variant("g1", 100)])]);
-    expect(await markUnlisted(db, roasterId, ["stay"])).toBe(1);
+    expect(await markUnlisted(db, roasterId, null, ["stay"])).toMatchObject({ marked: 1, held: 0 });
     const state = () =>
       db.query<{ platform_product_id: string; status: string; in_stock: boolean }>(
         `SELECT c.platform_product_id, c.status, v.in_stock FROM coffees c JOIN variants v ON v.coffee_id = c.id
@@ -198,7 +198,7 @@ describe.each(testEngines())("page ingestion on %s", (engine) => {
       { platform_product_id: "gone", status: "discontinued", in_stock: false },
       { platform_product_id: "stay", status: "active", in_stock: true },
     ]);
-    expect(await markUnlisted(db, roasterId, ["stay"])).toBe(0);
+    expect(await markUnlisted(db, roasterId, null, ["stay"])).toMatchObject({ marked: 0, held: 0 });
     await ingest("full", [product("gone", [variant("g1", 100)])]);
     expect((await state())[0]).toEqual({ platform_product_id: "gone", status: "active", in_stock: true });
   });

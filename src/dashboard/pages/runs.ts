@@ -55,6 +55,7 @@ const STAT_FIELDS: [NumberStat, string, (n: number) => string][] = [
   ["price_alerts", "price alerts", count],
   ["unknown_weights", "unknown weights", count],
   ["marked_unlisted", "marked unlisted", count],
+  ["unlisting_held", "unlisting held back", count],
   ["artifacts", "artifacts recorded", count],
   ["requests", "HTTP requests", count],
   ["retries", "HTTP retries", count],

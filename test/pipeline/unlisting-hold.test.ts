@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { UNLISTING_HOLD } from "../../src/pipeline/persist.ts";
+import { testEngines, useTestDatabase } from "../helpers/database.ts";
+import { useStoreRoaster } from "../helpers/store-roaster.ts";
+
+// A full refresh marks the coffees its store no longer lists as discontinued — a few at once
+// as they go, but most of a roaster's coffees vanishing in one run is held back (a listing cut
+// short is more often the store's fault) until the next full refresh confirms it. A coffee
+// that comes back is active again, even when its listing is as it was.
+
+describe.each(testEngines())("coffees missing from the store's listing, on %s", (engine) => {
+  const database = useTestDatabase(engine);
+  const roaster = useStoreRoaster(database, { slug: "vanishing", store: { platform: "shopify", products: 40, etag: false } });
+
+  const coffees = async () =>
+    new Map(
+      (
+        await database().db.query<{ id: string; status: string }>(
+          `SELECT c.platform_product_id AS id, c.status::text AS status FROM public.coffees c
+             JOIN public.roasters r ON r.id = c.roaster_id WHERE r.slug = 'vanishing'`,
+        )
+      ).map((r) => [r.id, r.status]),
+    );
+  const holds = async () =>
+    (
+      await database().db.query<{ missing: number; active: number }>(
+        `SELECT h.missing, h.active FROM coffee_scraper.unlisting_holds h JOIN public.roasters r ON r.id = h.roaster_id WHERE r.slug = 'vanishing'`,
+      )
+    ).map((h) => ({ missing: Number(h.missing), active: Number(h.active) }));
+  /** The store lists every product but those of `ids`. */
+  const listWithout = (all: Record<string, unknown>[], ids: Set<string>) => {
+    const store = roaster.store();
+    store.products.splice(0, store.products.length, ...all.filter((p) => !ids.has(String(p.id))));
+    store.changed();
+  };
+  const statuses = (map: Map<string, string>, ids: Iterable<string>) => [...new Set([...ids].map((id) => map.get(id)))];
+
+  it("marks a few gone at once, holds back most gone at once until a second full refresh, and takes back what returns", async () => {
+    const first = await roaster.run();
+    expect(first.status).toBe("ok");
+    const all = [...roaster.store().products];
+    const coffeeIds = [...(await coffees()).keys()];
+    expect(coffeeIds.length).toBeGreaterThanOrEqual(UNLISTING_HOLD.minMissing * 2);
+
+    // Two gone: marked at once.
+    const few = new Set(coffeeIds.slice(0, 2));
+    listWithout(all, few);
+    const second = await roaster.run();
+    expect(second).toMatchObject({ marked_unlisted: 2, unlisting_held: 0 });
+    expect(statuses(await coffees(), few)).toEqual(["discontinued"]);
+
+    // Back as they were (the same listing): active again.
+    listWithout(all, new Set());
+    const third = await roaster.run();
+    expect(third).toMatchObject({ marked_unlisted: 0, unlisting_held: 0 });
+    expect(statuses(await coffees(), coffeeIds)).toEqual(["active"]);
+
+    // Most gone at once: none marked, the hold recorded and said.
+    const most = new Set(coffeeIds.slice(0, Math.floor(coffeeIds.length * 0.8)));
+    listWithout(all, most);
+    const held = await roaster.run();
+    expect(held).toMatchObject({ marked_unlisted: 0, unlisting_held: most.size });
+    expect(held.warnings.join("\n")).toMatch(new RegExp(`${most.size} of the roaster's ${coffeeIds.length} coffees are missing`));
+    expect(statuses(await coffees(), coffeeIds)).toEqual(["active"]);
+    expect(await holds()).toEqual([{ missing: most.size, active: coffeeIds.length }]);
+
+    // Still gone at the next full refresh: marked, the hold done.
+    const confirmed = await roaster.run();
+    expect(confirmed).toMatchObject({ marked_unlisted: most.size, unlisting_held: 0 });
+    expect(confirmed.warnings.join("\n")).toMatch(/for a second full refresh: marked discontinued/);
+    expect(statuses(await coffees(), most)).toEqual(["discontinued"]);
+    expect(await holds()).toEqual([]);
+
+    // All back, then an empty listing: held; then all listed again: the hold lifted, nothing marked.
+    listWithout(all, new Set());
+    await roaster.run();
+    listWithout(all, new Set(all.map((p) => String(p.id))));
+    expect(await roaster.run()).toMatchObject({ marked_unlisted: 0, unlisting_held: coffeeIds.length });
+    listWithout(all, new Set());
+    expect(await roaster.run()).toMatchObject({ marked_unlisted: 0, unlisting_held: 0 });
+    expect(await holds()).toEqual([]);
+    expect(statuses(await coffees(), coffeeIds)).toEqual(["active"]);
+  });
+});

@@ -202,6 +202,13 @@ describe("Shopify adapter", () => {
     expect(read.pages.map((p) => p.products.length)).toEqual([40]);
     expect(read.pages[0]!.error).toBeFalsy();
     expect(silent.requestsTo("/meta.json")).toHaveLength(1);
+
+    // One whose robots.txt forbids /meta.json: no count, not a failed job.
+    const forbidding = await store({ products: 40, robotsTxt: "User-agent: *\nDisallow: /meta.json\n" });
+    const third = await addRoaster(testDb().db, forbidding.url, { currency: "usd" });
+    const forbidden = await run(third);
+    expect(forbidden.pages.map((p) => p.products.length)).toEqual([40]);
+    expect(forbidding.requestsTo("/meta.json")).toHaveLength(0);
   });
 
   it("falls back to /cart.js for the currency, and warns when neither says", async () => {

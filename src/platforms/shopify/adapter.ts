@@ -1,5 +1,6 @@
 import type { AdapterContext, PlatformAdapter, StorePage } from "../adapter.ts";
 import { decodeJson } from "../json.ts";
+import { classify } from "../../core/errors.ts";
 import { failedPage, isGone, isJobFatal, isOk, originsOf, stored, storeNotFound, unfetchedPage } from "../paging.ts";
 import { walkPages } from "../page-walk.ts";
 import { NO_VALIDATORS } from "../../fetch/validators.ts";
@@ -122,21 +123,16 @@ async function storeMeta(ctx: AdapterContext, origin: string, warnings: string[]
   const problems: string[] = [];
   let productCount: number | null = null;
   for (const path of ["/meta.json", "/cart.js"]) {
-    try {
-      const result = await ctx.http.get(`${origin}${path}`);
-      if (!isOk(result.status)) {
-        problems.push(`${path} answered ${result.status}`);
-        continue;
-      }
-      const json = decodeJson(stored(result), `Shopify ${path}`) as { currency?: unknown; published_products_count?: unknown } | null;
-      if (path === "/meta.json") productCount = countOf(json?.published_products_count);
-      const code = typeof json?.currency === "string" ? json.currency.trim().toUpperCase() : "";
-      if (/^[A-Z]{3}$/.test(code)) return { currency: code, productCount };
-      problems.push(`${path} has no currency`);
-    } catch (err) {
-      if (ctx.log) ctx.log.debug({ path, err: (err as Error).message }, "currency probe failed");
-      problems.push(`${path}: ${(err as Error).message}`);
+    const answer = await probeJson(ctx, origin, path);
+    if ("problem" in answer) {
+      problems.push(answer.problem);
+      continue;
     }
+    const json = answer.json as { currency?: unknown; published_products_count?: unknown } | null;
+    if (path === "/meta.json") productCount = countOf(json?.published_products_count);
+    const code = typeof json?.currency === "string" ? json.currency.trim().toUpperCase() : "";
+    if (/^[A-Z]{3}$/.test(code)) return { currency: code, productCount };
+    problems.push(`${path} has no currency`);
   }
   const warning = `store currency unknown (${problems.join("; ")}); prices recorded without a currency`;
   ctx.log?.warn({ origin }, warning);
@@ -144,19 +140,26 @@ async function storeMeta(ctx: AdapterContext, origin: string, warnings: string[]
   return { currency: null, productCount };
 }
 
-/**
- * /meta.json's published_products_count alone (the currency pinned): null when the store does
- * not say, or does not answer; only a job-fatal error (the job's own end) is thrown.
- */
+/** /meta.json's published_products_count alone (the currency pinned): null when the store does not say, or does not answer. */
 async function publishedCount(ctx: AdapterContext, origin: string): Promise<number | null> {
+  const answer = await probeJson(ctx, origin, "/meta.json");
+  return "problem" in answer ? null : countOf((answer.json as { published_products_count?: unknown } | null)?.published_products_count);
+}
+
+/**
+ * One of the store's small JSON answers (/meta.json, /cart.js), or why there is none: a
+ * status, an answer that is not JSON, a refusal (robots.txt forbidding it included). Only an
+ * error that ends the job whatever it asks (its deadline, a Crawl-delay past the cap) is thrown.
+ */
+async function probeJson(ctx: AdapterContext, origin: string, path: string): Promise<{ json: unknown } | { problem: string }> {
   try {
-    const result = await ctx.http.get(`${origin}/meta.json`);
-    if (!isOk(result.status)) return null;
-    return countOf((decodeJson(stored(result), "Shopify /meta.json") as { published_products_count?: unknown } | null)?.published_products_count);
+    const result = await ctx.http.get(`${origin}${path}`);
+    if (!isOk(result.status)) return { problem: `${path} answered ${result.status}` };
+    return { json: decodeJson(stored(result), `Shopify ${path}`) };
   } catch (err) {
-    if (isJobFatal(err)) throw err;
-    ctx.log?.debug({ err: (err as Error).message }, "product count probe failed");
-    return null;
+    if (isJobFatal(err) && classify(err).code !== "robots_disallowed") throw err;
+    ctx.log?.debug({ path, err: (err as Error).message }, "store probe failed");
+    return { problem: `${path}: ${(err as Error).message}` };
   }
 }
 

@@ -148,7 +148,7 @@ export const settingsSchema = z
     ROASTERS_FILE: roasters(z.string().min(1).default("roasters.yaml"),
       "what `start` imports at startup when present"),
     ALERT_WEBHOOK_URL: roasters(url(["http:", "https:"]).optional(),
-      "price alerts POSTed here as JSON, one request per run", "value"),
+      "price alerts POSTed here as JSON, one request per run (and unlisting holds, one each)", "value"),
     ARTIFACTS_RETENTION_DAYS: roasters(int(0, 36_500).default(90),
       "raw pages kept this long (`artifacts prune`)"),
     TOUCH_UNCHANGED_VARIANTS: roasters(bool.default(false),

@@ -13,7 +13,7 @@ import { saveValidators } from "../db/validators.ts";
 import { closeAbandonedRuns, finishRun, startRun } from "../db/runs.ts";
 import { databaseSafe } from "../db/database-safe.ts";
 import type { JobPayload } from "../queue/job.ts";
-import { announceAlerts } from "./alerts.ts";
+import { announceAlerts, announceUnlistingHeld } from "./alerts.ts";
 import type { PriceAlert } from "./persist.ts";
 import { markUnlistedInRun } from "./unlisted.ts";
 import { processPages } from "./process-pages.ts";
@@ -69,6 +69,7 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   const mode = modeOf(job.type);
   const site = deps.http.forSite({ roaster, stats: fetchStats, signal, log, appliesFullRefresh: mode === "full" });
   let alerts: PriceAlert[] = [];
+  let unlistingHeld: { missing: number; active: number } | null = null;
   let fatal: unknown = null;
 
   const firecrawl = budgetedFirecrawl({ db, settings: deps.settings, roaster, now: () => deps.clock.now(), signal, log });
@@ -133,7 +134,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     });
     alerts = result.alerts;
     if (mode === "full" && result.complete && stats.pages > 0) {
-      await markUnlistedInRun(db, { roasterId: roaster.id, runId, listedProductIds: result.listedProductIds }, stats);
+      const unlisting = await markUnlistedInRun(db, { roasterId: roaster.id, runId, listedProductIds: result.listedProductIds }, stats);
+      if (unlisting.held > 0) unlistingHeld = { missing: unlisting.held, active: unlisting.active };
       if (stats.sitemap_sweep) await recordFullSweep(db, roaster.id, startedAt);
     }
     if (stats.pages > 0 && stats.pages === stats.pages_failed) {
@@ -163,7 +165,9 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   const status = runStatusOf(stats, fatal !== null);
   await finishRun(db, runId, status, databaseSafe(stats));
   await input.runEnded({ runId, failure: fatal });
-  await announceAlerts(alerts, { roaster: roaster.slug, runId, webhookUrl: deps.settings.ALERT_WEBHOOK_URL, log });
+  const told = { roaster: roaster.slug, runId, webhookUrl: deps.settings.ALERT_WEBHOOK_URL, log };
+  await announceAlerts(alerts, told);
+  if (unlistingHeld) await announceUnlistingHeld(unlistingHeld, told);
 
   if (fatal !== null) throw fatal;
   return { runId, status, stats };

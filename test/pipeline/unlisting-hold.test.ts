@@ -1,16 +1,32 @@
-import { describe, expect, it } from "vitest";
+import { text } from "node:stream/consumers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UNLISTING_HOLD } from "../../src/pipeline/persist.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
+import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { useStoreRoaster } from "../helpers/store-roaster.ts";
 
 // A full refresh marks the coffees its store no longer lists as discontinued — a few at once
 // as they go, but most of a roaster's coffees vanishing in one run is held back (a listing cut
 // short is more often the store's fault) until the next full refresh confirms it. A coffee
-// that comes back is active again, even when its listing is as it was.
+// that comes back is active again, even when its listing is as it was. A hold is told to the
+// alert webhook.
 
 describe.each(testEngines())("coffees missing from the store's listing, on %s", (engine) => {
   const database = useTestDatabase(engine);
-  const roaster = useStoreRoaster(database, { slug: "vanishing", store: { platform: "shopify", products: 40, etag: false } });
+  // The alert webhook: a local server keeping what it is sent (its address known once started,
+  // before the roaster's settings are read).
+  const env: Record<string, string> = {};
+  const posted: Record<string, unknown>[] = [];
+  let webhook: TestServer;
+  beforeAll(async () => {
+    webhook = await startTestServer(async (req, res) => {
+      posted.push(JSON.parse(await text(req)) as Record<string, unknown>);
+      res.end();
+    });
+    env.ALERT_WEBHOOK_URL = `${webhook.url}/hooks/alerts`;
+  });
+  afterAll(() => webhook.close());
+  const roaster = useStoreRoaster(database, { slug: "vanishing", store: { platform: "shopify", products: 40, etag: false }, env });
 
   const coffees = async () =>
     new Map(
@@ -63,6 +79,9 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
     expect(held.warnings.join("\n")).toMatch(new RegExp(`${most.size} of the roaster's ${coffeeIds.length} coffees are missing`));
     expect(statuses(await coffees(), coffeeIds)).toEqual(["active"]);
     expect(await holds()).toEqual([{ missing: most.size, active: coffeeIds.length }]);
+    expect(posted.filter((p) => p.type === "unlisting_held")).toEqual([
+      { type: "unlisting_held", roaster: "vanishing", run_id: expect.any(String), missing: most.size, active: coffeeIds.length },
+    ]);
 
     // Still gone at the next full refresh: marked, the hold done.
     const confirmed = await roaster.run();
@@ -70,6 +89,7 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
     expect(confirmed.warnings.join("\n")).toMatch(/for a second full refresh: marked discontinued/);
     expect(statuses(await coffees(), most)).toEqual(["discontinued"]);
     expect(await holds()).toEqual([]);
+    expect(posted.filter((p) => p.type === "unlisting_held")).toHaveLength(1);
 
     // All back, then an empty listing: held; then all listed again: the hold lifted, nothing marked.
     listWithout(all, new Set());

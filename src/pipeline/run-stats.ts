@@ -163,7 +163,8 @@ export function runStatusOf(stats: RunStats, fatal: boolean): RunStatus {
   if (fatal) return "fail";
   const failedProducts = stats.errors.some((e) => e.scope === "product");
   if (stats.pages_failed > 0 && stats.pages === stats.pages_failed) return "fail";
-  return stats.pages_failed > 0 || failedProducts || stats.stopped_early !== null ? "partial" : "ok";
+  // (A hold on marking coffees discontinued, too: the run did not apply all it saw, and someone should look at the store.)
+  return stats.pages_failed > 0 || failedProducts || stats.stopped_early !== null || stats.unlisting_held > 0 ? "partial" : "ok";
 }
 
 /**

@@ -75,7 +75,7 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
     const most = new Set(coffeeIds.slice(0, Math.floor(coffeeIds.length * 0.8)));
     listWithout(all, most);
     const held = await roaster.run();
-    expect(held).toMatchObject({ marked_unlisted: 0, unlisting_held: most.size });
+    expect(held).toMatchObject({ status: "partial", marked_unlisted: 0, unlisting_held: most.size });
     expect(held.warnings.join("\n")).toMatch(new RegExp(`${most.size} of the roaster's ${coffeeIds.length} coffees are missing`));
     expect(statuses(await coffees(), coffeeIds)).toEqual(["active"]);
     expect(await holds()).toEqual([{ missing: most.size, active: coffeeIds.length }]);
@@ -85,7 +85,7 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
 
     // Still gone at the next full refresh: marked, the hold done.
     const confirmed = await roaster.run();
-    expect(confirmed).toMatchObject({ marked_unlisted: most.size, unlisting_held: 0 });
+    expect(confirmed).toMatchObject({ status: "ok", marked_unlisted: most.size, unlisting_held: 0 });
     expect(confirmed.warnings.join("\n")).toMatch(/for a second full refresh: marked discontinued/);
     expect(statuses(await coffees(), most)).toEqual(["discontinued"]);
     expect(await holds()).toEqual([]);

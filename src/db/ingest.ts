@@ -2,6 +2,7 @@ import type { JobMode } from "../core/job-kinds.ts";
 import type { Queryable } from "./database.ts";
 import type { RememberedPage } from "./listing-pages.ts";
 import type { JsonBytes } from "./json-param.ts";
+import { validatorsWrites, type ValidatorsWrite } from "./validators.ts";
 
 // A page's products into the users' tables: coffee_scraper.ingest_page_set (migration 0004)
 // writes documents the pipeline built and cleaned (pipeline/persist.ts), and reports what it
@@ -47,7 +48,9 @@ export interface IngestResult {
  * Writes one chunk of a page's documents (a JSON array, already UTF-8: see json-param.ts) and the products seen unchanged, and in
  * the same statement (so that they happen only when the write succeeds): `seenOnly` — products
  * seen unchanged whose users' rows are left alone (only product_state.last_seen_at moves; the
- * default, TOUCH_UNCHANGED_VARIANTS=false) — and `remember`, what the listing memory keeps of the page.
+ * default, TOUCH_UNCHANGED_VARIANTS=false) — `remember`, what the listing memory keeps of the page,
+ * and `validators`, the page's HTTP validators (a page is answered 304 next time only once it
+ * was written).
  */
 export async function ingestPageSet(
   db: Queryable,
@@ -62,6 +65,8 @@ export async function ingestPageSet(
     unchanged: string[];
     seenOnly?: string[];
     remember?: RememberedPage | null;
+    /** The page's validators, remembered with its write (db/validators.ts). */
+    validators?: ValidatorsWrite | null;
   },
 ): Promise<IngestResult> {
   const params: unknown[] = [input.roasterId, input.runId, input.mode, input.documents, input.sourceUrl, input.scrapedAt, input.unchanged];
@@ -76,6 +81,7 @@ export async function ingestPageSet(
       VALUES ($1, $5, ${param(input.remember.digest)}, ${param(JSON.stringify(input.remember.products))}::jsonb, now())
       ON CONFLICT (roaster_id, url) DO UPDATE SET digest = EXCLUDED.digest, products = EXCLUDED.products, updated_at = now())`);
   }
+  if (input.validators) alongside.push(...validatorsWrites(param, "$1", input.validators));
   const rows = await db.query<{ result: IngestResult }>(
     `${alongside.length ? `WITH ${alongside.join(", ")} ` : ""}SELECT coffee_scraper.ingest_page_set(p_roaster_id := $1, p_run_id := $2,
        p_mode := $3, p_products := $4::jsonb, p_source_url := $5, p_scraped_at := $6, p_unchanged := $7::text[]) AS result`,

@@ -27,6 +27,14 @@ export async function loadAllValidators(
   return new Map(rows.map((r) => [r.url, { etag: r.etag, lastModified: r.last_modified, appliedByFull: r.full }]));
 }
 
+/** A page's validators to remember once the page is persisted (see saveValidators). */
+export interface ValidatorsWrite {
+  url: string;
+  validators: StoredValidators;
+  firstPage?: boolean;
+  appliedBy?: AppliedBy;
+}
+
 /**
  * Remembers the validators a 200 answer for `url` carried. Call only after the page was
  * persisted; with `firstPage` the roaster's `last_etag`/`last_modified` are updated too, in
@@ -40,16 +48,30 @@ export async function saveValidators(
   validators: StoredValidators,
   options: { firstPage?: boolean; appliedBy?: AppliedBy } = {},
 ): Promise<void> {
-  // Page 1's validators go on the roaster too ($5), in the same statement.
-  const onRoaster = `WITH roaster AS (UPDATE public.roasters SET last_etag = $3, last_modified = $4 WHERE id = $1 AND $5::boolean)`;
-  const params = [roasterId, url, validators.etag, lastModifiedOf(validators), options.firstPage ?? false];
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const [onRoaster, onValidators] = validatorsWrites(param, param(roasterId), { url, validators, ...options });
+  await db.query(`WITH ${onRoaster}, ${onValidators} SELECT 1`, params);
+}
+
+/**
+ * saveValidators as two data-modifying WITH items (`name AS (…)`), for a statement that
+ * persists the page to carry: they happen exactly when its write does. `param` adds a
+ * parameter and returns its placeholder; `roasterId` is the roaster's placeholder.
+ */
+export function validatorsWrites(param: (value: unknown) => string, roasterId: string, write: ValidatorsWrite): [string, string] {
+  const { validators } = write;
+  // Page 1's validators go on the roaster too.
+  const onRoaster = `validators_roaster AS (UPDATE public.roasters SET last_etag = ${param(validators.etag)},
+    last_modified = ${param(lastModifiedOf(validators))} WHERE id = ${roasterId} AND ${param(write.firstPage ?? false)}::boolean)`;
+  const url = param(write.url);
   if (validators.etag === null && validators.lastModified === null) {
-    await db.query(`${onRoaster} DELETE FROM coffee_scraper.http_validators WHERE roaster_id = $1 AND url = $2`, params);
-    return;
+    return [onRoaster, `validators AS (DELETE FROM coffee_scraper.http_validators WHERE roaster_id = ${roasterId} AND url = ${url})`];
   }
-  await db.query(
-    `${onRoaster} INSERT INTO coffee_scraper.http_validators AS v (url, roaster_id, etag, last_modified, applied_by, updated_at)
-     VALUES ($2, $1, $3, $6, $7, now())
+  return [
+    onRoaster,
+    `validators AS (INSERT INTO coffee_scraper.http_validators AS v (url, roaster_id, etag, last_modified, applied_by, updated_at)
+     VALUES (${url}, ${roasterId}, ${param(validators.etag)}, ${param(validators.lastModified)}, ${param(write.appliedBy ?? "full")}, now())
      ON CONFLICT (roaster_id, url) DO UPDATE SET etag = EXCLUDED.etag,
        last_modified = EXCLUDED.last_modified, updated_at = now(),
        -- A price-only run that got a 304 confirms the body a full refresh applied: keep "full".
@@ -57,9 +79,8 @@ export async function saveValidators(
          WHEN EXCLUDED.applied_by = 'price' AND v.applied_by = 'full'
               AND v.etag IS NOT DISTINCT FROM EXCLUDED.etag
               AND v.last_modified IS NOT DISTINCT FROM EXCLUDED.last_modified
-         THEN 'full' ELSE EXCLUDED.applied_by END`,
-    [...params, validators.lastModified, options.appliedBy ?? "full"],
-  );
+         THEN 'full' ELSE EXCLUDED.applied_by END)`,
+  ];
 }
 
 /** Last-Modified as the roaster's timestamp: null when absent or not a date. */

@@ -8,6 +8,7 @@ import { normalizeVariant } from "./normalize/variant.ts";
 import { databaseSafe } from "../db/database-safe.ts";
 import type { ListingHashes } from "./listing-hash.ts";
 import type { RememberedPage } from "../db/listing-pages.ts";
+import type { ValidatorsWrite } from "../db/validators.ts";
 import { JsonBytes } from "../db/json-param.ts";
 
 // Turns normalized products into the JSON documents coffee_scraper.ingest_page (migration
@@ -157,6 +158,8 @@ export async function ingestPage(
     scrapedAt: Date;
     /** What the listing memory keeps of the page: written with its last chunk. */
     remember?: RememberedPage | null;
+    /** The page's validators: remembered with its last chunk. */
+    validators?: ValidatorsWrite | null;
   },
 ): Promise<IngestResult & { roundTrips: number }> {
   const total = { ...EMPTY_RESULT(), roundTrips: 0 };
@@ -176,6 +179,7 @@ export async function ingestPage(
       unchanged: i === 0 && touch ? unchanged : [],
       seenOnly: i === 0 && !touch ? unchanged : [],
       remember: i === chunks.length - 1 ? (input.remember ?? null) : null,
+      validators: i === chunks.length - 1 ? (input.validators ?? null) : null,
     });
     total.roundTrips += 1;
     total.coffees += result.coffees;

@@ -16,6 +16,7 @@ import { addError, addHeldVariant, addWarning, type RunStats } from "./run-stats
 import { enrichPage, type EnrichCandidate, type InferredSensory } from "../enrich/apply.ts";
 import type { Enricher } from "../enrich/enricher.ts";
 import { clearInferredSensory, writeInferredSensory } from "../db/inferred-sensory.ts";
+import { saveValidators, type ValidatorsWrite } from "../db/validators.ts";
 
 // validate → keep raw artifact → normalize → upsert, page by page. The same code serves a
 // live run (pages from a store adapter) and a replay (pages rebuilt from stored artifacts).
@@ -31,8 +32,13 @@ export interface ProcessPagesInput {
   stats: RunStats;
   /** Where raw bodies go; absent on replay (they are already stored). */
   artifacts?: ArtifactStore;
-  /** Called after a page was persisted (live runs save its HTTP validators here). */
-  afterPage?: (page: StorePage) => Promise<void>;
+  /**
+   * Live runs: each persisted page's HTTP validators are remembered, in the statement that
+   * writes the page when it has one (so that only a written page is answered 304 next time).
+   */
+  rememberValidators?: boolean;
+  /** Called after a page was persisted (a sitemap store's lastmods); returns the database round trips it made. */
+  afterPage?: (page: StorePage) => Promise<number>;
   now: () => Date;
   signal?: AbortSignal;
   /**
@@ -104,6 +110,11 @@ export async function processPages(
         stats.db_round_trips += 1;
       }
     }
+    const validators: ValidatorsWrite | null = input.rememberValidators
+      ? { url: page.url, validators: page.validators, firstPage: page.pageNumber === 1, appliedBy: input.mode }
+      : null;
+    // Remembered with the page's write, unless inferred tasting notes are written after it.
+    const withWrite = validators && sensory.length === 0 && (documents.length > 0 || unchanged.length > 0) ? validators : null;
     if (documents.length > 0 || unchanged.length > 0) {
       const result = await ingestPage(db, {
         roasterId: input.roasterId,
@@ -115,6 +126,7 @@ export async function processPages(
         sourceUrl: page.url,
         scrapedAt: input.now(),
         remember: remember ? rememberedPage(page.responses[0]!.body, remember.currency, remember.products) : null,
+        validators: withWrite,
       });
       stats.db_round_trips += result.roundTrips;
       stats.coffees_upserted += result.coffees;
@@ -134,10 +146,11 @@ export async function processPages(
       await writeInferredSensory(db, input.roasterId, sensory);
       stats.db_round_trips += 1;
     }
-    if (input.afterPage) {
-      await input.afterPage(page);
+    if (validators && !withWrite) {
+      await saveValidators(db, input.roasterId, validators.url, validators.validators, validators);
       stats.db_round_trips += 1;
     }
+    if (input.afterPage) stats.db_round_trips += await input.afterPage(page);
     stats.timings_ms.write += performance.now() - started;
   };
 

@@ -9,7 +9,6 @@ import { adapterFor } from "../platforms/registry.ts";
 import { choosePlatform } from "../platforms/detect.ts";
 import { recordFullSweep, saveLastmods } from "../db/page-lastmods.ts";
 import { ensureSource, readViaOf, savePlatform, saveReadVia } from "../db/roasters.ts";
-import { saveValidators } from "../db/validators.ts";
 import { closeAbandonedRuns, finishRun, startRun } from "../db/runs.ts";
 import { databaseSafe } from "../db/database-safe.ts";
 import type { JobPayload } from "../queue/job.ts";
@@ -118,10 +117,12 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
       pinnedCurrency: roaster.currency ?? null,
       stats,
       artifacts: deps.artifacts,
+      rememberValidators: true,
       afterPage: async (page) => {
-        await saveValidators(db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1, appliedBy: mode });
         // Only a full run wrote the whole product: a price-only run leaves lastmods as they were.
-        if (mode === "full" && page.lastmods?.length) await saveLastmods(db, roaster.id, page.lastmods);
+        if (mode !== "full" || !page.lastmods?.length) return 0;
+        await saveLastmods(db, roaster.id, page.lastmods);
+        return 1;
       },
       now: () => deps.clock.now(),
       signal,

@@ -75,4 +75,31 @@ describe("conditional requests across full and price-only runs", () => {
     expect(full.not_modified_pages).toBe(0);
     expect(await description(id)).toContain("jaggery");
   });
+
+  it("a page's validators are remembered by the statement that writes the page: when one fails, neither happens", async () => {
+    const { db } = database();
+    const other = await startStoreServer({ platform: "shopify", products: 30 });
+    try {
+      await addRoaster(db, other.url, { slug: "atomic-store", platform: "shopify", currency: "INR" });
+      const coffees = async () =>
+        (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM coffees c JOIN roasters r ON r.id = c.roaster_id WHERE r.slug = 'atomic-store'"))[0]!.n;
+      const validators = async () =>
+        (await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM coffee_scraper.http_validators v JOIN roasters r ON r.id = v.roaster_id WHERE r.slug = 'atomic-store'",
+        ))[0]!.n;
+      // Remembering the page's validators fails: the page's write goes with it.
+      await db.query("ALTER TABLE coffee_scraper.http_validators ADD CONSTRAINT test_refuses_etags CHECK (etag IS NULL) NOT VALID");
+      await expect(scrapeOnce({ deps, roaster: "atomic-store", type: "full_refresh" })).rejects.toThrow(/test_refuses_etags/);
+      expect(await coffees()).toBe(0);
+      expect(await validators()).toBe(0);
+      await db.query("ALTER TABLE coffee_scraper.http_validators DROP CONSTRAINT test_refuses_etags");
+      // Nothing was remembered, so nothing is answered 304: the page is read and written in full.
+      const again = (await scrapeOnce({ deps, roaster: "atomic-store", type: "full_refresh" })).stats as unknown as RunStats;
+      expect(again.not_modified_pages).toBe(0);
+      expect(await coffees()).toBeGreaterThan(0);
+      expect(await validators()).toBeGreaterThan(0);
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -9,7 +9,7 @@ import { adapterFor } from "../platforms/registry.ts";
 import { choosePlatform } from "../platforms/detect.ts";
 import { recordFullSweep, saveLastmods } from "../db/page-lastmods.ts";
 import { ensureSource, readViaOf, savePlatform, saveReadVia } from "../db/roasters.ts";
-import { closeAbandonedRuns, finishRun, startRun } from "../db/runs.ts";
+import { finishRun, startRunClosingAbandoned } from "../db/runs.ts";
 import { databaseSafe } from "../db/database-safe.ts";
 import type { JobPayload } from "../queue/job.ts";
 import { announceAlerts, announceUnlistingHeld } from "./alerts.ts";
@@ -61,9 +61,8 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
   stats.platform = roaster.platform ?? null;
   const sourceId = roaster.source_id ?? (await ensureSource(db, roaster));
   // We hold the roaster's lease: a run of its store still open was left by a dead process.
-  const abandoned = await closeAbandonedRuns(db, sourceId);
+  const { runId, abandoned } = await startRunClosingAbandoned(db, { sourceId, jobId: input.jobId, jobType: job.type });
   if (abandoned > 0) log.warn({ abandoned }, "closed runs left open by a process that died mid-job");
-  const runId = await startRun(db, { sourceId, jobId: input.jobId, jobType: job.type });
   const fetchStats = createFetchStats();
   const mode = modeOf(job.type);
   const site = deps.http.forSite({ roaster, stats: fetchStats, signal, log, appliesFullRefresh: mode === "full" });

@@ -1,6 +1,9 @@
 import { text } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDashboard } from "../../src/dashboard/server.ts";
 import { UNLISTING_HOLD } from "../../src/pipeline/persist.ts";
+import { openQueue } from "../../src/queue/open-queue.ts";
+import { seedSettings } from "../dashboard/seed.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
 import { useStoreRoaster } from "../helpers/store-roaster.ts";
@@ -50,6 +53,20 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
     store.changed();
   };
   const statuses = (map: Map<string, string>, ids: Iterable<string>) => [...new Set([...ids].map((id) => map.get(id)))];
+  /** The roaster's dashboard page, as served (on loopback, no sign-in). */
+  const roasterPage = async () => {
+    const settings = seedSettings();
+    const queue = await openQueue(settings, roaster.deps().log);
+    const dashboard = await startDashboard({ settings, db: database().db, queue, log: roaster.deps().log, clock: roaster.deps().clock, artifacts: roaster.deps().artifacts });
+    try {
+      const response = await fetch(`${dashboard.url}/roasters/vanishing`);
+      expect(response.status).toBe(200);
+      return await response.text();
+    } finally {
+      await dashboard.close();
+      await queue.close();
+    }
+  };
 
   it("marks a few gone at once, holds back most gone at once until a second full refresh, and takes back what returns", async () => {
     const first = await roaster.run();
@@ -82,6 +99,7 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
     expect(posted.filter((p) => p.type === "unlisting_held")).toEqual([
       { type: "unlisting_held", roaster: "vanishing", run_id: expect.any(String), missing: most.size, active: coffeeIds.length },
     ]);
+    expect(await roasterPage()).toMatch(new RegExp(`${most.size} of its ${coffeeIds.length} coffees vanished from the\\s+store's listing`));
 
     // Still gone at the next full refresh: marked, the hold done.
     const confirmed = await roaster.run();
@@ -90,6 +108,7 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
     expect(statuses(await coffees(), most)).toEqual(["discontinued"]);
     expect(await holds()).toEqual([]);
     expect(posted.filter((p) => p.type === "unlisting_held")).toHaveLength(1);
+    expect(await roasterPage()).not.toMatch(/unlisting-hold/);
 
     // All back, then an empty listing: held; then all listed again: the hold lifted, nothing marked.
     listWithout(all, new Set());

@@ -1,4 +1,13 @@
-import { coffeesOfRoaster, heldVariantsOfRoaster, lastSlots, roasterBySlug, type HeldVariantRow, type RoasterDetail } from "../../db/dashboard/roaster.ts";
+import {
+  coffeesOfRoaster,
+  heldVariantsOfRoaster,
+  lastSlots,
+  roasterBySlug,
+  unlistingHoldOf,
+  type HeldVariantRow,
+  type RoasterDetail,
+  type UnlistingHoldRow,
+} from "../../db/dashboard/roaster.ts";
 import { listRuns, runsOfJob, type RunRow } from "../../db/dashboard/runs.ts";
 import type { JobMode, JobType } from "../../core/job-kinds.ts";
 import { nextSlot } from "../../core/cadence.ts";
@@ -23,13 +32,14 @@ export interface RoasterParams {
 export async function roasterPage(ctx: PageContext, params: RoasterParams): Promise<{ body: Html; refresh: boolean; title: string } | null> {
   const roaster = await roasterBySlug(ctx.db, params.slug);
   if (!roaster) return null;
-  const [slots, runs, coffees, held, job, stages] = await Promise.all([
+  const [slots, runs, coffees, held, job, stages, hold] = await Promise.all([
     lastSlots(ctx.db, roaster.id),
     listRuns(ctx.db, { roaster: roaster.slug }, params.runsPage, 15),
     coffeesOfRoaster(ctx.db, roaster.id, params.page, 50),
     heldVariantsOfRoaster(ctx.db, roaster.id, 100),
     params.job ? jobState(ctx, params.job) : Promise.resolve(null),
     roasterStages(ctx.db, [roaster.id], ctx.now),
+    unlistingHoldOf(ctx.db, roaster.id),
   ]);
   const refresh = Boolean(job && (job.state === "waiting" || job.state === "active" || job.state === "delayed"));
   const website = safeHref(roaster.website);
@@ -38,6 +48,7 @@ export async function roasterPage(ctx: PageContext, params: RoasterParams): Prom
 <p class="sub">${roaster.slug} · ${website ? html`<a href="${website}" rel="noopener noreferrer nofollow">${roaster.website}</a>` : roaster.website}
   · ${readingText(roaster) ?? "platform not detected yet"}</p>
 ${job ? jobFlash(ctx, params, job) : ""}
+${hold ? unlistingHoldFlash(ctx, hold) : ""}
 <section class="card">
   <h2>Run now</h2>
   ${enqueueButtons(ctx, roaster)}
@@ -206,4 +217,12 @@ export function runsTable(ctx: PageContext, rows: RunRow[], withRoaster: boolean
       </tr>`,
     )}
     </tbody></table>`;
+}
+
+/** Most of the roaster's coffees vanished from its listing at once: said until a full refresh settles it. */
+function unlistingHoldFlash(ctx: PageContext, hold: UnlistingHoldRow): Html {
+  const run = hold.run_id ? html` (<a href="/runs/${hold.run_id}">the run</a>, ${when(hold.held_at, ctx.now)})` : html` (${when(hold.held_at, ctx.now)})`;
+  return html`<p class="flash warn" id="unlisting-hold">${count(hold.missing)} of its ${count(hold.active)} coffees vanished from the
+store's listing at once${run}: none was marked discontinued, as a listing cut short is more often the store's fault. The next full
+refresh that still misses them marks them; one that lists them again lifts this. A full refresh now settles it.</p>`;
 }

@@ -107,3 +107,19 @@ export async function heldVariantsOfRoaster(db: Queryable, roasterId: string, li
   );
   return { rows, total: rows[0]?.total ?? 0 };
 }
+
+/** A marking of vanished coffees held back (pipeline/unlisted.ts), when the roaster has one. */
+export interface UnlistingHoldRow {
+  missing: number;
+  active: number;
+  run_id: string | null;
+  held_at: When;
+}
+
+export async function unlistingHoldOf(db: Queryable, roasterId: string): Promise<UnlistingHoldRow | null> {
+  const [row] = await db.query<UnlistingHoldRow>(
+    "SELECT missing, active, run_id, held_at FROM coffee_scraper.unlisting_holds WHERE roaster_id = $1",
+    [roasterId],
+  );
+  return row ?? null;
+}

@@ -3,7 +3,7 @@ import type { RunStatus } from "./enums.ts";
 import { FIRECRAWL_THIS_MONTH, READING_COLUMNS, type Reading } from "./store-reading.ts";
 
 // The `status` command's one query: each roaster with its latest run, how its store is read,
-// and the variants held back from the users' tables.
+// the variants held back from the users' tables, and a marking of vanished coffees held back.
 
 export interface LastRunRow extends Reading {
   id: string;
@@ -18,13 +18,16 @@ export interface LastRunRow extends Reading {
   held_count: number;
   held_reasons: Record<string, number> | null;
   held_examples: { product: string; variant: string; reason: string }[] | null;
+  unlisting_hold: { missing: number; active: number; held_at: string } | null;
 }
 
 export async function lastRunPerRoaster(db: Queryable): Promise<LastRunRow[]> {
   return db.query<LastRunRow>(
     `SELECT r.id, r.slug, r.is_active, r.platform::text AS platform, ${READING_COLUMNS}, lr.id AS run_id, lr.status::text AS status, lr.job_type, lr.started_at,
             lr.finished_at, lr.stats_json,
-            COALESCE(h.n, 0) AS held_count, h.reasons AS held_reasons, h.examples AS held_examples
+            COALESCE(h.n, 0) AS held_count, h.reasons AS held_reasons, h.examples AS held_examples,
+            (SELECT jsonb_build_object('missing', u.missing, 'active', u.active, 'held_at', u.held_at)
+               FROM coffee_scraper.unlisting_holds u WHERE u.roaster_id = r.id) AS unlisting_hold
      FROM public.roasters r
      LEFT JOIN coffee_scraper.roaster_options o ON o.roaster_id = r.id
      ${FIRECRAWL_THIS_MONTH}

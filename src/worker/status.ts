@@ -22,6 +22,8 @@ export interface RoasterLastRun {
   held: { count: number; reasons: Record<string, number>; examples: { product: string; variant: string; reason: string }[] };
   /** The optional stages: the LLM enricher's recent work, and where the roaster's images stand. */
   stages: RoasterStages;
+  /** Most of its coffees vanished from its listing at once and were not marked discontinued (pipeline/unlisted.ts). */
+  unlistingHold: { missing: number; active: number; heldAt: Date } | null;
 }
 
 export interface Status {
@@ -69,6 +71,9 @@ export async function collectStatus(
         firecrawl_used: row.firecrawl_used,
       },
       held: { count: row.held_count, reasons: row.held_reasons ?? {}, examples: row.held_examples ?? [] },
+      unlistingHold: row.unlisting_hold
+        ? { missing: row.unlisting_hold.missing, active: row.unlisting_hold.active, heldAt: new Date(row.unlisting_hold.held_at) }
+        : null,
       stages: stages.get(row.id)!,
     })),
   };
@@ -101,6 +106,13 @@ export function formatStatus(status: Status, options: { throughOwner?: boolean }
       const e = r.held.examples[0];
       lines.push(
         `  ${"".padEnd(28)} ${r.held.count} variant(s) held back (${why})${e ? `, e.g. ${e.product} / ${e.variant}` : ""}`,
+      );
+    }
+    if (r.unlistingHold) {
+      const { missing, active, heldAt } = r.unlistingHold;
+      lines.push(
+        `  ${"".padEnd(28)} ${missing} of its ${active} coffees vanished from the listing at once (${heldAt.toISOString()}): ` +
+          "not marked discontinued until the next full refresh finds them missing too",
       );
     }
     for (const text of [llmText(r.stages.llm), imagesText(r.stages.images)]) if (text) lines.push(`  ${"".padEnd(28)} ${text}`);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDashboard } from "../../src/dashboard/server.ts";
 import { UNLISTING_HOLD } from "../../src/pipeline/persist.ts";
 import { openQueue } from "../../src/queue/open-queue.ts";
+import { collectStatus, formatStatus } from "../../src/worker/status.ts";
 import { seedSettings } from "../dashboard/seed.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 import { startTestServer, type TestServer } from "../helpers/http.ts";
@@ -53,6 +54,16 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
     store.changed();
   };
   const statuses = (map: Map<string, string>, ids: Iterable<string>) => [...new Set([...ids].map((id) => map.get(id)))];
+  /** What `coffee-scraper status` says of the roaster. */
+  const statusOf = async () => {
+    const queue = await openQueue(seedSettings(), roaster.deps().log);
+    try {
+      const status = await collectStatus({ db: database().db, queue });
+      return { text: formatStatus(status), hold: status.roasters.find((r) => r.roaster === "vanishing")!.unlistingHold };
+    } finally {
+      await queue.close();
+    }
+  };
   /** The roaster's dashboard page, as served (on loopback, no sign-in). */
   const roasterPage = async () => {
     const settings = seedSettings();
@@ -100,6 +111,9 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
       { type: "unlisting_held", roaster: "vanishing", run_id: expect.any(String), missing: most.size, active: coffeeIds.length },
     ]);
     expect(await roasterPage()).toMatch(new RegExp(`${most.size} of its ${coffeeIds.length} coffees vanished from the\\s+store's listing`));
+    const status = await statusOf();
+    expect(status.hold).toMatchObject({ missing: most.size, active: coffeeIds.length });
+    expect(status.text).toContain(`${most.size} of its ${coffeeIds.length} coffees vanished from the listing at once`);
 
     // Still gone at the next full refresh: marked, the hold done.
     const confirmed = await roaster.run();
@@ -109,6 +123,7 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
     expect(await holds()).toEqual([]);
     expect(posted.filter((p) => p.type === "unlisting_held")).toHaveLength(1);
     expect(await roasterPage()).not.toMatch(/unlisting-hold/);
+    expect((await statusOf()).hold).toBeNull();
 
     // All back, then an empty listing: held; then all listed again: the hold lifted, nothing marked.
     listWithout(all, new Set());

@@ -8,13 +8,13 @@ import type { RunStatus } from "./enums.ts";
 /** Why a run was closed by the next job of its roaster rather than by its own. */
 export const ABANDONED_RUN_MESSAGE = "interrupted: the process running it stopped before finishing (closed by the roaster's next job)";
 
+/** A run opened on the store $1 (rpc_scrape_run_start), tagged with its job ($2, $3): a WITH item and the statement that uses it. */
+const RUN_START = `run AS (SELECT public.rpc_scrape_run_start(p_source_id := $1) AS id)
+     INSERT INTO coffee_scraper.run_jobs (run_id, job_id, job_type) SELECT id, $2, $3 FROM run`;
+
 /** Opens a scrape run on the roaster's store (rpc_scrape_run_start) and tags it with its job. */
 export async function startRun(db: Queryable, input: { sourceId: string; jobId: string; jobType: JobType }): Promise<string> {
-  const [row] = await db.query<{ id: string }>(
-    `WITH run AS (SELECT public.rpc_scrape_run_start(p_source_id := $1) AS id)
-     INSERT INTO coffee_scraper.run_jobs (run_id, job_id, job_type) SELECT id, $2, $3 FROM run RETURNING run_id AS id`,
-    [input.sourceId, input.jobId, input.jobType],
-  );
+  const [row] = await db.query<{ id: string }>(`WITH ${RUN_START} RETURNING run_id AS id`, [input.sourceId, input.jobId, input.jobType]);
   return row!.id;
 }
 
@@ -35,8 +35,7 @@ export async function startRunClosingAbandoned(
               stats_json = COALESCE(stats_json, '{}'::jsonb) || jsonb_build_object('errors',
                 jsonb_build_array(jsonb_build_object('scope', 'run', 'message', $4::text, 'retry', 'transient')))
         WHERE source_id = $1 AND finished_at IS NULL RETURNING 1
-     ), run AS (SELECT public.rpc_scrape_run_start(p_source_id := $1) AS id)
-     INSERT INTO coffee_scraper.run_jobs (run_id, job_id, job_type) SELECT id, $2, $3 FROM run
+     ), ${RUN_START}
      RETURNING run_id AS id, (SELECT count(*) FROM abandoned)::int AS abandoned`,
     [input.sourceId, input.jobId, input.jobType, ABANDONED_RUN_MESSAGE],
   );

@@ -36,21 +36,15 @@ export interface ValidatorsWrite {
 }
 
 /**
- * Remembers the validators a 200 answer for `url` carried. Call only after the page was
+ * Remembers the validators a 200 answer for `write.url` carried. Call only after the page was
  * persisted; with `firstPage` the roaster's `last_etag`/`last_modified` are updated too, in
  * the same statement. With no validators at all the row is removed (the next request is
  * unconditional).
  */
-export async function saveValidators(
-  db: Queryable,
-  roasterId: string,
-  url: string,
-  validators: StoredValidators,
-  options: { firstPage?: boolean; appliedBy?: AppliedBy } = {},
-): Promise<void> {
+export async function saveValidators(db: Queryable, roasterId: string, write: ValidatorsWrite): Promise<void> {
   const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
-  const [onRoaster, onValidators] = validatorsWrites(param, param(roasterId), { url, validators, ...options });
+  const [onRoaster, onValidators] = validatorsWrites(param, param(roasterId), write);
   await db.query(`WITH ${onRoaster}, ${onValidators} SELECT 1`, params);
 }
 

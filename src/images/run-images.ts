@@ -127,7 +127,7 @@ export async function runImageStage(input: {
       imagekitUrl = await upload;
     }
     await saveImageCopy(db, image, { imagekitUrl, contentHash });
-    await saveValidators(db, roaster.id, url.href, answer.validators);
+    await saveValidators(db, roaster.id, { url: url.href, validators: answer.validators });
   };
 
   // A refused key fails every upload alike: the first refusal stops the stage for this run.

@@ -147,7 +147,7 @@ export async function processPages(
       stats.db_round_trips += 1;
     }
     if (validators && !withWrite) {
-      await saveValidators(db, input.roasterId, validators.url, validators.validators, validators);
+      await saveValidators(db, input.roasterId, validators);
       stats.db_round_trips += 1;
     }
     if (input.afterPage) stats.db_round_trips += await input.afterPage(page);

@@ -195,7 +195,7 @@ describe("conditional requests", () => {
     expect(again.status).toBe(200);
     expect(server.requests.at(-1)?.headers["if-none-match"]).toBeUndefined();
 
-    await saveValidators(testDb().db, roaster.id, url, a.validators, { firstPage: true });
+    await saveValidators(testDb().db, roaster.id, { url, validators: a.validators, firstPage: true });
     const saved = await findRoaster(testDb().db, roaster.slug);
     expect(saved?.last_etag).toBe(a.validators.etag);
     expect(saved?.last_modified?.toISOString()).toBe("2025-10-01T10:00:00.000Z");
@@ -228,8 +228,8 @@ describe("conditional requests", () => {
     const fresh = open(roaster, { db: testDb().db });
     const answers = [];
     for (const url of urls) answers.push(await fresh.site.get(url));
-    await saveValidators(testDb().db, roaster.id, urls[0]!, answers[0]!.validators, { appliedBy: "full" });
-    await saveValidators(testDb().db, roaster.id, urls[1]!, answers[1]!.validators, { appliedBy: "price" });
+    await saveValidators(testDb().db, roaster.id, { url: urls[0]!, validators: answers[0]!.validators, appliedBy: "full" });
+    await saveValidators(testDb().db, roaster.id, { url: urls[1]!, validators: answers[1]!.validators, appliedBy: "price" });
 
     const reads: string[] = [];
     const memory = databaseSiteMemory(testDb().db);

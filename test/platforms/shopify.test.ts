@@ -131,7 +131,7 @@ describe("Shopify adapter", () => {
 
     // The pipeline saves validators once each page is persisted.
     for (const page of first.pages) {
-      await saveValidators(testDb().db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1 });
+      await saveValidators(testDb().db, roaster.id, { url: page.url, validators: page.validators, firstPage: page.pageNumber === 1 });
     }
     expect(first.pages[4]!.validators).toEqual({ etag: null, lastModified: null });
 

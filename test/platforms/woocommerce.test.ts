@@ -135,7 +135,7 @@ describe("WooCommerce adapter", () => {
     expect(first.pages.map((p) => p.products.length)).toEqual([100, 50]);
     for (const page of first.pages) {
       expect(page.validators.etag).not.toBeNull();
-      await saveValidators(testDb().db, roaster.id, page.url, page.validators, { firstPage: page.pageNumber === 1 });
+      await saveValidators(testDb().db, roaster.id, { url: page.url, validators: page.validators, firstPage: page.pageNumber === 1 });
     }
     const before = server.requests.length;
     const second = await run(roaster);

@@ -25,4 +25,4 @@ export function asPgParam(value: unknown): unknown {
   return value instanceof JsonBytes ? value.binary : value;
 }
 
-/* PGlite: sent to its thread as { jsonbBinary } and passed on there as binary (pglite-thread.js). */
+// (PGlite: db/pglite.ts sends it to its thread as { jsonbBinary }, passed on there as binary.)

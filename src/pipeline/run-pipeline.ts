@@ -86,9 +86,9 @@ export async function runPipeline(input: PipelineInput): Promise<RunSummary> {
     // `--force` reads every page in full and normalizes every product again (after a parser
     // improvement, say): no 304s, no unchanged lastmods, no unchanged-product shortcut.
     const force = job.force === true;
-    // A full run of a sitemap store reads only the pages whose lastmod changed, unless a sweep is due.
     // What the run starts from, read at once (over a distant database, one wait instead of three).
     const [memory, previous, remembered] = await Promise.all([
+      // A full run of a sitemap store reads only the pages whose lastmod changed, unless a sweep is due.
       platform === "jsonld" && mode === "full" && !force
         ? incrementalMemory(db, roaster.id, deps.clock.now(), deps.settings.SITEMAP_FULL_SWEEP_DAYS)
         : null,

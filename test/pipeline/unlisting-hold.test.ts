@@ -135,4 +135,36 @@ describe.each(testEngines())("coffees missing from the store's listing, on %s", 
     expect(await holds()).toEqual([]);
     expect(statuses(await coffees(), coffeeIds)).toEqual(["active"]);
   });
+
+  it("takes back a coffee that returns at a price-only run, not only at the next full refresh", async () => {
+    const all = [...roaster.store().products];
+    const coffeeIds = [...(await coffees()).keys()];
+    const gone = new Set(coffeeIds.slice(0, 2));
+    /** Their variants' stock, as the database has it. */
+    const stock = async () =>
+      new Map(
+        (
+          await database().db.query<{ id: string; in_stock: boolean }>(
+            `SELECT v.platform_variant_id AS id, v.in_stock FROM public.variants v JOIN public.coffees c ON c.id = v.coffee_id
+              WHERE c.platform_product_id = ANY ($1)`,
+            [[...gone]],
+          )
+        ).map((r) => [r.id, r.in_stock]),
+      );
+    const listed = await stock();
+    expect([...listed.values()]).toContain(true);
+    listWithout(all, gone);
+    expect(await roaster.run()).toMatchObject({ marked_unlisted: 2 });
+    expect(statuses(await coffees(), gone)).toEqual(["discontinued"]);
+    expect(new Set((await stock()).values())).toEqual(new Set([false]));
+
+    // Listed again, and the next run is the weekly price-only one: the store sells them again.
+    listWithout(all, new Set());
+    const price = await roaster.run({ type: "price_only" });
+    expect(price.status).toBe("ok");
+    expect(statuses(await coffees(), coffeeIds)).toEqual(["active"]);
+    expect(await stock()).toEqual(listed);
+    // And the full refresh after it finds them as written: nothing to rewrite.
+    expect(await roaster.run()).toMatchObject({ marked_unlisted: 0, products_unchanged: all.length });
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { catalogSnapshot } from "../../src/db/catalog.ts";
 import { listMigrations } from "../../src/db/migrate.ts";
-import { runCli } from "../helpers/cli.ts";
+import { CLI_TEST_TIMEOUT, runCli } from "../helpers/cli.ts";
 import { createTestDatabase, testEngines, useTestDatabase } from "../helpers/database.ts";
 import { loadUsersDatabase } from "../helpers/users-db.ts";
 
@@ -11,7 +11,7 @@ import { loadUsersDatabase } from "../helpers/users-db.ts";
 
 const STACK = /^\s+at /m;
 
-describe.runIf(testEngines().includes("postgres"))("migrate CLI on postgres", () => {
+describe.runIf(testEngines().includes("postgres"))("migrate CLI on postgres", { timeout: CLI_TEST_TIMEOUT }, () => {
   const users = useTestDatabase("postgres", { migrate: false });
 
   it("--plan on the users' installation says what it is and what would be added, and changes nothing", async () => {
@@ -70,7 +70,7 @@ describe.runIf(testEngines().includes("postgres"))("migrate CLI on postgres", ()
   });
 });
 
-describe("migrate CLI on pglite", () => {
+describe("migrate CLI on pglite", { timeout: CLI_TEST_TIMEOUT }, () => {
   const empty = useTestDatabase("pglite", { migrate: false, shareWithChildren: true });
 
   it("--plan on an empty embedded database lists the users' schema and ours, and changes nothing", async () => {

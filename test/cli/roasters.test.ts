@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { runCli } from "../helpers/cli.ts";
+import { CLI_TEST_TIMEOUT, runCli } from "../helpers/cli.ts";
 import { testEngines, useTestDatabase } from "../helpers/database.ts";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "cs-cli-"));
@@ -22,7 +22,7 @@ const fifty = Array.from({ length: 50 }, (_, i) => ({
   ...(i % 5 === 0 ? { full_cadence: "*/30 * * * *", allow_frequent_cadence: true, default_concurrency: 2 } : {}),
 }));
 
-describe.each(testEngines())("roasters CLI on %s", (engine) => {
+describe.each(testEngines())("roasters CLI on %s", { timeout: CLI_TEST_TIMEOUT }, (engine) => {
   const database = useTestDatabase(engine, { shareWithChildren: true });
   const env = () => {
     const t = database();
@@ -94,7 +94,7 @@ describe.each(testEngines())("roasters CLI on %s", (engine) => {
   });
 });
 
-describe.each(testEngines())("cadence floor on %s", (engine) => {
+describe.each(testEngines())("cadence floor on %s", { timeout: CLI_TEST_TIMEOUT }, (engine) => {
   const database = useTestDatabase(engine, { shareWithChildren: true });
   const env = () => {
     const t = database();
@@ -146,7 +146,7 @@ describe.each(testEngines())("cadence floor on %s", (engine) => {
   });
 });
 
-describe("CLI usage errors", () => {
+describe("CLI usage errors", { timeout: CLI_TEST_TIMEOUT }, () => {
   it("unknown commands and options exit 2 with help; --help exits 0", async () => {
     expect((await runCli(["frobnicate"], {})).code).toBe(2);
     expect((await runCli(["roasters", "list", "--colour"], {})).code).toBe(2);

@@ -4,6 +4,13 @@ import { fileURLToPath } from "node:url";
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bin/coffee-scraper.js");
 
+/**
+ * The timeout of a test that starts several CLI processes. Each start costs ~2 s of CPU
+ * (tsx, the module graph, PGlite's WebAssembly) and takes ~2 s on an idle machine, but up to
+ * ~10 s while CI runs three test files on two cores: the default 30 s is too tight for four.
+ */
+export const CLI_TEST_TIMEOUT = 120_000;
+
 export interface CliResult {
   code: number | null;
   stdout: string;

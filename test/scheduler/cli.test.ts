@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { stringify } from "yaml";
-import { runCli } from "../helpers/cli.ts";
+import { CLI_TEST_TIMEOUT, runCli } from "../helpers/cli.ts";
 import { useTestDatabase } from "../helpers/database.ts";
 import { deleteKeys, hasRedis, randomPrefix, REDIS_URL } from "../helpers/redis.ts";
 
@@ -29,7 +29,7 @@ function tempDir(withRoasters: boolean): string {
   return dir;
 }
 
-describe("schedule and roasters next on the embedded database", () => {
+describe("schedule and roasters next on the embedded database", { timeout: CLI_TEST_TIMEOUT }, () => {
   const database = useTestDatabase("pglite", { shareWithChildren: true });
   const env = () => ({ DATA_DIR: database().dataDir });
 
@@ -92,7 +92,7 @@ describe("schedule and roasters next on the embedded database", () => {
   });
 });
 
-describe.skipIf(!hasRedis)("schedule --once with Redis", () => {
+describe.skipIf(!hasRedis)("schedule --once with Redis", { timeout: CLI_TEST_TIMEOUT }, () => {
   const database = useTestDatabase("pglite", { shareWithChildren: true });
 
   it("enqueues one full refresh per roaster on Dec 1, nothing on the repeat, price runs on Sunday Dec 6", async () => {

@@ -15,8 +15,9 @@
 // runs actually made: a job's requests start at least HTTP_DELAY_MS apart, so a job of r
 // requests needs (r − 1) × HTTP_DELAY_MS, and the fleet needs the sum of that over the
 // worker slots (or its longest job, if longer). Also: products/s, the workers' CPU seconds
-// per 1,000 products (from /proc), and where the runs' time went (fetch / parse / normalize /
-// write, from their stats).
+// per 1,000 products and their page faults a product (from /proc), and where the runs' time
+// went (fetch / parse / normalize / write, from their stats). BENCH_FIRST_ONLY=true stops after
+// the first refresh (for comparing two builds, a run each in turn).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -66,12 +67,21 @@ async function stopWorkers(workers: Worker[]): Promise<void> {
   await Promise.all(workers.map((w) => new Promise((resolve) => (w.child.exitCode !== null ? resolve(null) : w.child.once("exit", resolve)))));
 }
 
+/** A process's /proc/<pid>/stat fields after its name. */
+const statOf = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+
 /** User + system CPU seconds a process has used so far. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const fields = statOf(pid);
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
   return ticks / 100;
 }
+
+/**
+ * Minor page faults a process has taken so far: memory first touched. On a virtual machine
+ * each costs microseconds of what shows as the process's own CPU time.
+ */
+const minorFaults = (pid: number) => Number(statOf(pid)[7]);
 
 interface RunRow {
   requests: number;
@@ -134,6 +144,7 @@ async function main(): Promise<void> {
       roasters = "fleet",
     ): Promise<{ seconds: number; cpu: number; products: number; minimum: number }> => {
       const cpu0 = workers.reduce((n, w) => n + cpuSeconds(w.child.pid!), 0);
+      const flt0 = workers.reduce((n, w) => n + minorFaults(w.child.pid!), 0);
       const t0 = performance.now();
       const jobs: JobPayload[] = Array.from({ length: ROASTERS }, (_, i) => ({
         roaster: `${roasters}-${i}`,
@@ -150,6 +161,7 @@ async function main(): Promise<void> {
       }
       const seconds = (performance.now() - t0) / 1000;
       const cpu = workers.reduce((n, w) => n + cpuSeconds(w.child.pid!), 0) - cpu0;
+      const flt = workers.reduce((n, w) => n + minorFaults(w.child.pid!), 0) - flt0;
       const rows = await db.query<RunRow>(
         `SELECT (stats_json->>'requests')::int AS requests, (stats_json->>'products_seen')::int AS products,
                 COALESCE((stats_json->>'products_unchanged')::int, 0) AS unchanged, stats_json->'timings_ms' AS t
@@ -167,13 +179,17 @@ async function main(): Promise<void> {
       console.log(
         `${label.padEnd(30)} ${seconds.toFixed(1).padStart(6)} s   pacing-bound minimum ${minimum.toFixed(1)} s   wall / minimum ${(seconds / minimum).toFixed(1)}   ` +
           `${(products / seconds).toFixed(0)} products/s   worker CPU ${cpu.toFixed(1)} s = ${((cpu / products) * 1e6).toFixed(0)} µs/product ` +
-          `(${((cpu / products) * 1000).toFixed(2)} s per 1,000)   ${rows.reduce((n, r) => n + r.unchanged, 0)} of ${products} unchanged   ` +
+          `(${((cpu / products) * 1000).toFixed(2)} s per 1,000; ${(flt / products).toFixed(1)} page faults a product)   ${rows.reduce((n, r) => n + r.unchanged, 0)} of ${products} unchanged   ` +
           `time in fetch ${share(fetch)} / parse ${share(parse)} / normalize ${share(sum("normalize"))} / write ${share(sum("write"))}   ` +
           `(${rows.length} runs, ${rows.reduce((n, r) => n + r.requests, 0)} requests)`,
       );
       return { seconds, cpu, products, minimum };
     };
     const first = await refresh("first full refresh", "first");
+    if (process.env.BENCH_FIRST_ONLY === "true") {
+      await db.close();
+      return;
+    }
     const again = await refresh("second, nothing changed", "again");
     const paged = await refresh(`first, stores of ${PAGE_SIZE} a page`, "paged", "paged");
     // The same, with the workers restarted to move the seen times of unchanged products' variants

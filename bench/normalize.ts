@@ -5,6 +5,9 @@
 //     the same run;
 //   - normalizeProduct per product (classification, attributes, variants, the description);
 //   - the listing hashes per product (what an unchanged product costs instead);
+//   - reading a listing page (UTF-8 bytes → JSON values) as decodeJson does, its items apart
+//     (src/platforms/json-parts.ts), against JSON.parse of the page decoded whole, with the
+//     page faults of each (the memory a large string takes is fresh from the kernel);
 //   - ingestDocument per product (the document written: a coffee's, cleaned for the
 //     database) and its JSON as chunkDocuments writes it, every product taken as a coffee.
 // CPU time; medians of BENCH_ROUNDS (default 7) rounds after a warm-up, measures interleaved.
@@ -15,6 +18,7 @@ import { listingHashes } from "../src/pipeline/listing-hash.ts";
 import { htmlToMarkdown, normalizeProduct } from "../src/pipeline/normalize/index.ts";
 import { chunkDocuments, ingestDocument } from "../src/pipeline/persist.ts";
 import { parseStoredPage } from "../src/platforms/registry.ts";
+import { parseJsonInParts } from "../src/platforms/json-parts.ts";
 import type { RawProduct } from "../src/platforms/raw-product.ts";
 import { machine } from "./lib/postgres.ts";
 
@@ -33,6 +37,11 @@ const products: RawProduct[] = [
     { currency: "INR" },
   ).products,
 ];
+/** The two listing pages, with their items (products) counted. */
+const pages = [fixture("shopify-products-page-blue-tokai.json"), fixture("woocommerce-store-api-products-page-babas-beans.json")].map((body) => {
+  const json = JSON.parse(body.toString("utf8")) as { products?: unknown[] } | unknown[];
+  return { body, items: (Array.isArray(json) ? json : (json.products ?? [])).length };
+});
 const descriptions = products.map((p) => p.descriptionHtml).filter((d): d is string => Boolean(d && d.trim()));
 
 const normalized = products.map((p) => ({ raw: p, product: { ...normalizeProduct(p, { currency: "INR" }), isCoffee: true }, hashes: listingHashes(p, "INR") }));
@@ -75,7 +84,23 @@ const measures = {
   listingHashes: () => perItem(products, (p) => listingHashes(p, "INR")),
   ingestDocument: () => perItem(normalized, ({ raw, product, hashes }) => ingestDocument(product, raw, hashes)),
   documentJson: () => perItem(documents, (d) => [...chunkDocuments([d])]),
+  readShopifyInParts: () => perItem([pages[0]!.body], (b) => parseJsonInParts(b)) / pages[0]!.items,
+  readShopifyWhole: () => perItem([pages[0]!.body], (b) => JSON.parse(b.toString("utf8"))) / pages[0]!.items,
+  readWooInParts: () => perItem([pages[1]!.body], (b) => parseJsonInParts(b)) / pages[1]!.items,
+  readWooWhole: () => perItem([pages[1]!.body], (b) => JSON.parse(b.toString("utf8"))) / pages[1]!.items,
 };
+
+/** Minor page faults per item of reading a page 50 times (Linux; null elsewhere). */
+function faultsPerItem(page: { body: Buffer; items: number }, read: (body: Buffer) => unknown): number | null {
+  const faults = () => Number(readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ")[7]);
+  try {
+    const before = faults();
+    for (let i = 0; i < 50; i++) read(page.body);
+    return (faults() - before) / (50 * page.items);
+  } catch {
+    return null;
+  }
+}
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(measures).map((k) => [k, []]));
 for (let round = 0; round <= ROUNDS; round++) {
   for (const [name, measure] of Object.entries(measures)) {
@@ -94,6 +119,17 @@ console.log(`ingestDocument per product: ${m.ingestDocument.toFixed(0)} µs   it
 console.log(
   `normalizeProduct + ingestDocument + JSON + listing hashes per product: ${(m.normalizeProduct + m.ingestDocument + m.documentJson + m.listingHashes).toFixed(0)} µs`,
 );
+for (const [label, page, parts, whole] of [
+  ["Shopify", pages[0]!, m.readShopifyInParts, m.readShopifyWhole],
+  ["WooCommerce", pages[1]!, m.readWooInParts, m.readWooWhole],
+] as const) {
+  const faults = [faultsPerItem(page, (b) => parseJsonInParts(b)), faultsPerItem(page, (b) => JSON.parse(b.toString("utf8")))];
+  console.log(
+    `reading a ${label} listing page (${(page.body.length / 1024).toFixed(0)} KB, ${page.items} products) per product: in parts ${parts.toFixed(0)} µs   ` +
+      `baseline JSON.parse of the page decoded whole ${whole.toFixed(0)} µs   ratio ${(parts / whole).toFixed(2)}` +
+      (faults.includes(null) ? "" : `   (page faults per product ${faults[0]!.toFixed(1)} and ${faults[1]!.toFixed(1)})`),
+  );
+}
 console.log(
   `listing hashes per product (an unchanged product's cost instead): ${m.listingHashes.toFixed(0)} µs   ratio to normalizeProduct ${(m.listingHashes / m.normalizeProduct).toFixed(2)}`,
 );

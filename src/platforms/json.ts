@@ -1,12 +1,15 @@
 import type { z } from "zod";
 import { permanent, transient } from "../core/errors.ts";
 import type { StoredResponse } from "./adapter.ts";
+import { parseJsonInParts } from "./json-parts.ts";
 
 // Page-level checks shared by the adapters: the answer must be the JSON the platform sends.
 
 export function decodeJson(response: StoredResponse, what: string): unknown {
-  const text = response.body.toString("utf8").replace(/^\uFEFF/, "");
   const type = response.contentType ?? "none";
+  const inParts = /html/i.test(type) ? null : parseJsonInParts(response.body);
+  if (inParts) return inParts.value;
+  const text = response.body.toString("utf8").replace(/^\uFEFF/, "");
   if (/html/i.test(type) || /^\s*</.test(text)) {
     throw transient(
       "html_instead_of_json",

@@ -117,7 +117,7 @@ export const settingsSchema = z
       "least time between a roaster's price-only slots (as `FULL_CADENCE_MIN_INTERVAL_MS`)"),
 
     HTTP_DELAY_MS: http(int(0, 600_000).default(250),
-      "minimum spacing of request starts to one roaster's site"),
+      "minimum spacing of requests to one roaster's site, from when the previous one went out"),
     HTTP_JITTER_MS: http(int(0, 600_000).default(100),
       "± uniform random added to `HTTP_DELAY_MS`"),
     HTTP_RETRIES: http(int(0, 10).default(3),

@@ -9,6 +9,7 @@ import { assertFetchableUrl, guardedLookup, sameSite, type LookupFunction } from
 import { Pacer } from "./pacer.ts";
 import { parseRetryAfter, requestBackoffMs, RETRYABLE_STATUSES } from "./retry.ts";
 import { robotsAgentToken, sharedRobotsCache, type RobotsCache } from "./robots.ts";
+import { ON_SENT, reportSent, type SentHook } from "./sent-hook.ts";
 import type { RememberedValidators, SiteMemory } from "./site-memory.ts";
 import type { FetchStats } from "./stats.ts";
 import { NO_VALIDATORS, type Validators } from "./validators.ts";
@@ -105,7 +106,7 @@ export class HttpClient {
       headersTimeout: options.settings.HTTP_TIMEOUT_MS,
       bodyTimeout: options.settings.HTTP_TIMEOUT_MS,
       keepAliveTimeout: 10_000,
-    });
+    }).compose(reportSent);
   }
 
   forSite(site: SiteOptions): SiteClient {
@@ -323,31 +324,33 @@ export class SiteClient {
 
   /** One paced request: a concurrency slot and a start time, then the exchange. */
   private async attempt(url: URL, headers: Record<string, string>, expect?: BodyExpectation): Promise<RawAnswer> {
-    const { release, waitedMs } = await this.pacer.acquire(this.site.signal);
+    const { sent, release, waitedMs } = await this.pacer.acquire(this.site.signal);
     this.stats.politenessWaitMs += waitedMs;
     this.stats.requests++;
     const started = performance.now();
     try {
-      return await this.exchange(url, headers, expect);
+      return await this.exchange(url, headers, sent, expect);
     } finally {
       this.stats.exchangeMs += performance.now() - started;
       release();
     }
   }
 
-  private async exchange(url: URL, extraHeaders: Record<string, string>, expect?: BodyExpectation): Promise<RawAnswer> {
+  private async exchange(url: URL, extraHeaders: Record<string, string>, sent: () => void, expect?: BodyExpectation): Promise<RawAnswer> {
     const { HTTP_TIMEOUT_MS, USER_AGENT } = this.settings;
     const timeout = abortAfter(HTTP_TIMEOUT_MS);
     const signal = this.site.signal ? AbortSignal.any([this.site.signal, timeout]) : timeout;
     const timedOut = () =>
       transient("timeout", `no complete answer from ${url.href} within HTTP_TIMEOUT_MS (${HTTP_TIMEOUT_MS} ms)`);
     try {
-      const response = await request(url, {
+      const options: Parameters<typeof request>[1] & SentHook = {
         dispatcher: this.client.dispatcher,
         method: "GET",
         headers: { ...extraHeaders, "user-agent": USER_AGENT, "accept-encoding": "gzip, br, deflate" },
         signal,
-      });
+        [ON_SENT]: sent,
+      };
+      const response = await request(url, options);
       const headers = flattenHeaders(response.headers);
       const success = response.statusCode >= 200 && response.statusCode < 300;
       const maxBytes = success && expect ? Math.min(expect.maxBytes, this.settings.HTTP_MAX_BYTES) : this.settings.HTTP_MAX_BYTES;

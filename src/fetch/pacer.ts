@@ -3,8 +3,19 @@ import { sleep } from "../core/timers.ts";
 
 // Pacing for one roaster's site: at most `concurrency` requests in flight, and successive
 // request starts at least `delayMs ± jitterMs` apart (uniformly random), never less than
-// the robots.txt Crawl-delay. Starts are taken in FIFO order, each measured from the
-// previous one's actual start, so the gap holds however many callers wait at once.
+// the robots.txt Crawl-delay. Starts are taken in FIFO order, each measured from the moment
+// the previous request actually went out (its holder calls `sent()`, see sent-hook.ts), so
+// the gap holds at the store however many callers wait at once and however late a request
+// leaves after its start.
+
+/** A request's turn: call `sent()` when it goes out, and `release()` once it is over. */
+export interface PacedTurn {
+  /** The request was written to the store: the next start is measured from now. */
+  sent: () => void;
+  /** Frees the slot; a request that never went out passes its start time on instead. */
+  release: () => void;
+  waitedMs: number;
+}
 
 export interface PacerOptions {
   concurrency: number;
@@ -14,10 +25,16 @@ export interface PacerOptions {
   random?: () => number;
 }
 
+/** A start given out, and how to pass on the moment the next one is measured from. */
+interface Start {
+  at: number;
+  settle: (at: number) => void;
+}
+
 export class Pacer {
   private inFlight = 0;
   private readonly waiters: (() => void)[] = [];
-  /** When the latest reserved start happened (performance.now); -Infinity before the first. */
+  /** When the latest request went out (performance.now), once it has; -Infinity before the first. */
   private lastStart: Promise<number> = Promise.resolve(-Infinity);
   /** No start before this (performance.now): the site asked us to wait. */
   private pausedUntil = 0;
@@ -46,10 +63,10 @@ export class Pacer {
   }
 
   /**
-   * Waits for a slot and for this request's start time. Resolves to a release function
-   * that must be called once the response has been read (or has failed).
+   * Waits for a slot and for this request's start time. The turn's `release` must be called
+   * once the response has been read (or has failed), and its `sent` when the request goes out.
    */
-  async acquire(signal?: AbortSignal): Promise<{ release: () => void; waitedMs: number }> {
+  async acquire(signal?: AbortSignal): Promise<PacedTurn> {
     const began = performance.now();
     if (this.inFlight >= this.options.concurrency) {
       await new Promise<void>((resolve, reject) => {
@@ -72,31 +89,41 @@ export class Pacer {
       this.inFlight++;
     }
     let released = false;
-    const release = () => {
+    const freeSlot = () => {
       if (released) return;
       released = true;
       const next = this.waiters.shift();
       if (next) next();
       else this.inFlight--;
     };
+    let start: Start;
     try {
-      await this.nextStart(signal);
+      start = await this.nextStart(signal);
     } catch (err) {
-      release();
+      freeSlot();
       throw err;
     }
-    return { release, waitedMs: performance.now() - began };
+    return {
+      sent: () => start.settle(performance.now()),
+      release: () => {
+        start.settle(start.at);
+        freeSlot();
+      },
+      waitedMs: performance.now() - began,
+    };
   }
 
   /**
-   * Starts are chained: each waits for the previous one to have actually happened, then for
-   * the gap measured from that moment. A start that ran late (a busy event loop) pushes the
-   * next one back instead of squeezing the gap between them.
+   * Starts are chained: each waits for the previous request to have actually gone out (or to
+   * be over without going out), then for the gap measured from that moment. A request that
+   * left late (a busy event loop, a new connection's handshake) pushes the next one back
+   * instead of squeezing the gap between them.
    */
-  private async nextStart(signal?: AbortSignal): Promise<void> {
+  private async nextStart(signal?: AbortSignal): Promise<Start> {
     const previous = this.lastStart;
-    let started!: (at: number) => void;
-    this.lastStart = new Promise<number>((resolve) => (started = resolve));
+    // Settled by the first of sent() and release(): a promise keeps its first value.
+    let settle!: (at: number) => void;
+    this.lastStart = new Promise<number>((resolve) => (settle = resolve));
     let at = -Infinity;
     try {
       at = await previous;
@@ -107,10 +134,11 @@ export class Pacer {
         if (left <= 0) break;
         await sleep(left, { signal });
       }
-      at = performance.now();
-    } finally {
+    } catch (err) {
       // An aborted waiter passes the previous start on, so the chain never stalls.
-      started(at);
+      settle(at);
+      throw err;
     }
+    return { at: performance.now(), settle };
   }
 }

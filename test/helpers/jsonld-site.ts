@@ -1,10 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { startLocalServer } from "./local-server.ts";
+import { wireLog } from "./store/wire-log.ts";
 
 // A real HTTP server on 127.0.0.1 (port 0) playing a store without a product API: robots.txt
 // with Sitemap: lines, a sitemap index → sitemaps → product pages carrying schema.org JSON-LD
 // as Squarespace, Wix, BigCommerce and WooCommerce (Store API shut) emit it. Every request's
-// arrival and the number in flight are recorded, so politeness is measured here.
+// arrival and the number in flight are recorded, so concurrency is measured here; pacing is
+// measured where the client writes each request (store/wire-log.ts).
 
 export type Flavour = "squarespace" | "wix" | "bigcommerce" | "woocommerce";
 
@@ -33,7 +35,6 @@ export interface SiteRequest {
   path: string;
   startedAt: number;
   inFlight: number;
-  newConnection: boolean;
 }
 
 export interface JsonLdSite {
@@ -42,6 +43,7 @@ export interface JsonLdSite {
   products: Map<string, SiteProduct>;
   productRequests(): SiteRequest[];
   maxInFlight(): number;
+  /** The smallest gap between requests as the client wrote them (see WireLog.minPacedGap). */
   minPacedGap(): number;
   close(): Promise<void>;
 }
@@ -50,15 +52,13 @@ export async function startJsonLdSite(options: SiteOptions): Promise<JsonLdSite>
   const products = new Map(options.products.map((p) => [p.path, p]));
   const sitemaps = options.sitemaps ?? { "product-sitemap.xml": options.products.map((p) => p.path) };
   const requests: SiteRequest[] = [];
-  const sockets = new WeakSet<object>();
   let inFlight = 0;
   let base = "";
 
   const server = await startLocalServer((req, res) => {
     inFlight++;
     const path = req.url ?? "/";
-    requests.push({ path, startedAt: performance.now(), inFlight, newConnection: !sockets.has(req.socket) });
-    sockets.add(req.socket);
+    requests.push({ path, startedAt: performance.now(), inFlight });
     res.on("close", () => inFlight--);
     const answer = () => {
       const send = (status: number, type: string, body: string) => {
@@ -94,6 +94,7 @@ export async function startJsonLdSite(options: SiteOptions): Promise<JsonLdSite>
     else answer();
   });
   base = server.url;
+  const wire = wireLog(server.port);
   const isProduct = (r: SiteRequest) => products.has(r.path);
   return {
     url: base,
@@ -101,11 +102,11 @@ export async function startJsonLdSite(options: SiteOptions): Promise<JsonLdSite>
     products,
     productRequests: () => requests.filter(isProduct),
     maxInFlight: () => Math.max(0, ...requests.map((r) => r.inFlight)),
-    minPacedGap() {
-      const gaps = requests.slice(1).flatMap((r, i) => (requests[i]!.newConnection ? [] : [r.startedAt - requests[i]!.startedAt]));
-      return Math.min(...gaps);
+    minPacedGap: () => wire.minPacedGap(),
+    close: () => {
+      wire.stop();
+      return server.close();
     },
-    close: server.close,
   };
 }
 

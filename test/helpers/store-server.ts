@@ -6,12 +6,14 @@ import { matches, requestLog } from "./store/request-log.ts";
 import { route, type RouteOptions } from "./store/routes.ts";
 import { answerSender, type SendOptions } from "./store/send.ts";
 import type { Answer, Fault, RecordedRequest, RequestMatch } from "./store/types.ts";
+import { wireLog, type SentMatch } from "./store/wire-log.ts";
 
 // A real HTTP server on 127.0.0.1 (port 0) that plays a Shopify storefront or a WooCommerce
 // Store API from the fixtures in test/fixtures. Products can be multiplied with fresh ids
 // (1,000 Shopify products, 300 Woo variable products, …). It answers conditional requests
 // (ETag / Last-Modified → 304), serves robots.txt, injects faults on demand, and records
-// every request's start, end and the number in flight, so pacing is measured at the server.
+// every request's start, end and the number in flight, so concurrency is measured at the
+// server; pacing is measured where the client writes each request to it (store/wire-log.ts).
 // The parts live in store/: fixtures, routes, faults, sending, the request log.
 
 export { shopifyFixtureProducts, wooFixtureProducts } from "./store/fixtures.ts";
@@ -39,27 +41,22 @@ export interface StoreServer {
   changed(): void;
   /** Highest number of requests in flight at once (optionally among matching requests' arrivals). */
   maxInFlight(): number;
-  /** Gaps between successive request starts, ms, in arrival order. */
-  startGaps(match?: FaultMatch): number[];
-  /**
-   * The smallest gap between successive request starts, leaving out gaps that follow a
-   * request which opened a new connection (see RecordedRequest.newConnection).
-   */
-  minPacedGap(match?: FaultMatch): number;
+  /** Gaps between successive requests as the client wrote them to this server, ms (see wire-log.ts). */
+  startGaps(match?: SentMatch): number[];
+  /** The smallest of those gaps. */
+  minPacedGap(match?: SentMatch): number;
   /** Requests matching `match`. */
   requestsTo(match: FaultMatch): RecordedRequest[];
   close(): Promise<void>;
 }
 
 /**
- * How much shorter a gap between request starts can look at this server than the client
- * made it: server and client share one event loop and, in a test run, two cores with other
- * test files, so noticing one arrival (or, when the client is busy parsing a page, sending it)
- * can be delayed by up to ~20 ms on a loaded CI machine while the next goes out and is noticed
- * at once. Assert
- * `minPacedGap() >= delay - jitter - PACING_SLACK_MS` with delays well above this.
+ * A margin for floating-point only: the pacer measures each gap from just after the previous
+ * request was written (src/fetch/sent-hook.ts), later than the wire log notes that write, so
+ * a gap between two writes is never shorter than the pacer's, however the process was held
+ * up. Assert `minPacedGap() >= delay - jitter - PACING_SLACK_MS`.
  */
-export const PACING_SLACK_MS = 25;
+export const PACING_SLACK_MS = 1;
 
 export async function startStoreServer(options: StoreServerOptions): Promise<StoreServer> {
   const products = options.platform === "shopify" ? generateShopify(options.products) : generateWoo(options);
@@ -104,6 +101,7 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
       } else res.destroy();
     });
   });
+  const wire = wireLog(server.port);
 
   return {
     url: server.url,
@@ -115,9 +113,12 @@ export async function startStoreServer(options: StoreServerOptions): Promise<Sto
     clearFaults: () => void faults.splice(0),
     changed: () => bodies.clear(),
     maxInFlight: log.maxInFlight,
-    startGaps: log.startGaps,
-    minPacedGap: log.minPacedGap,
+    startGaps: wire.startGaps,
+    minPacedGap: wire.minPacedGap,
     requestsTo: log.requestsTo,
-    close: server.close,
+    close: () => {
+      wire.stop();
+      return server.close();
+    },
   };
 }

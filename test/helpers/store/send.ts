@@ -37,8 +37,8 @@ export function answerSender(options: SendOptions): (req: IncomingMessage, res: 
     let body = encoded.get(answer);
     if (!body) encoded.set(answer, (body = Buffer.from(answer.body)));
     if (options.gzip !== false && /gzip/.test(String(req.headers["accept-encoding"] ?? "")) && body.length > 1024) {
-      // Compressed once per cached answer: the server's own work stays small, so its clock
-      // notices arrivals promptly (see PACING_SLACK_MS).
+      // Compressed once per cached answer: the server's own work stays small, so it notices
+      // arrivals promptly (the number in flight is counted on arrival).
       let zipped = gzipped.get(answer);
       if (!zipped) gzipped.set(answer, (zipped = gzipSync(body)));
       body = zipped;

@@ -19,16 +19,12 @@ export interface RecordedRequest {
   status: number | null;
   /** The fault that answered it, if any. */
   fault: Fault["kind"] | null;
-  /**
-   * First request on its connection. Such a request reaches the server later after its
-   * start than one on a kept-alive connection (the TCP handshake sits in between), so the
-   * gap after it, as seen here, is shorter than the client spaced it by that much.
-   */
+  /** First request on its connection (the client opened one for it). */
   newConnection: boolean;
 }
 
 /** Which requests: a path prefix, a pattern over path and query, or a predicate. */
-export type RequestMatch = string | RegExp | ((request: RecordedRequest) => boolean);
+export type RequestMatch<R extends { path: string } = RecordedRequest> = string | RegExp | ((request: R) => boolean);
 
 export type Fault = { match: RequestMatch; times?: number } & (
   | { kind: "status"; status: number; headers?: Record<string, string>; body?: string }

@@ -89,8 +89,8 @@ console.log("2. pacing on (250 ± 100 ms, concurrency 3)");
 console.log(`   ${n} requests (robots.txt, /meta.json, ${paced.pages + 1} listing pages) in ${paced.ms.toFixed(0)} ms;` +
   ` theoretical minimum (${n} − 1) × 250 ms = ${minimum} ms`);
 console.log(`   wall / minimum: ${(paced.ms / minimum).toFixed(3)}  (target within 10 %)`);
-console.log(`   measured at the server: max in flight ${server.maxInFlight()}, ` +
-  `min gap between starts in the paced run ${Math.min(...server.startGaps().slice(-(n - 1))).toFixed(1)} ms`);
+console.log(`   max in flight at the server ${server.maxInFlight()}, ` +
+  `min gap between requests as they went out in the paced run ${Math.min(...server.startGaps().slice(-(n - 1))).toFixed(1)} ms`);
 
 await server.close();
 await db.close();

@@ -5,6 +5,7 @@
 // machines needs that much shared state per job, so that is the floor any such worker sits
 // on. Target: ours adds at most 20 % on top of it. Raw BullMQ with a no-op processor, and
 // with one Redis GET or one PostgreSQL statement per job, are printed beside it for scale.
+// Both sides are watched alike: the same count of completed jobs, polled every 5 ms.
 // Then the same on the embedded queue.
 //
 // Uses REDIS_URL (BullMQ part skipped when unset) and DATABASE_URL (else PGlite in memory).
@@ -74,12 +75,13 @@ async function rawBullmq(name: string, processor: Processor): Promise<number> {
   return (JOBS / ms) * 1000;
 }
 
-async function ours(queue: QueueBackend, db: Database, batch: string): Promise<number> {
+/** `completed` counts the queue's completed jobs: for BullMQ the raw side's own poll, so that both sides poll alike. */
+async function ours(queue: QueueBackend, db: Database, batch: string, completed: () => Promise<number>): Promise<number> {
   const deps: Deps = createDeps(settings, db, log);
   await queue.enqueueMany(payloads(batch));
   const t0 = performance.now();
   const consumer = startWorker({ deps, queue, concurrency: CONCURRENCY, work: noop });
-  await timeUntil(async () => (await queue.counts()).completed >= JOBS);
+  await timeUntil(async () => (await completed()) >= JOBS);
   const ms = performance.now() - t0;
   await consumer.close();
   await deps.http.close();
@@ -185,14 +187,19 @@ async function main(): Promise<void> {
         log,
       });
       const side = new Redis(REDIS_URL);
+      const watchedConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+      const watched = new Queue("scrape", { connection: watchedConnection, prefix: `bench-ours-${run}` });
+      const completed = async () => (await watched.getJobCounts("completed")).completed ?? 0;
       const r = await measure({
         raw: () => rawBullmq("raw", async () => ({})),
         redisTrip: () => rawBullmq("redis-trip", (data) => side.get(`bench-trip-${run}:${data.roaster}`)),
         sqlTrip: () => rawBullmq("sql-trip", (data) => db.query("SELECT $1::text AS slug", [data.roaster])),
         leaseFloor: (round) => rawBullmq("lease", (data) => claimAndRelease(db, data.roaster, `raw-lease-${run}-${round}`)),
-        ours: (round) => ours(queue, db, String(round).padStart(3, "0")),
+        ours: (round) => ours(queue, db, String(round).padStart(3, "0"), completed),
       });
       side.disconnect();
+      await watched.close();
+      watchedConnection.disconnect();
       await queue.close();
       const added = r.leaseFloor / r.ours - 1;
       console.log(
@@ -208,7 +215,7 @@ async function main(): Promise<void> {
     const embedded = openEmbeddedQueue({ retry: retryPolicyFrom(settings), retention: retentionFrom(settings) });
     const e = await measure({
       raw: () => rawEmbedded(),
-      ours: (round) => ours(embedded, db, String(round).padStart(3, "0")),
+      ours: (round) => ours(embedded, db, String(round).padStart(3, "0"), async () => (await embedded.counts()).completed),
       lease: (round) => leaseOnly(db, round),
     });
     await embedded.close();

@@ -37,7 +37,7 @@ export interface HeldLease {
 export async function holdLease(
   db: Queryable,
   lease: { roasterId: string; roaster: string; holder: string; jobId: string; ttlMs: number; log: Logger },
-  options: { alreadyTaken?: boolean } = {},
+  options: { alreadyTaken?: boolean; /** Called once, with `lost`'s reason, when the lease is lost. */ onLost?: (reason: Error) => void } = {},
 ): Promise<HeldLease> {
   if (!options.alreadyTaken && !(await tryAcquireLease(db, lease))) {
     const row = await readLease(db, lease.roasterId);
@@ -47,6 +47,10 @@ export async function holdLease(
     );
   }
   const lost = new AbortController();
+  const lose = (reason: Error) => {
+    lost.abort(reason);
+    options.onLost?.(reason);
+  };
   let expiresAt = Date.now() + lease.ttlMs;
   let renewing: Promise<void> = Promise.resolve();
   const timer = every(Math.max(100, Math.floor(lease.ttlMs / 3)), () => {
@@ -57,10 +61,10 @@ export async function holdLease(
           return;
         }
         lease.log.error("roaster lease lost: another holder took it");
-        lost.abort(new Error("roaster lease lost"));
+        lose(new Error("roaster lease lost"));
       } catch (err) {
         lease.log.warn({ err }, "roaster lease renewal failed");
-        if (Date.now() >= expiresAt) lost.abort(new Error("roaster lease expired: renewal failed"));
+        if (Date.now() >= expiresAt) lose(new Error("roaster lease expired: renewal failed"));
       }
       if (lost.signal.aborted) clearInterval(timer);
     })();

@@ -48,6 +48,7 @@ export async function holdLease(
   }
   const lost = new AbortController();
   const lose = (reason: Error) => {
+    if (lost.signal.aborted) return;
     lost.abort(reason);
     options.onLost?.(reason);
   };

@@ -21,6 +21,11 @@ if (missing.length > 0) {
   console.log("Everything that needs no server (PGlite, local HTTP stores, the embedded queue) runs now.\n");
 }
 
+// The tests start the CLI as users do (bin/coffee-scraper.js): through the bundle, built
+// fresh from the sources as they are now, so it is what the suite proves.
+const built = spawnSync(process.execPath, ["scripts/build-cli.mjs"], { stdio: "inherit" });
+if (built.status !== 0) process.exit(built.status ?? 1);
+
 const outDir = mkdtempSync(path.join(tmpdir(), "cs-vitest-"));
 const report = path.join(outDir, "report.json");
 const result = spawnSync(

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../core/package-root.ts";
 import { catalogSnapshot, diffCatalogs } from "./catalog.ts";
 import type { Database, Queryable } from "./database.ts";
 import { inspectInstallation, type Installation } from "./installation.ts";
 
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, "src/db/migrations");
 // Any constant works; it only has to be the same for every coffee-scraper process.
 const MIGRATION_LOCK_KEY = 727_001_2026;
 

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
+import { PACKAGE_ROOT } from "../core/package-root.ts";
 import { runInTransaction, type Database, type Queryable } from "./database.ts";
 import { JsonBytes } from "./json-param.ts";
 
@@ -62,7 +63,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     location = path.resolve(dataDir, "pgdata");
     mkdirSync(location, { recursive: true });
   }
-  const worker = new Worker(new URL("./pglite-thread.js", import.meta.url), { workerData: { location, ...(await pgliteArtifacts()) } });
+  const worker = new Worker(path.join(PACKAGE_ROOT, "src/db/pglite-thread.js"), { workerData: { location, ...(await pgliteArtifacts()) } });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   let nextId = 1;
   let ended: Error | null = null;

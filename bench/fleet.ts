@@ -17,10 +17,12 @@
 // worker slots (or its longest job, if longer). Also: products/s, the workers' CPU seconds
 // per 1,000 products and their page faults a product (from /proc), and where the runs' time
 // went (fetch / parse / normalize / write, from their stats). BENCH_FIRST_ONLY=true stops after
-// the first refresh (for comparing two builds, a run each in turn).
+// the first refresh (for comparing two builds, a run each in turn). For looking inside the
+// workers: BENCH_WORKER_ARGS adds node flags to theirs (`--cpu-prof --cpu-prof-dir=DIR`,
+// `--trace-gc`), and BENCH_WORKER_LOG=PREFIX writes each one's output to PREFIX.<pid>.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Queue } from "bullmq";
@@ -51,9 +53,12 @@ interface Worker {
 }
 
 function startWorker(env: NodeJS.ProcessEnv): Worker {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/coffee-scraper.js"), "worker"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const nodeArgs = (process.env.BENCH_WORKER_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "bin/coffee-scraper.js"), "worker"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const log = process.env.BENCH_WORKER_LOG ? `${process.env.BENCH_WORKER_LOG}.${child.pid}` : null;
   const worker = { child, output: [] as string[] };
   const keep = (d: Buffer) => {
+    if (log) appendFileSync(log, d);
     worker.output.push(d.toString());
     if (worker.output.length > 200) worker.output.shift();
   };

@@ -97,13 +97,8 @@ export interface RunRecord {
   /** The roaster's platform now (their enum); the run's own is in its stats. */
   platform: string | null;
   currency: string | null;
-  stats_json: {
-    job_type?: JobType;
-    currency?: string | null;
-    platform?: string | null;
-    not_modified_pages?: number;
-    stopped_early?: string | null;
-  } | null;
+  /** As stored: jsonb is only as typed as whoever wrote it (read it with readRunStats). */
+  stats_json: unknown;
 }
 
 export async function findRunRecord(db: Queryable, runId: string): Promise<RunRecord | null> {

@@ -12,7 +12,7 @@ import { findRunRecord, finishRun, startRun } from "../db/runs.ts";
 import { databaseSafe } from "../db/database-safe.ts";
 import { processPages } from "./process-pages.ts";
 import { markUnlistedInRun } from "./unlisted.ts";
-import { addWarning, emptyRunStats, roundTimings, runStatusOf } from "./run-stats.ts";
+import { addWarning, emptyRunStats, readRunStats, roundTimings, runStatusOf } from "./run-stats.ts";
 import { runEnrichment } from "../enrich/run-enrichment.ts";
 import { usesLlm } from "../db/roasters.ts";
 import type { RunSummary } from "./run-pipeline.ts";
@@ -34,7 +34,8 @@ export interface StoredRun {
 export async function loadStoredRun(db: Queryable, runId: string): Promise<StoredRun> {
   const original = await findRunRecord(db, runId);
   if (!original) throw permanent("run_not_found", `no scrape run ${runId}`);
-  const platform = original.stats_json?.platform ?? original.platform;
+  const stats = readRunStats(original.stats_json);
+  const platform = stats.platform ?? original.platform;
   if (!isStorePlatform(platform)) {
     throw permanent("platform_unknown", `run ${runId} has no known platform to parse its pages with`);
   }
@@ -44,10 +45,10 @@ export async function loadStoredRun(db: Queryable, runId: string): Promise<Store
     roasterId: original.roaster_id,
     sourceId: original.source_id,
     platform,
-    currency: original.currency ?? original.stats_json?.currency ?? null,
-    jobType: original.stats_json?.job_type ?? "full_refresh",
+    currency: original.currency ?? stats.currency ?? null,
+    jobType: stats.job_type ?? "full_refresh",
     artifacts,
-    sawWholeStore: !original.stats_json?.not_modified_pages && !original.stats_json?.stopped_early,
+    sawWholeStore: !stats.not_modified_pages && !stats.stopped_early,
   };
 }
 

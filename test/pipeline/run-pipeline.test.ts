@@ -146,4 +146,25 @@ describe.each(testEngines())("ingest pipeline on %s", (engine) => {
     await replayRun(last!.id, deps);
     expect(await snapshot(db, "blue-tokai")).toEqual(before.map((r) => ({ ...r, price_rows: 1 })));
   });
+
+  it("replays a run whose stored stats are not as written (another tool's, a hand edit) by what it can read of them", async () => {
+    const { db } = database();
+    const [run] = await db.query<{ id: string }>(
+      `SELECT r.id FROM coffee_scraper.runs r JOIN product_sources s ON s.id = r.source_id JOIN roasters ro ON ro.id = s.roaster_id
+        WHERE ro.slug = 'blue-tokai' AND r.job_type = 'full_refresh' AND r.status = 'ok'
+          AND EXISTS (SELECT 1 FROM scrape_artifacts a WHERE a.run_id = r.id)
+        ORDER BY r.started_at LIMIT 1`,
+    );
+    await db.query(
+      `UPDATE scrape_runs SET stats_json = stats_json || '{"platform": ["shopify"], "job_type": 42, "currency": {"code": "INR"}, "stopped_early": 7}'::jsonb
+        WHERE id = $1`,
+      [run!.id],
+    );
+    const before = await snapshot(db, "blue-tokai");
+    const replay = await replayRun(run!.id, deps);
+    expect(replay.status).toBe("ok");
+    expect(await snapshot(db, "blue-tokai")).toEqual(before);
+    const [replayed] = await db.query<{ job_type: string }>("SELECT job_type::text AS job_type FROM coffee_scraper.runs WHERE id = $1", [replay.runId]);
+    expect(replayed!.job_type).toBe("full_refresh");
+  });
 });

@@ -18,6 +18,18 @@ const settings = () =>
   testSettings({ HTTP_DELAY_MS: 0, HTTP_JITTER_MS: 0, HTTP_RETRIES: 0, DATA_DIR: mkdtempSync(path.join(tmpdir(), "cs-pipe-")) });
 
 
+/** The roaster's first full refresh that ended ok and kept its pages. */
+async function firstStoredFullRun(db: Database, slug: string) {
+  const [run] = await db.query<{ id: string }>(
+    `SELECT r.id FROM coffee_scraper.runs r JOIN product_sources s ON s.id = r.source_id JOIN roasters ro ON ro.id = s.roaster_id
+      WHERE ro.slug = $1 AND r.job_type = 'full_refresh' AND r.status = 'ok'
+        AND EXISTS (SELECT 1 FROM scrape_artifacts a WHERE a.run_id = r.id)
+      ORDER BY r.started_at LIMIT 1`,
+    [slug],
+  );
+  return run;
+}
+
 /**
  * Everything a run writes that a user would look at, in a stable order. (Not updated_at:
  * the users' trigger moves it on every write through their functions.)
@@ -129,12 +141,7 @@ describe.each(testEngines())("ingest pipeline on %s", (engine) => {
 
   it("replay of a run reproduces the same database rows without the network", async () => {
     const { db } = database();
-    const [last] = await db.query<{ id: string }>(
-      `SELECT r.id FROM coffee_scraper.runs r JOIN product_sources s ON s.id = r.source_id JOIN roasters ro ON ro.id = s.roaster_id
-        WHERE ro.slug = 'blue-tokai' AND r.job_type = 'full_refresh' AND r.status = 'ok'
-          AND EXISTS (SELECT 1 FROM scrape_artifacts a WHERE a.run_id = r.id)
-        ORDER BY r.started_at LIMIT 1`,
-    );
+    const last = await firstStoredFullRun(db, "blue-tokai");
     const before = await snapshot(db, "blue-tokai");
     const requestsBefore = shopify.requests.length;
     const replay = await replayRun(last!.id, deps);
@@ -149,12 +156,7 @@ describe.each(testEngines())("ingest pipeline on %s", (engine) => {
 
   it("replays a run whose stored stats are not as written (another tool's, a hand edit) by what it can read of them", async () => {
     const { db } = database();
-    const [run] = await db.query<{ id: string }>(
-      `SELECT r.id FROM coffee_scraper.runs r JOIN product_sources s ON s.id = r.source_id JOIN roasters ro ON ro.id = s.roaster_id
-        WHERE ro.slug = 'blue-tokai' AND r.job_type = 'full_refresh' AND r.status = 'ok'
-          AND EXISTS (SELECT 1 FROM scrape_artifacts a WHERE a.run_id = r.id)
-        ORDER BY r.started_at LIMIT 1`,
-    );
+    const run = await firstStoredFullRun(db, "blue-tokai");
     await db.query(
       `UPDATE scrape_runs SET stats_json = stats_json || '{"platform": ["shopify"], "job_type": 42, "currency": {"code": "INR"}, "stopped_early": 7}'::jsonb
         WHERE id = $1`,

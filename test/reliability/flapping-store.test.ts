@@ -16,6 +16,12 @@ import { producerQueue, untilQueueDrained } from "./queue.ts";
 
 const DELAY_MS = 150;
 
+/** Milliseconds between successive listing-page requests, as the store saw them arrive. */
+function listingGaps(requests: RecordedRequest[]): number[] {
+  const at = requests.filter((r) => r.path.startsWith("/products.json")).map((r) => r.startedAt);
+  return at.slice(1).map((t, k) => t - at[k]!);
+}
+
 describe.skipIf(!POSTGRES_URL || !hasRedis)("a flapping store beside healthy ones", () => {
   const prefix = useRedisPrefix();
   const testDb = useTestDatabase("postgres");
@@ -73,7 +79,7 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("a flapping store beside healthy one
 
     // Baseline: the healthy stores alone (the flapping roaster is not scheduled yet).
     await db.query("UPDATE roasters SET is_active = false WHERE slug = 'flapping'");
-    const marks = healthy.map((s) => ({ alone: s.requests.length, mixed: 0 }));
+    const aloneFrom = healthy.map((s) => s.requests.length);
     const alone = await scheduleTick({ db, queue: producer, lostAfterMs: 60_000 });
     expect(alone.enqueued.length).toBe(3);
     await until(async () => (await producer.counts()).completed === 3, 60_000, "the baseline runs");
@@ -82,7 +88,7 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("a flapping store beside healthy one
 
     // Now the same next to the flapping store (the healthy stores' bodies are built again, the
     // same: their pages may answer 304).
-    healthy.forEach((s, i) => (marks[i]!.mixed = s.requests.length));
+    const mixedFrom = healthy.map((s) => s.requests.length);
     let n = 0;
     let m = 0;
     const notRobots = (r: RecordedRequest) => !r.path.startsWith("/robots.txt");
@@ -116,12 +122,8 @@ describe.skipIf(!POSTGRES_URL || !hasRedis)("a flapping store beside healthy one
       expect(mixed.get(slug)!, slug).toBeLessThan(5000);
       // and the worker spaced their requests as when they ran alone (a gap is the delay plus
       // writing the page before, or less when the page answers 304 unchanged)
-      const gaps = (requests: RecordedRequest[]) => {
-        const at = requests.filter((r) => r.path.startsWith("/products.json")).map((r) => r.startedAt);
-        return at.slice(1).map((t, k) => t - at[k]!);
-      };
-      const aloneGaps = gaps(healthy[i]!.requests.slice(marks[i]!.alone, marks[i]!.mixed));
-      const mixedGaps = gaps(healthy[i]!.requests.slice(marks[i]!.mixed));
+      const aloneGaps = listingGaps(healthy[i]!.requests.slice(aloneFrom[i], mixedFrom[i]));
+      const mixedGaps = listingGaps(healthy[i]!.requests.slice(mixedFrom[i]));
       expect(aloneGaps.length, slug).toBeGreaterThanOrEqual(2);
       expect(mixedGaps.length, slug).toBeGreaterThanOrEqual(2);
       expect(Math.max(...mixedGaps), slug).toBeLessThan(Math.max(...aloneGaps) * 1.5 + 1000);
